@@ -1,0 +1,53 @@
+"""Users, their memberships in organisations, log-in sessions and API tokens."""
+
+from __future__ import annotations
+
+from piccolo.columns import UUID, Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from directory.tables import Organization
+
+
+class User(Table, tablename="lotse_user"):
+    id = UUID(primary_key=True)
+    email = Varchar(length=255, unique=True)
+    display_name = Varchar(length=255)
+    password_hash = Text()
+    is_active = Boolean(default=True)
+    locale = Varchar(length=5, default="de")
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class Membership(Table):
+    """A user's role in one organisation: network_admin, case_manager, provider_staff, viewer."""
+
+    id = UUID(primary_key=True)
+    user = ForeignKey(references=User, index=True)
+    organization = ForeignKey(references=Organization, index=True)
+    role = Varchar(length=30)
+
+
+class LoginSession(Table):
+    """A server-side session of the web pages; the cookie holds a token, the table its hash."""
+
+    id = UUID(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(references=User, index=True)
+    csrf_token = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+
+
+class ApiToken(Table):
+    """A per-user token for the JSON API, shown once and stored hashed."""
+
+    id = UUID(primary_key=True)
+    user = ForeignKey(references=User, index=True)
+    name = Varchar(length=100, default="")
+    prefix = Varchar(length=12)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,3 @@
+"""Tables of the calendars domain."""
+
+from __future__ import annotations

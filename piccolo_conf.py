@@ -1,0 +1,43 @@
+"""Piccolo configuration: the engine comes from DATABASE_URL (SQLite file by default)."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+from piccolo.conf.apps import AppRegistry
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from settings import get_settings
+
+
+def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite:///"):
+        path = database_url.removeprefix("sqlite:///")
+        # A generous busy timeout: concurrent writers wait for the lock instead of failing.
+        return SQLiteEngine(path=path, timeout=30)
+    parts = urlsplit(database_url)
+    return PostgresEngine(
+        config={
+            "host": parts.hostname or "127.0.0.1",
+            "port": parts.port or 5432,
+            "user": unquote(parts.username or "postgres"),
+            "password": unquote(parts.password or ""),
+            "database": parts.path.lstrip("/") or "postgres",
+        }
+    )
+
+
+DB = make_engine(get_settings().database_url)
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "directory.piccolo_app",
+        "accounts.piccolo_app",
+        "outbox.piccolo_app",
+        "calendars.piccolo_app",
+        "referrals.piccolo_app",
+        "search.piccolo_app",
+    ]
+)

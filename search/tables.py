@@ -1,0 +1,3 @@
+"""Tables of the search domain."""
+
+from __future__ import annotations

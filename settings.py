@@ -1,0 +1,143 @@
+"""Settings read from the environment, strictly: a wrong value stops start-up naming the variable."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class SettingsError(ValueError):
+    """A setting has a value Lotse cannot use; the message names the variable."""
+
+
+def _text(env: dict[str, str], name: str, default: str) -> str:
+    return env.get(name, default).strip() or default
+
+
+def _int(env: dict[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _database_url(env: dict[str, str], data_dir: Path) -> str:
+    raw = env.get("DATABASE_URL", "").strip()
+    if not raw:
+        return f"sqlite:///{data_dir / 'lotse.sqlite'}"
+    scheme = urlsplit(raw).scheme
+    if scheme not in {"sqlite", "postgresql", "postgres"}:
+        raise SettingsError(
+            f"DATABASE_URL must start with sqlite:/// or postgresql://, got scheme {scheme!r}"
+        )
+    return raw
+
+
+def _optional_url(env: dict[str, str], name: str) -> str | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if urlsplit(raw).scheme not in {"http", "https"}:
+        raise SettingsError(f"{name} must be an http:// or https:// URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _secret_key(env: dict[str, str], data_dir: Path) -> str:
+    raw = env.get("LOTSE_SECRET_KEY", "").strip()
+    if raw:
+        if len(raw) < 32:
+            raise SettingsError("LOTSE_SECRET_KEY must be at least 32 characters long")
+        return raw
+    # First start without a configured key: generate one and keep it beside the data.
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_url: str = "http://127.0.0.1:8000"
+    search_url: str | None = None
+    search_api_key: str | None = None
+    capacity_stale_days: int = 30
+    answer_deadline_days: int = 5
+    public_directory: bool = False
+    run_dispatcher: bool = True
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    mail_from: str = "lotse@localhost"
+    retention_days: int = 730
+    debug: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(_text(env, "LOTSE_DATA_DIR", "./var")).resolve()
+    host = _text(env, "LOTSE_HOST", "127.0.0.1")
+    port = _int(env, "LOTSE_PORT", 8000, 1, 65535)
+    smtp_host = env.get("LOTSE_SMTP_HOST", "").strip() or None
+    return Settings(
+        data_dir=data_dir,
+        database_url=_database_url(env, data_dir),
+        secret_key=_secret_key(env, data_dir),
+        host=host,
+        port=port,
+        base_url=(_optional_url(env, "LOTSE_BASE_URL") or f"http://{host}:{port}"),
+        search_url=_optional_url(env, "SEARCH_URL"),
+        search_api_key=env.get("SEARCH_API_KEY", "").strip() or None,
+        capacity_stale_days=_int(env, "LOTSE_CAPACITY_STALE_DAYS", 30, 1, 3650),
+        answer_deadline_days=_int(env, "LOTSE_ANSWER_DEADLINE_DAYS", 5, 1, 60),
+        public_directory=_bool(env, "LOTSE_PUBLIC_DIRECTORY", False),
+        run_dispatcher=_bool(env, "LOTSE_RUN_DISPATCHER", True),
+        smtp_host=smtp_host,
+        smtp_port=_int(env, "LOTSE_SMTP_PORT", 25, 1, 65535),
+        mail_from=_text(env, "LOTSE_MAIL_FROM", "lotse@localhost"),
+        retention_days=_int(env, "LOTSE_RETENTION_DAYS", 730, 1, 36500),
+        debug=_bool(env, "LOTSE_DEBUG", False),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
