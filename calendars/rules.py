@@ -57,9 +57,7 @@ def parse_byday(text: str, freq: str | None = "MONTHLY") -> tuple[DayRef, ...]:
         if number:
             ordinal = -int(number) if sign == "-" else int(number)
             if freq != "MONTHLY":
-                raise RuleError(
-                    f"{raw!r}: a numbered weekday (like 1SA) needs a monthly rule"
-                )
+                raise RuleError(f"{raw!r}: a numbered weekday (like 1SA) needs a monthly rule")
         elif sign:
             raise RuleError(f"Unknown weekday {raw!r}")
         ref = DayRef(WEEKDAYS.index(day), ordinal)
@@ -189,11 +187,7 @@ def validate_rule(rule: Rule) -> Rule:
             raise RuleError("The end date lies before the first date")
     if rule.opens_at is None and rule.closes_at is not None:
         raise RuleError("A closing time needs an opening time")
-    if (
-        rule.opens_at is not None
-        and rule.closes_at is not None
-        and rule.closes_at <= rule.opens_at
-    ):
+    if rule.opens_at is not None and rule.closes_at is not None and rule.closes_at <= rule.opens_at:
         raise RuleError("The closing time must be after the opening time")
     if rule.valid_from and rule.valid_to and rule.valid_to < rule.valid_from:
         raise RuleError("'Valid to' lies before 'valid from'")

@@ -141,9 +141,7 @@ class AppointmentSlot(Table):
 
     id = UUID(primary_key=True)
     service = ForeignKey(references=Service, index=True, on_delete=OnDelete.cascade)
-    location = ForeignKey(
-        references=Location, null=True, default=None, on_delete=OnDelete.set_null
-    )
+    location = ForeignKey(references=Location, null=True, default=None, on_delete=OnDelete.set_null)
     starts_at = Timestamptz(index=True)
     ends_at = Timestamptz()
     note = Varchar(length=255, default="")

@@ -1,4 +1,4 @@
-"""Opening computations: DST, NRW holidays, recurrence shapes, exceptions, labels, week intervals."""
+"""Opening computations: DST, NRW holidays, recurrence shapes, exceptions, labels, weeks."""
 
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ def weekly(days: str, opens: str, closes: str, **kw) -> Rule:
     )
 
 
-def berlin(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN)  # type: ignore[misc]
+def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
 
 
 def test_sunday_hours_stay_at_ten_across_the_spring_change():
@@ -284,8 +284,10 @@ def test_whole_day_single_date():
     [
         (Rule(freq="WEEKLY", interval=2, byday=parse_byday("MO")), "first date"),
         (Rule(freq="WEEKLY"), "weekday"),
-        (Rule(freq="WEEKLY", byday=parse_byday("MO"), opens_at=time(12), closes_at=time(9)),
-         "after the opening"),
+        (
+            Rule(freq="WEEKLY", byday=parse_byday("MO"), opens_at=time(12), closes_at=time(9)),
+            "after the opening",
+        ),
         (Rule(freq="DAILY"), "frequency"),
         (Rule(freq="WEEKLY", byday=parse_byday("MO"), count=10**6), "occurrences"),
         (Rule(kind="single", freq=None), "date"),
