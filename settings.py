@@ -81,6 +81,22 @@ def _secret_key(env: dict[str, str], data_dir: Path) -> str:
     return key
 
 
+def _master_key(env: dict[str, str]) -> str | None:
+    raw = env.get("LOTSE_MASTER_KEY", "").strip()
+    if raw and len(raw) < 32:
+        raise SettingsError("LOTSE_MASTER_KEY must be at least 32 characters long")
+    return raw or None
+
+
+def _keystore_url(env: dict[str, str], data_dir: Path) -> str:
+    raw = env.get("LOTSE_KEYSTORE_URL", "").strip()
+    if not raw:
+        return f"sqlite:///{data_dir / 'keys' / 'client_keys.sqlite'}"
+    if urlsplit(raw).scheme not in {"sqlite", "postgresql", "postgres"}:
+        raise SettingsError("LOTSE_KEYSTORE_URL must start with sqlite:/// or postgresql://")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -100,6 +116,9 @@ class Settings:
     mail_from: str = "lotse@localhost"
     retention_days: int = 730
     debug: bool = False
+    # Wraps the per-client data keys; falls back to secret_key when unset.
+    master_key: str | None = None
+    keystore_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -135,6 +154,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         mail_from=_text(env, "LOTSE_MAIL_FROM", "lotse@localhost"),
         retention_days=_int(env, "LOTSE_RETENTION_DAYS", 730, 1, 36500),
         debug=_bool(env, "LOTSE_DEBUG", False),
+        master_key=_master_key(env),
+        keystore_url=_keystore_url(env, data_dir),
     )
 
 
