@@ -195,7 +195,9 @@ async def create_client(
     data_key = crypto.new_data_key()
     key = instance_key()
     # The key is stored first: a failure below leaves an orphan key, never data without a key.
-    await get_keystore().put(client_id, crypto.wrap_key(data_key, key, client_id), crypto.key_id(key))
+    await get_keystore().put(
+        client_id, crypto.wrap_key(data_key, key, client_id), crypto.key_id(key)
+    )
     client = Client(
         id=client_id,
         organization=org,
@@ -227,7 +229,7 @@ class ClientChanges(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     pseudonym: str | msgspec.UnsetType = msgspec.UNSET
     given_name: Short | msgspec.UnsetType = msgspec.UNSET
     family_name: Short | msgspec.UnsetType = msgspec.UNSET
-    birth_date: date | None | msgspec.UnsetType = msgspec.UNSET
+    birth_date: date | msgspec.UnsetType | None = msgspec.UNSET
     phone: Short | msgspec.UnsetType = msgspec.UNSET
     email: Short | msgspec.UnsetType = msgspec.UNSET
     languages: list[LanguageCode] | msgspec.UnsetType = msgspec.UNSET

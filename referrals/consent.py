@@ -1,4 +1,4 @@
-"""Consents: which organisations may receive which categories of a client's data, for what, how long.
+"""Consents: which organisations may receive which categories of client data, what for, how long.
 
 No personal data leaves the client's organisation without a consent that is active on the day,
 not withdrawn, names the recipient, the purpose and every category shared; special categories
@@ -265,9 +265,7 @@ async def record_consent(
 async def consent_of_client(client_id: UUID, consent_id: UUID, actor: CurrentUser) -> Consent:
     await _client_for_case_manager(client_id, actor)
     consent = (
-        await Consent.objects()
-        .where(Consent.id == consent_id, Consent.client == client_id)
-        .first()
+        await Consent.objects().where(Consent.id == consent_id, Consent.client == client_id).first()
     )
     if consent is None:
         raise NotFoundException("No such consent for this client.")

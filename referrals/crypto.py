@@ -112,5 +112,7 @@ def open_categories(
     """Decrypt only the requested categories; categories never filled in are simply absent."""
     sealed = sealed_categories(stored)
     return {
-        cat: open_value(data_key, client_id, cat, sealed[cat]) for cat in categories if cat in sealed
+        cat: open_value(data_key, client_id, cat, sealed[cat])
+        for cat in categories
+        if cat in sealed
     }

@@ -45,7 +45,7 @@ class KeyStore(Protocol):
 
 
 class SqliteKeyStore:
-    """One small SQLite file; `secure_delete` overwrites a deleted key instead of freeing its page."""
+    """One small SQLite file; `secure_delete` overwrites a deleted key rather than freeing it."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
