@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,7 +40,7 @@ class KeyStore(Protocol):
 
     async def delete(self, client_id: UUID) -> bool: ...
 
-    async def client_ids(self) -> set[UUID]: ...
+    async def client_ids(self, created_before: datetime) -> set[UUID]: ...
 
     async def compact(self) -> None: ...
 
@@ -93,8 +94,11 @@ class SqliteKeyStore:
         )
         return bool(rows)
 
-    async def client_ids(self) -> set[UUID]:
-        rows = await asyncio.to_thread(self._run, "SELECT client_id FROM client_key")
+    async def client_ids(self, created_before: datetime) -> set[UUID]:
+        cutoff = created_before.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        rows = await asyncio.to_thread(
+            self._run, "SELECT client_id FROM client_key WHERE created_at < ?", (cutoff,)
+        )
         return {UUID(row[0]) for row in rows}
 
     async def compact(self) -> None:
@@ -144,9 +148,11 @@ class PostgresKeyStore:
         )
         return row is not None
 
-    async def client_ids(self) -> set[UUID]:
+    async def client_ids(self, created_before: datetime) -> set[UUID]:
         pool = await self._acquire_pool()
-        rows = await pool.fetch("SELECT client_id FROM client_key")
+        rows = await pool.fetch(
+            "SELECT client_id FROM client_key WHERE created_at < $1", created_before
+        )
         return {row["client_id"] for row in rows}
 
     async def compact(self) -> None:
