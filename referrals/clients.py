@@ -1,0 +1,349 @@
+"""Clients of a case manager's organisation: a pseudonym for everyday use, personal data sealed.
+
+The personal data is encrypted per category with the client's own key (see `referrals.crypto`
+and `referrals.keystore`); every decryption for a person to look at is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+import msgspec
+from litestar.exceptions import (
+    ClientException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+
+from accounts import audit
+from accounts.identity import CurrentUser
+from accounts.roles import Role
+from core.db import atomic
+from referrals import crypto
+from referrals.consent import (
+    BIRTH_DATE,
+    CATEGORIES,
+    CONTACT,
+    DISTRICT,
+    HEALTH,
+    IDENTITY,
+    LANGUAGES,
+    NOTES,
+    consented_categories,
+    covers,
+    recipients_of,
+    unknown_categories,
+)
+from referrals.keystore import get_keystore
+from referrals.tables import Client, Consent
+
+Short = Annotated[str, msgspec.Meta(max_length=200)]
+Long = Annotated[str, msgspec.Meta(max_length=5000)]
+LanguageCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}$")]
+
+_PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_PSEUDONYM_RE = re.compile(r"^[\w .\-/#]{2,40}$")
+# Roles of a recipient organisation that may see data a consent releases to it.
+RECIPIENT_ROLES = (Role.PROVIDER_STAFF, Role.CASE_MANAGER)
+
+
+class ClientErased(ClientException):
+    status_code = 410
+    detail = "This client was erased; the personal data no longer exists."
+
+
+class PersonalData(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    given_name: Short = ""
+    family_name: Short = ""
+    birth_date: date | None = None
+    phone: Short = ""
+    email: Short = ""
+    languages: list[LanguageCode] = msgspec.field(default_factory=list)
+    district: Short = ""
+    notes: Long = ""
+    health_notes: Long = ""
+
+
+# Which fields of PersonalData belong to which data category.
+CATEGORY_FIELDS: dict[str, tuple[str, ...]] = {
+    IDENTITY: ("given_name", "family_name"),
+    BIRTH_DATE: ("birth_date",),
+    CONTACT: ("phone", "email"),
+    LANGUAGES: ("languages",),
+    DISTRICT: ("district",),
+    NOTES: ("notes",),
+    HEALTH: ("health_notes",),
+}
+FIELD_CATEGORY = {name: cat for cat, names in CATEGORY_FIELDS.items() for name in names}
+
+
+def category_values(data: PersonalData) -> dict[str, dict[str, Any]]:
+    plain = msgspec.to_builtins(data)
+    return {cat: {name: plain[name] for name in names} for cat, names in CATEGORY_FIELDS.items()}
+
+
+def personal_data_from(values: dict[str, Any]) -> PersonalData:
+    flat: dict[str, Any] = {}
+    for cat in CATEGORY_FIELDS:
+        flat.update(values.get(cat) or {})
+    return msgspec.convert(flat, PersonalData)
+
+
+def filled_categories(data: PersonalData) -> list[str]:
+    values = category_values(data)
+    return [cat for cat in CATEGORIES if any(v not in ("", None, []) for v in values[cat].values())]
+
+
+def age_band(birth_date: date | None, on: date) -> str:
+    """A coarse age for recipients who may not see the birth date."""
+    if birth_date is None:
+        return ""
+    years = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    for upper, band in ((17, "0-17"), (26, "18-26"), (44, "27-44"), (64, "45-64")):
+        if years <= upper:
+            return band
+    return "65+"
+
+
+@lru_cache(maxsize=4)
+def _instance_key_from(secret: str) -> bytes:
+    return crypto.derive_instance_key(secret)
+
+
+def instance_key() -> bytes:
+    from settings import get_settings
+
+    settings = get_settings()
+    return _instance_key_from(settings.master_key or settings.secret_key)
+
+
+async def _data_key(client_id: UUID) -> bytes:
+    stored = await get_keystore().get(client_id)
+    if stored is None:
+        raise ClientErased()
+    return crypto.unwrap_key(stored.wrapped, instance_key(), client_id)
+
+
+def _new_pseudonym() -> str:
+    return "K-" + "".join(secrets.choice(_PSEUDONYM_ALPHABET) for _ in range(6))
+
+
+async def _checked_pseudonym(organization_id: UUID, wanted: str, client_id: UUID | None) -> str:
+    pseudonym = wanted.strip()
+    if not pseudonym:
+        for _ in range(10):
+            pseudonym = _new_pseudonym()
+            if not await Client.exists().where(
+                Client.organization == organization_id, Client.pseudonym == pseudonym
+            ):
+                return pseudonym
+    if not _PSEUDONYM_RE.match(pseudonym):
+        raise ValidationException(
+            "A pseudonym has 2 to 40 letters, digits, spaces or . - / # and no personal data."
+        )
+    query = Client.exists().where(
+        Client.organization == organization_id, Client.pseudonym == pseudonym
+    )
+    if client_id is not None:
+        query = query.where(Client.id != client_id)
+    if await query:
+        raise ValidationException(f"Your organisation already has a client called {pseudonym!r}.")
+    return pseudonym
+
+
+def managing_org(actor: CurrentUser, organization_id: UUID | None) -> UUID:
+    """The organisation a new client belongs to: given, or the actor's only case-managing one."""
+    orgs = actor.org_ids_with(Role.CASE_MANAGER)
+    if organization_id is not None:
+        if organization_id not in orgs:
+            raise PermissionDeniedException(
+                "You can only record clients for an organisation where you are a case manager."
+            )
+        return organization_id
+    if len(orgs) == 1:
+        return next(iter(orgs))
+    if not orgs:
+        raise PermissionDeniedException("Only case managers can record clients.")
+    raise ValidationException("You work for several organisations: choose one for this client.")
+
+
+async def owned_client(client_id: UUID, actor: CurrentUser) -> Client:
+    """The client if the actor manages clients of its organisation; else 404, never a hint."""
+    client = await Client.objects().where(Client.id == client_id).first()
+    if client is None or client.organization not in actor.org_ids_with(Role.CASE_MANAGER):
+        raise NotFoundException("No such client in your organisation.")
+    return client
+
+
+async def create_client(
+    actor: CurrentUser,
+    personal: PersonalData,
+    remote_addr: str,
+    *,
+    organization_id: UUID | None = None,
+    pseudonym: str = "",
+) -> Client:
+    org = managing_org(actor, organization_id)
+    client_id = uuid4()
+    name = await _checked_pseudonym(org, pseudonym, None)
+    data_key = crypto.new_data_key()
+    key = instance_key()
+    # The key is stored first: a failure below leaves an orphan key, never data without a key.
+    await get_keystore().put(
+        client_id, crypto.wrap_key(data_key, key, client_id), crypto.key_id(key)
+    )
+    client = Client(
+        id=client_id,
+        organization=org,
+        pseudonym=name,
+        sealed_data=crypto.seal_categories(data_key, client_id, category_values(personal)),
+        created_by=actor.id,
+    )
+    try:
+        async with atomic():
+            await client.save()
+            await audit.record(
+                "client.create",
+                "client",
+                client_id,
+                actor,
+                org,
+                {"categories": filled_categories(personal)},
+                remote_addr,
+            )
+    except BaseException:
+        await get_keystore().delete(client_id)
+        raise
+    return client
+
+
+class ClientChanges(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A partial update: only the fields that are sent change."""
+
+    pseudonym: str | msgspec.UnsetType = msgspec.UNSET
+    given_name: Short | msgspec.UnsetType = msgspec.UNSET
+    family_name: Short | msgspec.UnsetType = msgspec.UNSET
+    birth_date: date | msgspec.UnsetType | None = msgspec.UNSET
+    phone: Short | msgspec.UnsetType = msgspec.UNSET
+    email: Short | msgspec.UnsetType = msgspec.UNSET
+    languages: list[LanguageCode] | msgspec.UnsetType = msgspec.UNSET
+    district: Short | msgspec.UnsetType = msgspec.UNSET
+    notes: Long | msgspec.UnsetType = msgspec.UNSET
+    health_notes: Long | msgspec.UnsetType = msgspec.UNSET
+
+
+async def update_client(
+    client_id: UUID, changes: ClientChanges, actor: CurrentUser, remote_addr: str
+) -> Client:
+    client = await owned_client(client_id, actor)
+    if client.erased_at is not None:
+        raise ClientErased()
+    sent = {f: getattr(changes, f) for f in changes_sent(changes)}
+    pseudonym_changed = "pseudonym" in sent
+    if pseudonym_changed:
+        client.pseudonym = await _checked_pseudonym(
+            client.organization, sent.pop("pseudonym"), client.id
+        )
+    touched = sorted({FIELD_CATEGORY[f] for f in sent}, key=CATEGORIES.index)
+    if touched:
+        data_key = await _data_key(client.id)
+        # Merge into the categories being changed; the others stay sealed as they are.
+        current = crypto.open_categories(data_key, client.id, client.sealed_data, touched)
+        sealed = crypto.sealed_categories(client.sealed_data)
+        for cat in touched:
+            merged = {name: None for name in CATEGORY_FIELDS[cat]} | (current.get(cat) or {})
+            merged.update({f: v for f, v in sent.items() if FIELD_CATEGORY[f] == cat})
+            value = msgspec.to_builtins(personal_data_from({cat: merged}))
+            sealed[cat] = crypto.seal_value(
+                data_key, client.id, cat, {n: value[n] for n in CATEGORY_FIELDS[cat]}
+            )
+        client.sealed_data = msgspec.json.encode(dict(sorted(sealed.items()))).decode()
+    client.updated_at = datetime.now(UTC)
+    async with atomic():
+        await client.save()
+        await audit.record(
+            "client.update",
+            "client",
+            client.id,
+            actor,
+            client.organization,
+            {"categories": touched, "pseudonym_changed": pseudonym_changed},
+            remote_addr,
+        )
+    return client
+
+
+def changes_sent(changes: ClientChanges) -> set[str]:
+    return {f for f in changes.__struct_fields__ if getattr(changes, f) is not msgspec.UNSET}
+
+
+async def _recipient_grant(
+    client: Client, categories: list[str], actor: CurrentUser, purpose: str | None
+) -> tuple[UUID, UUID] | None:
+    """(recipient organisation, consent) that releases these categories to the actor, if any."""
+    orgs = actor.org_ids_with(*RECIPIENT_ROLES) - {client.organization}
+    allowed = await consented_categories(client.id, orgs)
+    if not allowed:
+        return None
+    consents = await Consent.objects().where(Consent.id.is_in(list(allowed)))
+    for consent in consents:
+        if purpose is not None and not covers(consent, purpose, categories):
+            continue
+        if set(categories) <= allowed[consent.id]:
+            for org in await recipients_of(consent.id):
+                if org in orgs:
+                    return org, consent.id
+    return None
+
+
+async def reveal_personal_data(
+    client_id: UUID,
+    categories: list[str],
+    actor: CurrentUser,
+    remote_addr: str,
+    *,
+    purpose: str | None = None,
+) -> dict[str, Any]:
+    """Decrypt the given categories for the actor to see, and log that they saw them.
+
+    Allowed for case managers of the client's organisation, and for staff of an organisation an
+    active consent releases every one of these categories to (for `purpose`, when given).
+    Raises NotFoundException when neither applies, ClientErased when the data is gone.
+    """
+    unknown = unknown_categories(categories)
+    if unknown:
+        raise ValidationException(f"Unknown data categories: {', '.join(unknown)}")
+    client = await Client.objects().where(Client.id == client_id).first()
+    if client is None:
+        raise NotFoundException("No such client.")
+    via: dict[str, Any]
+    if client.organization in actor.org_ids_with(Role.CASE_MANAGER):
+        acting_org = client.organization
+        via = {"via": "owner"}
+    else:
+        grant = await _recipient_grant(client, categories, actor, purpose)
+        if grant is None:
+            raise NotFoundException("No such client, or no consent covers these data for you.")
+        acting_org, consent_id = grant
+        via = {"via": "consent", "consent_id": str(consent_id)}
+    if client.erased_at is not None:
+        raise ClientErased()
+    data_key = await _data_key(client.id)
+    values = crypto.open_categories(data_key, client.id, client.sealed_data, categories)
+    await audit.record(
+        "client.read",
+        "client",
+        client.id,
+        actor,
+        client.organization,
+        {"categories": list(categories), **via},
+        remote_addr,
+        actor_organization=acting_org,
+    )
+    return values
