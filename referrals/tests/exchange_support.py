@@ -7,8 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-import pytest
-
 from accounts.identity import CurrentUser, load_user
 from conftest import TestUser, run
 from directory.tables import Capacity
@@ -99,11 +97,6 @@ def build_exchange(
     recorded = run(record_consent(client.id, ConsentInput(**fields), owner, "127.0.0.1"))
     return Exchange(sender_org, provider_org, case_manager, provider, service_id, client.id,
                     recorded.id)
-
-
-@pytest.fixture
-def exchange(make_org: Any, make_user: Any, make_service: Any) -> Exchange:
-    return build_exchange(make_org, make_user, make_service)
 
 
 def available(service_id: UUID) -> int:

@@ -18,7 +18,6 @@ from referrals.tables import PlaceOffer, Referral, ReferralReminder, ReferralTra
 from referrals.tests.exchange_support import (
     available,
     build_exchange,
-    exchange,  # noqa: F401
     new_referral,
 )
 
