@@ -39,7 +39,7 @@ from directory.tables import (
     ServiceTerm,
     ServiceTranslation,
 )
-from directory.taxonomy_data import TARGET_GROUP_PREFIX, term_id
+from directory.taxonomy_data import TARGET_GROUP_PREFIX, term_by_code, term_id
 
 # Fixed namespace and seed: the demo is identical on every machine and every run.
 DEMO_NAMESPACE = uuid.UUID("0b6f3f8e-4d1c-5a7e-8b2d-7c9e1f5a3d20")
@@ -119,10 +119,11 @@ class _PlaceRow:
 
 def build_demo(now: datetime, term_ids: Mapping[str, uuid.UUID] | None = None) -> DemoRows:
     """All directory rows of the demo. `term_ids` maps taxonomy codes to the installed ids."""
-    rng = random.Random(DEMO_SEED)
+    rng = random.Random(DEMO_SEED)  # noqa: S311 - invented data, not secrets
     rows = DemoRows()
     terms = term_ids if term_ids is not None else _DefaultTermIds()
     phone_numbers = _PhoneNumbers(rng)
+    occurrences: dict[str, int] = {}
     for org in ORGANIZATIONS:
         org_id = organization_id(org.key)
         rows.organizations.append(
@@ -150,7 +151,9 @@ def build_demo(now: datetime, term_ids: Mapping[str, uuid.UUID] | None = None) -
             if offer.template in seen:
                 raise ValueError(f"{org.key} places the template {offer.template} twice")
             seen.add(offer.template)
-            _add_offer(rows, rng, org, offer, places, terms, main_number, now)
+            occurrence = occurrences.get(offer.template, 0)
+            occurrences[offer.template] = occurrence + 1
+            _add_offer(rows, rng, org, offer, places, terms, main_number, occurrence, now)
     return rows
 
 
@@ -161,7 +164,7 @@ def _add_place(
     district = DISTRICTS[place.district]
     street = place.street or f"{rng.choice(STREETS[place.district])} {rng.randint(1, 180)}"
     # Seeded by the address, so that one building shared by two organisations has one position.
-    spot = random.Random(f"{street}|{place.district}")
+    spot = random.Random(f"{street}|{place.district}")  # noqa: S311
     latitude = round(district.latitude + spot.uniform(-0.004, 0.004), 6)
     longitude = round(district.longitude + spot.uniform(-0.006, 0.006), 6)
     location_id = demo_id("location", org.key, str(index))
@@ -203,6 +206,7 @@ def _add_offer(
     places: list[_PlaceRow],
     terms: Mapping[str, uuid.UUID],
     main_number: str,
+    occurrence: int,
     now: datetime,
 ) -> None:
     template = TEMPLATES[offer.template]
@@ -221,7 +225,7 @@ def _add_offer(
             name=offer.name or template.name,
             description=compose.describe(
                 rng, template, org, main_place.name, main_place.district, main_place.street,
-                main_place.postal_code, languages,
+                main_place.postal_code, languages, occurrence,
             ),
             url=f"{_org_website(org)}/angebote/{template.key}" if rng.random() < 0.6 else None,
             email=_service_email(org, template) if rng.random() < 0.7 else None,
@@ -278,7 +282,8 @@ def _add_offer(
                   number=main_number, extension=extension,
                   description=rng.choice(("Durchwahl", "Sekretariat", "Terminvergabe")))
         )
-    if template.capacity and template.capacity.unit == APPOINTMENTS or rng.random() < 0.3:
+    counselling = template.capacity is not None and template.capacity.unit == APPOINTMENTS
+    if counselling or rng.random() < 0.3:
         name, local = compose.person(rng)
         rows.contacts.append(
             Contact(id=demo_id("contact", org.key, template.key), service=service_id,
@@ -333,8 +338,11 @@ def _add_capacity(
 class _DefaultTermIds(dict[str, uuid.UUID]):
     """Term ids as the taxonomy installs them, for building rows without a database."""
 
+    def __init__(self) -> None:
+        super().__init__({code: term_id(code) for code in term_by_code()})
+
     def __missing__(self, code: str) -> uuid.UUID:
-        return term_id(code)
+        raise KeyError(f"{code!r} is not a code of the Lotse taxonomies")
 
 
 class _PhoneNumbers:

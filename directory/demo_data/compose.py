@@ -95,9 +95,13 @@ def describe(
     street: str,
     postal_code: str,
     languages: list[str],
+    occurrence: int,
 ) -> str:
-    """A description in the voice of the provider, different from offer to offer."""
-    parts = [rng.choice(template.leads)]
+    """A description in the voice of the provider, different from offer to offer.
+
+    `occurrence` counts earlier offers of the same template, so that they open differently.
+    """
+    parts = [template.leads[occurrence % len(template.leads)]]
     details = template.details
     if details:
         count = min(len(details), rng.choice((1, 2, 2, 3)))

@@ -249,7 +249,8 @@ TEMPLATES: tuple[T, ...] = (
        "Viele Anliegen lassen sich gleich vor Ort klären."),
       groups=("neuzugewanderte", "gefluechtete", "eu-buergerinnen"),
       application="Ohne Termin während der Sprechzeiten."),
-    T("eu-beratung", "Beratung für Zugewanderte aus der EU", ("migrationsberatung.eu-buergerinnen",),
+    T("eu-beratung", "Beratung für Zugewanderte aus der EU",
+      ("migrationsberatung.eu-buergerinnen",),
       ("Wir beraten Menschen aus anderen EU-Staaten zu Arbeit, Krankenversicherung, "
        "Kindergeld und Wohnen.",
        "Die Anlaufstelle unterstützt EU-Bürger:innen, besonders aus Südosteuropa, beim "

@@ -71,7 +71,7 @@ ORGS: tuple[OrgSpec, ...] = (
             languages=("tr",)),
     OrgSpec("ukraine", "Ukrainisches Zentrum an der Ruhr", "migrant_organisation",
             "Verein von und für Menschen aus der Ukraine: Beratung, Schule und Kultur.",
-            "ukrainisches-zentrum.example", (Place("Zentrum", "Holthausen"),),
+            "ukrainisches-zentrum.example", (Place("Ukrainisches Zentrum", "Holthausen"),),
             offers("ukraine-beratung", Offer("samstagsschule", "Ukrainische Samstagsschule"),
                    Offer("sprachcafe", "Sprachcafé Deutsch–Ukrainisch")),
             languages=("uk", "ru")),
@@ -103,5 +103,6 @@ ORGS: tuple[OrgSpec, ...] = (
     OrgSpec("fulerum-senioren", "Seniorennetzwerk Fulerum", "volunteer",
             "Nachbarschaftliches Netzwerk älterer Menschen im Osten der Stadt.",
             "seniorennetz-fulerum.example", (Place("Nachbarschaftstreff", "Fulerum"),),
-            offers("seniorentreff", Offer("digitalkurs", "Smartphone-Sprechstunde 60plus", no_fee=True))),
+            offers("seniorentreff",
+                   Offer("digitalkurs", "Smartphone-Sprechstunde 60plus", no_fee=True))),
 )
