@@ -19,6 +19,15 @@ LANGUAGE_NAMES = {
 LANGUAGE_NOTES = {"prs": "Dari", "kmr": "Kurmandschi (Kurdisch)", "ps": "Paschtu",
                   "ti": "Tigrinya", "so": "Somali"}
 
+_GROUP_PHRASES = {
+    "gefluechtete": "Geflüchtete", "neuzugewanderte": "Neuzugewanderte",
+    "eu-buergerinnen": "Zugewanderte aus EU-Staaten", "frauen": "Frauen", "maedchen": "Mädchen",
+    "kinder": "Kinder", "jugendliche": "Jugendliche", "familien": "Familien",
+    "senioren": "ältere Menschen", "studierende": "Studierende",
+    "behinderung": "Menschen mit Behinderung", "fachkraefte": "zugewanderte Fachkräfte",
+    "lsbtiq": "LSBTIQ*", "ehrenamtliche": "Ehrenamtliche",
+}
+
 _PLACE_SENTENCES = (
     "Ort: {place}, {street}, {postal} {city}.",
     "Adresse: {place}, {street} ({district}).",
@@ -126,19 +135,17 @@ def eligibility(rng: random.Random, template: OfferTemplate) -> str:
     if template.eligibility:
         return template.eligibility
     ages = _age_text(template.min_age, template.max_age)
-    groups = template.groups
-    if groups[:1] == ("frauen",):
-        who = "Für Frauen"
-    elif groups[:1] == ("maedchen",):
-        who = "Für Mädchen"
-    elif groups[:1] in (("kinder",), ("jugendliche",)):
-        who = "Für Kinder und Jugendliche"
-    elif groups[:1] == ("senioren",):
-        who = "Für ältere Menschen"
+    # Ages belong to the people the offer is for; their families come along at any age.
+    families = "familien" in template.groups
+    others = [_GROUP_PHRASES[g] for g in template.groups if g != "familien"][:2]
+    if others:
+        who = "Für " + " und ".join(others) + ages + (" und ihre Familien" if families else "")
+    elif families:
+        who = "Für Familien"
     else:
-        who = "Offen für alle Interessierten"
+        who = "Offen für alle Interessierten" + ages
     tail = rng.choice(("", "", " mit Wohnsitz in Mülheim", " aus Mülheim und Umgebung"))
-    return f"{who}{ages}{tail}."
+    return f"{who}{tail}."
 
 
 def _age_text(minimum: int | None, maximum: int | None) -> str:

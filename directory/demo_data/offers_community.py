@@ -36,6 +36,8 @@ TEMPLATES: tuple[T, ...] = (
        "Mitarbeiterinnen beraten zu Gewaltschutz, Finanzen und Wohnung.",
        "Kinder werden von einer eigenen Fachkraft betreut."),
       groups=("frauen", "kinder"), min_age=18,
+      eligibility="Frauen ab 18 Jahren, die von "
+                  "Gewalt bedroht sind, und ihre Kinder.",
       application="Aufnahme nach telefonischem Kontakt, auch nachts.",
       capacity=CapacitySpec(PLACES, 8)),
     T("frauentreff", "Frauentreff", ("frauen.frauentreff", "begegnung-ehrenamt.begegnungscafe"),

@@ -79,6 +79,8 @@ TEMPLATES: tuple[T, ...] = (
        "Die Bearbeitung dauert derzeit etwa drei Monate."),
       groups=("familien", "senioren"), min_age=18,
       documents=("Mietvertrag", "Einkommensnachweise", "Meldebescheinigung"),
+      eligibility="Haushalte mit kleinem Einkommen, "
+                  "die kein Bürgergeld beziehen.",
       application="Antrag online oder persönlich.", wait_time="Bearbeitung etwa drei Monate"),
     T("schuldnerberatung", "Schuldnerberatung", ("geld-schulden.schuldnerberatung",),
       ("Die Schuldnerberatung verschafft einen Überblick über Schulden und sucht Wege aus der "
@@ -98,6 +100,7 @@ TEMPLATES: tuple[T, ...] = (
       ("Das Verfahren dauert in der Regel drei Jahre.",
        "Wir erklären, was während der Insolvenz erlaubt ist."),
       groups=("familien",), min_age=18, documents=DEBT_DOCS,
+      eligibility="Überschuldete Privatpersonen mit Wohnsitz in Mülheim.",
       application="Zugang über die Schuldnerberatung.", capacity=CapacitySpec(PLACES, 25),
       wait_time="Wartezeit etwa zwei Monate"),
     T("budgetberatung", "Budgetberatung: Haushaltsplan und Sparen", ("geld-schulden.budget",),
@@ -133,6 +136,8 @@ TEMPLATES: tuple[T, ...] = (
        "Änderungen wie Umzug oder Arbeit müssen sofort gemeldet werden."),
       groups=("gefluechtete",),
       documents=("Aufenthaltsgestattung oder Duldung", "Kontoverbindung"),
+      eligibility="Asylsuchende, Geduldete und Ausreisepflichtige "
+                  "mit Wohnsitz in Mülheim.",
       application="Termin bei der zuständigen Sachbearbeitung (nach Buchstaben)."),
     T("buergergeld", "Bürgergeld: Antrag und Beratung", ("behoerden.jobcenter",
                                                          "geld-schulden.sozialleistungen"),
@@ -143,6 +148,8 @@ TEMPLATES: tuple[T, ...] = (
       groups=("familien", "gefluechtete", "neuzugewanderte"), min_age=15,
       documents=("Pass und Aufenthaltsdokument", "Mietvertrag", "Kontoauszüge",
                  "Einkommensnachweise"),
+      eligibility="Erwerbsfähige ab 15 Jahren mit "
+                  "Wohnsitz in Mülheim und ihre Familien.",
       application="Online-Antrag oder persönlich in der Eingangszone."),
     T("bildung-teilhabe", "Bildung und Teilhabe: Antrag und Beratung",
       ("geld-schulden.bildung-teilhabe", "kinder-familie.ferien"),
@@ -153,6 +160,8 @@ TEMPLATES: tuple[T, ...] = (
        "Für Vereinsbeiträge gibt es bis zu 15 Euro im Monat."),
       groups=("kinder", "familien"), max_age=25,
       documents=("Leistungsbescheid", "Schulbescheinigung"),
+      eligibility="Kinder und junge Erwachsene bis 25 Jahre aus Familien mit Bürgergeld, "
+                  "Wohngeld, Kinderzuschlag oder Asylbewerberleistungen.",
       application="Antrag formlos oder mit Vordruck."),
     T("anmeldung", "Wohnsitz anmelden", ("behoerden.buergeramt",),
       ("Innerhalb von zwei Wochen nach dem Einzug muss der Wohnsitz angemeldet werden.",
@@ -161,6 +170,7 @@ TEMPLATES: tuple[T, ...] = (
        "Für jede Person wird ein Pass benötigt."),
       groups=("neuzugewanderte", "eu-buergerinnen"),
       documents=("Pass oder Personalausweis", "Wohnungsgeberbestätigung"),
+      eligibility="Alle, die in Mülheim eine Wohnung beziehen.",
       application="Online-Terminvergabe.", capacity=CapacitySpec(APPOINTMENTS, 200)),
     T("behoerdenbegleitung", "Behördenbegleitung", ("behoerden.begleitung",),
       ("Ehrenamtliche begleiten zu Terminen bei Ämtern, Ärzten und Vermietenden.",

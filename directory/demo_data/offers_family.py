@@ -26,6 +26,8 @@ TEMPLATES: tuple[T, ...] = (
       ("Die Gruppe trifft sich dreimal pro Woche vormittags.",
        "Eltern bleiben in den ersten Wochen dabei."),
       groups=("kinder", "familien", "gefluechtete"), min_age=1, max_age=6,
+      eligibility="Kinder von einem bis sechs "
+                  "Jahren ohne Kita-Platz und ihre Eltern.",
       application="Anmeldung im Familienzentrum.", capacity=CapacitySpec(PLACES, 10)),
     T("eltern-kind-gruppe", "Eltern-Kind-Gruppe für neu zugewanderte Familien",
       ("kinder-familie.eltern-kind",),
@@ -35,6 +37,8 @@ TEMPLATES: tuple[T, ...] = (
        "Es gibt ein gemeinsames Frühstück.",
        "Geschwisterkinder sind willkommen."),
       groups=("familien", "kinder", "neuzugewanderte"), max_age=3,
+      eligibility="Eltern mit Kindern bis drei "
+                  "Jahre, besonders neu zugewanderte Familien.",
       application="Einfach vorbeikommen.", capacity=CapacitySpec(PLACES, 12)),
     T("rucksack", "Rucksack: Elternbildung in Kita und Grundschule",
       ("kinder-familie.elternbildung", "sprache.sprachcafe"),

@@ -100,6 +100,8 @@ TEMPLATES: tuple[T, ...] = (
        "Bei Bedarf ist ein Dolmetscher anwesend."),
       groups=("gefluechtete",), min_age=18,
       documents=("Aufenthaltsdokument", "Zeugnisse und Nachweise"),
+      eligibility="Geflüchtete im erwerbsfähigen Alter "
+                  "mit Zugang zum Arbeitsmarkt.",
       application="Termin über die Servicenummer.", capacity=CapacitySpec(APPOINTMENTS, 40),
       languages=("ar", "fa", "uk")),
     T("arbeitsvermittlung", "Arbeitsvermittlung", ("arbeit-ausbildung.arbeitsvermittlung",),
@@ -229,6 +231,8 @@ TEMPLATES: tuple[T, ...] = (
        "Eigene Geräte können mitgebracht werden.",
        "Der Kurs umfasst sechs Termine."),
       groups=("neuzugewanderte", "senioren"), min_age=16,
+      eligibility="Einsteiger:innen jeden Alters ab "
+                  "16 Jahren, ohne Vorkenntnisse.",
       application="Anmeldung im Kursbüro oder online.",
       fee=Fee("Kursgebühr", Decimal("36.00"), "für sechs Termine; ermäßigt 18 Euro"),
       capacity=CapacitySpec(PLACES, 12)),
