@@ -26,8 +26,13 @@ def someone(make_user: Any) -> tuple[CurrentUser, Any]:
 async def _append(actor: CurrentUser, n: int) -> None:
     for i in range(n):
         await audit.record(
-            "client.read", "client", uuid4(), actor, actor.memberships[0].organization_id,
-            {"categories": ["identity"], "i": i}, "127.0.0.1",
+            "client.read",
+            "client",
+            uuid4(),
+            actor,
+            actor.memberships[0].organization_id,
+            {"categories": ["identity"], "i": i},
+            "127.0.0.1",
         )
 
 
@@ -46,8 +51,13 @@ async def test_entry_records_who_what_and_from_where(someone: Any) -> None:
     actor, test_user = someone
     subject = uuid4()
     await audit.record(
-        "consent.withdraw", "consent", subject, actor, test_user.organization_id,
-        {"note_given": True}, "10.1.2.3",
+        "consent.withdraw",
+        "consent",
+        subject,
+        actor,
+        test_user.organization_id,
+        {"note_given": True},
+        "10.1.2.3",
     )
     row = await AuditEntry.select().first()
     assert row is not None
@@ -55,7 +65,9 @@ async def test_entry_records_who_what_and_from_where(someone: Any) -> None:
     assert row["actor_organization"] == test_user.organization_id
     assert row["owner_organization"] == test_user.organization_id
     assert (row["action"], row["subject_type"], row["subject_id"]) == (
-        "consent.withdraw", "consent", subject,
+        "consent.withdraw",
+        "consent",
+        subject,
     )
     assert row["remote_addr"] == "10.1.2.3"
     assert row["at"] is not None
@@ -96,15 +108,26 @@ async def test_an_altered_detail_is_detected_even_with_its_hash_recomputed_alone
     forged_hash = audit.chain_hash(
         audit.GENESIS_HASH,
         audit.canonical_entry(
-            at=first["at"], actor_user=None, actor_organization=None, action="client.read",
-            subject_type="client", subject_id=first["subject_id"], owner_organization=None,
-            detail={}, remote_addr="",
+            at=first["at"],
+            actor_user=None,
+            actor_organization=None,
+            action="client.read",
+            subject_type="client",
+            subject_id=first["subject_id"],
+            owner_organization=None,
+            detail={},
+            remote_addr="",
         ),
     )
     await AuditEntry.update(
-        {AuditEntry.actor_user: None, AuditEntry.actor_organization: None,
-         AuditEntry.owner_organization: None, AuditEntry.detail: {},
-         AuditEntry.remote_addr: "", AuditEntry.entry_hash: forged_hash}
+        {
+            AuditEntry.actor_user: None,
+            AuditEntry.actor_organization: None,
+            AuditEntry.owner_organization: None,
+            AuditEntry.detail: {},
+            AuditEntry.remote_addr: "",
+            AuditEntry.entry_hash: forged_hash,
+        }
     ).where(AuditEntry.id == first["id"])
     result = await audit.verify_chain()
     # The forged entry is self-consistent, but its successor still points at the old hash.

@@ -52,7 +52,9 @@ async def test_reveal_decrypts_only_the_requested_categories_and_logs_it(
     world: dict[str, Any],
 ) -> None:
     client = await new_client(world["case"])
-    data = await reveal_personal_data(client.id, ["identity", "languages"], world["case"], "10.0.0.5")
+    data = await reveal_personal_data(
+        client.id, ["identity", "languages"], world["case"], "10.0.0.5"
+    )
     assert data == {
         "identity": {"given_name": "Aylin", "family_name": "Yilmaz"},
         "languages": {"languages": ["tr", "de"]},
@@ -64,7 +66,9 @@ async def test_reveal_decrypts_only_the_requested_categories_and_logs_it(
 
 
 @pytest.mark.parametrize("who", ["stranger", "colleague_viewer", "provider_staff"])
-async def test_people_without_right_or_consent_cannot_reveal(world: dict[str, Any], who: str) -> None:
+async def test_people_without_right_or_consent_cannot_reveal(
+    world: dict[str, Any], who: str
+) -> None:
     client = await new_client(world["case"])
     with pytest.raises(NotFoundException):
         await reveal_personal_data(client.id, ["identity"], world[who], "10.0.0.6")
@@ -76,7 +80,9 @@ async def test_recipient_sees_what_the_consent_releases_and_nothing_more(
 ) -> None:
     client = await new_client(world["case"])
     consent = await new_consent(world["case"], client.id, world["provider"])
-    data = await reveal_personal_data(client.id, ["identity", "contact"], world["provider_staff"], "x")
+    data = await reveal_personal_data(
+        client.id, ["identity", "contact"], world["provider_staff"], "x"
+    )
     assert data["contact"] == {"phone": "+49 208 123456", "email": "aylin@example.org"}
     entry = await AuditEntry.select().where(AuditEntry.action == "client.read").first()
     assert entry is not None and entry["actor_organization"] == world["provider"]
@@ -92,7 +98,10 @@ async def test_health_data_reaches_a_recipient_only_with_explicit_consent(
     with pytest.raises(ValidationException):
         await new_consent(world["case"], client.id, world["provider"], data_categories=["health"])
     await new_consent(
-        world["case"], client.id, world["provider"], data_categories=["health"],
+        world["case"],
+        client.id,
+        world["provider"],
+        data_categories=["health"],
         special_categories=True,
     )
     data = await reveal_personal_data(client.id, ["health"], world["provider_staff"], "x")
@@ -133,7 +142,7 @@ async def test_pseudonym_rejects_characters_beyond_a_short_code(world: dict[str,
 
 async def test_destroying_the_key_makes_every_copy_unreadable(world: dict[str, Any]) -> None:
     client = await new_client(world["case"])
-    backup = (await Client.select(Client.sealed_data).where(Client.id == client.id).first())
+    backup = await Client.select(Client.sealed_data).where(Client.id == client.id).first()
     assert backup is not None
     stored = await get_keystore().get(client.id)
     assert stored is not None
@@ -144,7 +153,9 @@ async def test_destroying_the_key_makes_every_copy_unreadable(world: dict[str, A
     # A restored backup holds the ciphertext, but no key exists that could open it.
     assert await get_keystore().get(client.id) is None
     with pytest.raises(crypto.CryptoError):
-        crypto.open_categories(crypto.new_data_key(), client.id, backup["sealed_data"], ["identity"])
+        crypto.open_categories(
+            crypto.new_data_key(), client.id, backup["sealed_data"], ["identity"]
+        )
 
 
 def test_age_band_is_coarse() -> None:

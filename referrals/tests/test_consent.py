@@ -66,21 +66,33 @@ async def test_covering_consent_matches_recipient_purpose_categories_and_dates(
 ) -> None:
     client = await new_client(world["case"])
     consent = await new_consent(
-        world["case"], client.id, world["provider"],
-        valid_from=TODAY, valid_until=TODAY + timedelta(days=30),
+        world["case"],
+        client.id,
+        world["provider"],
+        valid_from=TODAY,
+        valid_until=TODAY + timedelta(days=30),
     )
     cover = covering_consent
-    assert (await cover(client.id, world["provider"], "referral", ["identity"])).id == consent.id  # type: ignore[union-attr]
-    assert await cover(client.id, world["provider"], "referral", ["identity", "contact"]) is not None
+    found = await cover(client.id, world["provider"], "referral", ["identity"])
+    assert found is not None and found.id == consent.id
+    assert (
+        await cover(client.id, world["provider"], "referral", ["identity", "contact"]) is not None
+    )
     assert await cover(client.id, world["other"], "referral", ["identity"]) is None
     assert await cover(client.id, world["provider"], "coordination", ["identity"]) is None
     assert await cover(client.id, world["provider"], "referral", ["birth_date"]) is None
-    assert await cover(
-        client.id, world["provider"], "referral", ["identity"], TODAY + timedelta(days=31)
-    ) is None
-    assert await cover(
-        client.id, world["provider"], "referral", ["identity"], TODAY - timedelta(days=1)
-    ) is None
+    assert (
+        await cover(
+            client.id, world["provider"], "referral", ["identity"], TODAY + timedelta(days=31)
+        )
+        is None
+    )
+    assert (
+        await cover(
+            client.id, world["provider"], "referral", ["identity"], TODAY - timedelta(days=1)
+        )
+        is None
+    )
 
 
 async def test_special_categories_are_covered_only_with_the_explicit_flag(
@@ -90,7 +102,10 @@ async def test_special_categories_are_covered_only_with_the_explicit_flag(
     await new_consent(world["case"], client.id, world["provider"], data_categories=["identity"])
     assert await covering_consent(client.id, world["provider"], "referral", ["health"]) is None
     await new_consent(
-        world["case"], client.id, world["provider"], data_categories=["identity", "health"],
+        world["case"],
+        client.id,
+        world["provider"],
+        data_categories=["identity", "health"],
         special_categories=True,
     )
     found = await covering_consent(client.id, world["provider"], "referral", ["identity", "health"])
@@ -110,8 +125,10 @@ async def test_unknown_category_codes_are_a_programming_error(world: dict[str, A
     ("changes", "message"),
     [
         ({"data_categories": ["health"]}, "explicit"),
-        ({"valid_until": TODAY - timedelta(days=1), "valid_from": TODAY - timedelta(days=9)},
-         "past"),
+        (
+            {"valid_until": TODAY - timedelta(days=1), "valid_from": TODAY - timedelta(days=9)},
+            "past",
+        ),
         ({"valid_until": TODAY, "valid_from": TODAY + timedelta(days=2)}, "on or after"),
         ({"evidence": "verbal_witnessed"}, "witness"),
         ({"evidence": "telepathy"}, "how the consent was given"),
@@ -126,7 +143,9 @@ async def test_incomplete_consent_is_refused_with_a_reason(
 ) -> None:
     client = await new_client(world["case"])
     with pytest.raises(ValidationException, match=message):
-        await record_consent(client.id, consent_input(world["provider"], **changes), world["case"], "x")
+        await record_consent(
+            client.id, consent_input(world["provider"], **changes), world["case"], "x"
+        )
     assert await Consent.count() == 0
 
 
@@ -141,7 +160,10 @@ async def test_verbal_consent_with_a_witness_is_recorded_with_who_recorded_it(
 ) -> None:
     client = await new_client(world["case"])
     consent = await new_consent(
-        world["case"], client.id, world["provider"], evidence="verbal_witnessed",
+        world["case"],
+        client.id,
+        world["provider"],
+        evidence="verbal_witnessed",
         evidence_note="Zeugin: Frau Schmidt (Dolmetscherin)",
     )
     stored = await Consent.objects().where(Consent.id == consent.id).first()
@@ -173,9 +195,9 @@ async def test_withdrawal_ends_access_cancels_open_referrals_and_tells_recipient
     assert result.cancelled_referral_ids == [open_id]
     states = {r["id"]: r["state"] for r in await Referral.select(Referral.id, Referral.state)}
     assert states == {open_id: "cancelled", done_id: "completed"}
-    transition = await ReferralTransition.select().where(
-        ReferralTransition.referral == open_id
-    ).first()
+    transition = (
+        await ReferralTransition.select().where(ReferralTransition.referral == open_id).first()
+    )
     assert transition is not None and transition["reason"] == "consent_withdrawn"
     with pytest.raises(NotFoundException):
         await reveal_personal_data(client.id, ["identity"], world["provider_staff"], "x")
