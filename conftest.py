@@ -7,6 +7,7 @@ database per run). Environment is fixed here before any application module reads
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import tempfile
 from collections.abc import Awaitable, Iterator
@@ -33,6 +34,8 @@ if TEST_DB == "postgres":
 else:
     os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'test.sqlite'}"
 
+pytest_plugins = ["core.testing.browser"]
+
 T = TypeVar("T")
 
 PASSWORD = "correct-horse-battery"
@@ -44,7 +47,13 @@ def run(awaitable: Awaitable[T]) -> T:
     async def wait() -> T:
         return await awaitable
 
-    return asyncio.run(wait())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(wait())
+    # Playwright's sync API keeps a loop running in this thread: use a thread of our own.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, wait()).result()
 
 
 async def _create_pg_database() -> None:

@@ -52,9 +52,13 @@ def _bearer(scope: Scope) -> str | None:
     return None
 
 
+def _is_static(scope: Scope) -> bool:
+    return scope["path"].startswith("/static/")
+
+
 class AuthMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/",)
+    should_bypass_for_scope = staticmethod(_is_static)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         scope["user"] = None

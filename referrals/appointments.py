@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from litestar.exceptions import ClientException
@@ -17,3 +18,8 @@ async def book(slot_id: UUID, referral_id: UUID, for_user_id: UUID) -> str:
 async def release(referral_id: UUID) -> bool:
     """Free the referral's booked slot, if it has one; True when one was released."""
     return False
+
+
+async def invitation(referral: dict[str, Any], attendee_email: str, method: str) -> bytes | None:
+    """The iCalendar invitation (REQUEST) or cancellation (CANCEL) of the referral's slot."""
+    return None

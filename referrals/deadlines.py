@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-import holidays
-
+from calendars.workdays import add_working_days
 from settings import get_settings
+
+__all__ = ["add_working_days", "answer_due", "is_expired", "place_offer_deadline"]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # A freed place is held this many working days for the head of the waitlist.
 PLACE_OFFER_WORKING_DAYS = 2
-
-
-@lru_cache(maxsize=64)
-def _nrw_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("DE", subdiv="NW", years=year)
-
-
-def _is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _nrw_holidays(day.year)
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The date `days` working days after `start` (negative: before)."""
-    step = 1 if days >= 0 else -1
-    remaining = abs(days)
-    day = start
-    while remaining:
-        day += timedelta(days=step)
-        if _is_working_day(day):
-            remaining -= 1
-    return day
 
 
 def local_today(now: datetime | None = None) -> date:

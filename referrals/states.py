@@ -66,12 +66,13 @@ SENDER_CANCEL_REASONS: tuple[Reason, ...] = (
     Reason.CLIENT_DECLINED,
     Reason.REFERRED_ELSEWHERE,
     Reason.CLIENT_UNREACHABLE,
+    Reason.CLIENT_ERASED,
     Reason.OTHER,
 )
+# Only the system records these: they state facts the system itself established.
 SYSTEM_CANCEL_REASONS: tuple[Reason, ...] = (
     Reason.CONSENT_WITHDRAWN,
     Reason.ANSWER_EXPIRED,
-    Reason.CLIENT_ERASED,
 )
 
 

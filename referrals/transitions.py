@@ -7,7 +7,6 @@ event, all in one transaction: a refused move changes nothing.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -23,7 +22,7 @@ from accounts.identity import CurrentUser
 from core.db import atomic
 from directory.tables import Service
 from outbox.publish import publish
-from referrals import appointments, deadlines, places, waitlist
+from referrals import appointments, deadlines, disclosure, places, waitlist
 from referrals.states import (
     OPEN,
     Reason,
@@ -37,7 +36,6 @@ from referrals.tables import Referral, ReferralTransition
 
 SENDER_ROLE = "case_manager"
 RECEIVER_ROLE = "provider_staff"
-REFERRAL_PURPOSE = "referral"
 
 
 class TransitionConflict(HTTPException):
@@ -76,30 +74,18 @@ async def _load(referral_id: UUID) -> dict[str, Any] | None:
     return await Referral.select().where(Referral.id == referral_id).first()
 
 
-def _categories(row: dict[str, Any]) -> list[str]:
-    raw = row.get("shared_categories") or "[]"
-    value = json.loads(raw) if isinstance(raw, str) else raw
-    return [str(v) for v in value]
-
-
 async def _require_covering_consent(row: dict[str, Any]) -> UUID:
-    from referrals.consent import covering_consent
-
-    consent = await covering_consent(
-        row["client"], row["recipient_organization"], REFERRAL_PURPOSE, _categories(row)
-    )
-    if consent is None:
+    consent_id = await disclosure.consent_covers(row)
+    if consent_id is None:
         raise TransitionConflict(
             detail=(
-                "No active consent of the client covers sending these data categories to "
-                "this provider for a referral. Record or extend the consent first."
+                "No active consent of the client covers sending these data categories ("
+                + ", ".join(disclosure.required_categories(row))
+                + ") to this provider for a referral. Record or extend the consent first."
             ),
             extra={"code": "consent_missing"},
         )
-    consent_id = getattr(consent, "id", None)
-    if consent_id is None and isinstance(consent, dict):
-        consent_id = consent.get("id")
-    return consent_id if isinstance(consent_id, UUID) else UUID(str(consent_id))
+    return consent_id
 
 
 async def _require_active_service(service_id: UUID) -> None:
@@ -313,10 +299,14 @@ async def cancel_open_for_consent(
     cancelled: list[UUID] = []
     now = datetime.now(UTC)
     async with atomic():
-        rows = await Referral.select().where(
+        found = await Referral.select(Referral.id).where(
             (Referral.consent == consent_id) & Referral.state.is_in([s.value for s in OPEN])
         )
-        for row in rows:
+        for candidate in found:
+            # Loaded one by one: giving back one's place may change the next (a waitlist offer).
+            row = await _load(candidate["id"])
+            if row is None or row["state"] not in {s.value for s in OPEN}:
+                continue
             await _apply(
                 row,
                 State.CANCELLED,
