@@ -18,7 +18,6 @@ from litestar.exceptions import (
     ClientException,
     NotFoundException,
     PermissionDeniedException,
-    ValidationException,
 )
 
 from accounts import audit
@@ -41,6 +40,7 @@ from referrals.consent import (
     unknown_categories,
 )
 from referrals.keystore import get_keystore
+from referrals.problems import N_, InputProblems, Problem
 from referrals.tables import Client, Consent
 
 Short = Annotated[str, msgspec.Meta(max_length=200)]
@@ -49,13 +49,15 @@ LanguageCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}$")]
 
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _PSEUDONYM_RE = re.compile(r"^[\w .\-/#]{2,40}$")
+# One answer for "does not exist" and "not yours": the difference must not leak.
+NOT_FOUND = N_("No such client, or you may not see it.")
 # Roles of a recipient organisation that may see data a consent releases to it.
 RECIPIENT_ROLES = (Role.PROVIDER_STAFF, Role.CASE_MANAGER)
 
 
 class ClientErased(ClientException):
     status_code = 410
-    detail = "This client was erased; the personal data no longer exists."
+    detail = N_("This client was erased; the personal data no longer exists.")
 
 
 class PersonalData(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -144,8 +146,16 @@ async def _checked_pseudonym(organization_id: UUID, wanted: str, client_id: UUID
             ):
                 return pseudonym
     if not _PSEUDONYM_RE.match(pseudonym):
-        raise ValidationException(
-            "A pseudonym has 2 to 40 letters, digits, spaces or . - / # and no personal data."
+        raise InputProblems(
+            [
+                Problem(
+                    "pseudonym",
+                    N_(
+                        "A pseudonym has 2 to 40 letters, digits, spaces or . - / # "
+                        "and contains no personal data."
+                    ),
+                )
+            ]
         )
     query = Client.exists().where(
         Client.organization == organization_id, Client.pseudonym == pseudonym
@@ -153,7 +163,15 @@ async def _checked_pseudonym(organization_id: UUID, wanted: str, client_id: UUID
     if client_id is not None:
         query = query.where(Client.id != client_id)
     if await query:
-        raise ValidationException(f"Your organisation already has a client called {pseudonym!r}.")
+        raise InputProblems(
+            [
+                Problem(
+                    "pseudonym",
+                    N_("Your organisation already has a client called %(pseudonym)s."),
+                    {"pseudonym": pseudonym},
+                )
+            ]
+        )
     return pseudonym
 
 
@@ -163,21 +181,28 @@ def managing_org(actor: CurrentUser, organization_id: UUID | None) -> UUID:
     if organization_id is not None:
         if organization_id not in orgs:
             raise PermissionDeniedException(
-                "You can only record clients for an organisation where you are a case manager."
+                N_("You can only record clients for an organisation where you are a case manager.")
             )
         return organization_id
     if len(orgs) == 1:
         return next(iter(orgs))
     if not orgs:
-        raise PermissionDeniedException("Only case managers can record clients.")
-    raise ValidationException("You work for several organisations: choose one for this client.")
+        raise PermissionDeniedException(N_("Only case managers can record clients."))
+    raise InputProblems(
+        [
+            Problem(
+                "organization_id",
+                N_("You work for several organisations: choose one for this client."),
+            )
+        ]
+    )
 
 
 async def owned_client(client_id: UUID, actor: CurrentUser) -> Client:
     """The client if the actor manages clients of its organisation; else 404, never a hint."""
     client = await Client.objects().where(Client.id == client_id).first()
     if client is None or client.organization not in actor.org_ids_with(Role.CASE_MANAGER):
-        raise NotFoundException("No such client in your organisation.")
+        raise NotFoundException(NOT_FOUND)
     return client
 
 
@@ -318,10 +343,18 @@ async def reveal_personal_data(
     """
     unknown = unknown_categories(categories)
     if unknown:
-        raise ValidationException(f"Unknown data categories: {', '.join(unknown)}")
+        raise InputProblems(
+            [
+                Problem(
+                    "categories",
+                    N_("Unknown data categories: %(codes)s."),
+                    {"codes": ", ".join(unknown)},
+                )
+            ]
+        )
     client = await Client.objects().where(Client.id == client_id).first()
     if client is None:
-        raise NotFoundException("No such client.")
+        raise NotFoundException(NOT_FOUND)
     via: dict[str, Any]
     if client.organization in actor.org_ids_with(Role.CASE_MANAGER):
         acting_org = client.organization
@@ -329,7 +362,7 @@ async def reveal_personal_data(
     else:
         grant = await _recipient_grant(client, categories, actor, purpose)
         if grant is None:
-            raise NotFoundException("No such client, or no consent covers these data for you.")
+            raise NotFoundException(NOT_FOUND)
         acting_org, consent_id = grant
         via = {"via": "consent", "consent_id": str(consent_id)}
     if client.erased_at is not None:
@@ -347,3 +380,49 @@ async def reveal_personal_data(
         actor_organization=acting_org,
     )
     return values
+
+
+class ClientInput(PersonalData, kw_only=True, forbid_unknown_fields=True):
+    """A new client: personal data, optionally a chosen pseudonym and organisation."""
+
+    pseudonym: Annotated[str, msgspec.Meta(max_length=40)] = ""
+    organization_id: UUID | None = None
+
+    def personal(self) -> PersonalData:
+        return PersonalData(**{f: getattr(self, f) for f in PersonalData.__struct_fields__})
+
+
+def _like_pattern(text: str) -> str:
+    # SQLite's LIKE has no default escape character; a stray wildcard only widens the search.
+    return "%" + text.replace("%", "").replace("\\", "") + "%"
+
+
+async def list_clients(
+    actor: CurrentUser,
+    *,
+    query: str = "",
+    organization_id: UUID | None = None,
+    include_erased: bool = False,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Client], int]:
+    """The clients of the actor's case-managing organisations, newest first, by pseudonym."""
+    orgs = actor.org_ids_with(Role.CASE_MANAGER)
+    if organization_id is not None:
+        orgs &= {organization_id}
+    if not orgs:
+        return [], 0
+    conditions = [Client.organization.is_in(list(orgs))]
+    if not include_erased:
+        conditions.append(Client.erased_at.is_null())
+    if query.strip():
+        conditions.append(Client.pseudonym.ilike(_like_pattern(query.strip())))
+    rows = (
+        await Client.objects()
+        .where(*conditions)
+        .order_by(Client.created_at, ascending=False)
+        .offset(offset)
+        .limit(limit)
+    )
+    total = await Client.count().where(*conditions)
+    return list(rows), total

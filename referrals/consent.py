@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import msgspec
-from litestar.exceptions import ClientException, NotFoundException, ValidationException
+from litestar.exceptions import ClientException, NotFoundException
 
 from accounts import audit
 from accounts.identity import CurrentUser
@@ -23,6 +23,7 @@ from accounts.roles import Role
 from core.db import atomic
 from directory.tables import Organization
 from outbox.publish import publish
+from referrals.problems import N_, InputProblems, Problem
 from referrals.tables import Client, Consent, ConsentRecipient
 
 # Outbox topic of a withdrawal: {consent_id, recipient_org_ids, referral_ids}.
@@ -174,44 +175,78 @@ class Withdrawal:
     cancelled_referral_ids: list[UUID]
 
 
-async def _problems(data: ConsentInput, owner_org: UUID) -> list[str]:
-    problems: list[str] = []
+async def _problems(data: ConsentInput, owner_org: UUID) -> list[Problem]:
+    problems: list[Problem] = []
     recipients = set(data.recipient_org_ids)
     if not recipients:
-        problems.append("Name at least one organisation that may receive the data.")
+        problems.append(
+            Problem(
+                "recipient_org_ids", N_("Name at least one organisation that may receive the data.")
+            )
+        )
     elif owner_org in recipients:
-        problems.append("Your own organisation needs no consent; choose the receiving one.")
+        problems.append(
+            Problem(
+                "recipient_org_ids",
+                N_("Your own organisation needs no consent; choose the receiving one."),
+            )
+        )
     elif await Organization.count().where(Organization.id.is_in(list(recipients))) != len(
         recipients
     ):
-        problems.append("One of the receiving organisations does not exist.")
+        problems.append(
+            Problem("recipient_org_ids", N_("One of the receiving organisations does not exist."))
+        )
     if data.purpose not in PURPOSES:
-        problems.append(f"Choose a purpose: {', '.join(PURPOSES)}.")
+        problems.append(Problem("purpose", N_("Choose the purpose of the consent.")))
     unknown = unknown_categories(data.data_categories)
     if unknown:
-        problems.append(f"Unknown data categories: {', '.join(unknown)}.")
+        problems.append(
+            Problem(
+                "data_categories",
+                N_("Unknown data categories: %(codes)s."),
+                {"codes": ", ".join(unknown)},
+            )
+        )
     if not data.data_categories:
-        problems.append("Choose at least one data category.")
+        problems.append(Problem("data_categories", N_("Choose at least one data category.")))
     if set(data.data_categories) & SPECIAL_CATEGORIES and not data.special_categories:
         problems.append(
-            "Health data is a special category: the client must consent to it explicitly; "
-            "tick the box for explicit consent or remove the category."
+            Problem(
+                "special_categories",
+                N_(
+                    "Health data is a special category: the client must consent to it "
+                    "explicitly. Tick the box for explicit consent or remove the category."
+                ),
+            )
         )
     if data.valid_until < data.valid_from:
-        problems.append("The consent must end on or after the day it starts.")
+        problems.append(
+            Problem("valid_until", N_("The consent must end on or after the day it starts."))
+        )
     elif data.valid_until < local_today():
-        problems.append("The end date lies in the past: the consent would never be valid.")
+        problems.append(
+            Problem(
+                "valid_until",
+                N_("The end date lies in the past: the consent would never be valid."),
+            )
+        )
     if data.evidence not in EVIDENCE_KINDS:
-        problems.append(f"Choose how the consent was given: {', '.join(EVIDENCE_KINDS)}.")
+        problems.append(Problem("evidence", N_("Choose how the consent was given.")))
     elif data.evidence == EVIDENCE_VERBAL_WITNESSED and not data.evidence_note.strip():
-        problems.append("A verbal consent needs the name of its witness in the evidence note.")
+        problems.append(
+            Problem(
+                "evidence_note",
+                N_("A verbal consent needs the name of its witness in the evidence note."),
+            )
+        )
     return problems
 
 
 async def _client_for_case_manager(client_id: UUID, actor: CurrentUser) -> Client:
     client = await Client.objects().where(Client.id == client_id).first()
     if client is None or client.organization not in actor.org_ids_with(Role.CASE_MANAGER):
-        raise NotFoundException("No such client in your organisation.")
+        raise NotFoundException(N_("No such client, or you may not see it."))
     return client
 
 
@@ -220,10 +255,10 @@ async def record_consent(
 ) -> Consent:
     client = await _client_for_case_manager(client_id, actor)
     if client.erased_at is not None:
-        raise ClientException("This client was erased; no consent can be recorded.")
+        raise ClientException(N_("This client was erased; no consent can be recorded."))
     problems = await _problems(data, client.organization)
     if problems:
-        raise ValidationException(" ".join(problems), extra=[{"message": p} for p in problems])
+        raise InputProblems(problems)
     categories = [code for code in CATEGORIES if code in set(data.data_categories)]
     consent = Consent(
         id=uuid4(),
@@ -268,7 +303,7 @@ async def consent_of_client(client_id: UUID, consent_id: UUID, actor: CurrentUse
         await Consent.objects().where(Consent.id == consent_id, Consent.client == client_id).first()
     )
     if consent is None:
-        raise NotFoundException("No such consent for this client.")
+        raise NotFoundException(N_("No such consent for this client."))
     return consent
 
 
@@ -292,7 +327,7 @@ async def withdraw_consent(
             .returning(Consent.id)
         )
         if not changed:
-            raise ClientException("This consent was already withdrawn.", status_code=409)
+            raise ClientException(N_("This consent was already withdrawn."), status_code=409)
         referral_ids = await cancel_open_for_consent(consent.id, actor, "consent_withdrawn")
         await publish(
             WITHDRAWN_TOPIC,
@@ -317,3 +352,26 @@ async def withdraw_consent(
             remote_addr,
         )
     return Withdrawal(consent.id, recipients, list(referral_ids))
+
+
+async def consents_of_client(client_id: UUID) -> list[tuple[Consent, list[dict[str, Any]]]]:
+    """Every consent of the client, newest first, with its recipients' ids and names."""
+    consents = (
+        await Consent.objects()
+        .where(Consent.client == client_id)
+        .order_by(Consent.recorded_at, ascending=False)
+    )
+    if not consents:
+        return []
+    links = await ConsentRecipient.select(
+        ConsentRecipient.consent, ConsentRecipient.organization, ConsentRecipient.organization.name
+    ).where(ConsentRecipient.consent.is_in([c.id for c in consents]))
+    result = []
+    for consent in consents:
+        recipients = [
+            {"id": row["organization"], "name": row["organization.name"]}
+            for row in links
+            if row["consent"] == consent.id
+        ]
+        result.append((consent, sorted(recipients, key=lambda r: str(r["name"]).lower())))
+    return result

@@ -59,7 +59,9 @@ async def _names(table: type[Organization] | type[Service], ids: set[Any]) -> di
 
 
 async def _consents(client_id: UUID) -> list[dict[str, Any]]:
-    consents = await Consent.objects().where(Consent.client == client_id).order_by(Consent.valid_from)
+    consents = (
+        await Consent.objects().where(Consent.client == client_id).order_by(Consent.valid_from)
+    )
     links = await ConsentRecipient.select(
         ConsentRecipient.consent, ConsentRecipient.organization
     ).where(ConsentRecipient.consent.is_in([c.id for c in consents] or [None]))
@@ -88,12 +90,16 @@ async def _consents(client_id: UUID) -> list[dict[str, Any]]:
 async def _referrals(client_id: UUID) -> list[dict[str, Any]]:
     rows = await Referral.select().where(Referral.client == client_id).order_by(Referral.created_at)
     ids = [row["id"] for row in rows]
-    transitions = await ReferralTransition.select().where(
-        ReferralTransition.referral.is_in(ids or [None])
-    ).order_by(ReferralTransition.at)
-    messages = await ReferralMessage.select().where(
-        ReferralMessage.referral.is_in(ids or [None])
-    ).order_by(ReferralMessage.created_at)
+    transitions = (
+        await ReferralTransition.select()
+        .where(ReferralTransition.referral.is_in(ids or [None]))
+        .order_by(ReferralTransition.at)
+    )
+    messages = (
+        await ReferralMessage.select()
+        .where(ReferralMessage.referral.is_in(ids or [None]))
+        .order_by(ReferralMessage.created_at)
+    )
     orgs = await _names(
         Organization,
         {row["recipient_organization"] for row in rows}
@@ -151,9 +157,13 @@ async def _referrals(client_id: UUID) -> list[dict[str, Any]]:
 
 async def _access_log(client_id: UUID) -> list[dict[str, Any]]:
     """Who looked at or changed the client's data: organisations, not individual staff."""
-    rows = await AuditEntry.select(
-        AuditEntry.at, AuditEntry.action, AuditEntry.actor_organization, AuditEntry.detail
-    ).where(AuditEntry.subject_id == client_id).order_by(AuditEntry.id)
+    rows = (
+        await AuditEntry.select(
+            AuditEntry.at, AuditEntry.action, AuditEntry.actor_organization, AuditEntry.detail
+        )
+        .where(AuditEntry.subject_id == client_id)
+        .order_by(AuditEntry.id)
+    )
     orgs = await _names(Organization, {r["actor_organization"] for r in rows} - {None})
     log = []
     for row in rows:
@@ -195,7 +205,12 @@ async def export_client(
         "access_log": access_log,
     }
     await audit.record(
-        "client.export", "client", client.id, actor, client.organization, {"format": format_},
+        "client.export",
+        "client",
+        client.id,
+        actor,
+        client.organization,
+        {"format": format_},
         remote_addr,
     )
     return export
