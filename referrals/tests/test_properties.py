@@ -10,9 +10,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import pytest
@@ -27,9 +30,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from litestar.exceptions import HTTPException
+from piccolo.engine.postgres import PostgresEngine
 
+import conftest
 from accounts.identity import CurrentUser
-from conftest import run
+from core.db import engine
 from directory.tables import Capacity, Service
 from referrals import drafts, jobs, transitions, views
 from referrals.clients import create_client
@@ -47,6 +52,7 @@ from referrals.states import (
 from referrals.tables import Consent, Referral, ReferralTransition
 from referrals.tests.exchange_support import PERSON, SECRETS, SHARED, actor
 
+T = TypeVar("T")
 PLACES = 2
 ACTORS = ["case_manager", "provider", "foreign_provider", "foreign_case_manager", "viewer"]
 REASONS = [None, "no_capacity", "client_declined", "referred_elsewhere", "other",
@@ -62,6 +68,44 @@ class World:
 
 
 WORLD: World | None = None
+
+
+class _Loop:
+    """One event loop for the whole run, so PostgreSQL connections come from a pool."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        db = engine()
+        if isinstance(db, PostgresEngine):
+            self.run(db.start_connection_pool(min_size=1, max_size=4))
+
+    def stop(self) -> None:
+        assert self.loop is not None and self.thread is not None
+        if isinstance(engine(), PostgresEngine):
+            self.run(engine().close_connection_pool())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+        self.loop = None
+
+    def run(self, awaitable: Awaitable[T]) -> T:
+        if self.loop is None:
+            return conftest.run(awaitable)
+
+        async def wait() -> T:
+            return await awaitable
+
+        return asyncio.run_coroutine_threadsafe(wait(), self.loop).result()
+
+
+LOOP = _Loop()
+run = LOOP.run
 
 
 def world() -> World:
@@ -283,6 +327,7 @@ def test_random_actions_keep_the_state_capacity_and_consent_rules(
         "foreign_case_manager": actor(make_user("case_manager", foreign_org)),
         "viewer": actor(make_user("viewer", sender_org)),
     })
+    LOOP.start()
     try:
         run_state_machine_as_test(
             ReferralMachine,
@@ -292,4 +337,5 @@ def test_random_actions_keep_the_state_capacity_and_consent_rules(
             ),
         )
     finally:
+        LOOP.stop()
         WORLD = None
