@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from conftest import PG_URL, TEST_DB
-from referrals.loadkit import Target, postgres_target, prepare, serve, sqlite_target
+from referrals.tests.loadkit import Target, postgres_target, prepare, serve, sqlite_target
 
 ACCEPTS = 200
 PLACES = 10

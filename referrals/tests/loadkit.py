@@ -1,7 +1,7 @@
 """Load-test kit: a fresh database with a small network, a real server in a subprocess.
 
 Used by the concurrency test and `scripts/bench_referrals.py`. Seeding runs in a subprocess
-too (`python -m referrals.loadkit seed ...`), so it uses the target database's settings.
+too (`python -m referrals.tests.loadkit seed ...`), so it uses the target database's settings.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def prepare(target: Target, referrals: int, places: int) -> dict[str, Any]:
     subprocess.run([python(), "-m", "cli", "migrate"], cwd=ROOT, env=target.env, check=True,
                    capture_output=True)
     done = subprocess.run(
-        [python(), "-m", "referrals.loadkit", "seed", "--referrals", str(referrals),
+        [python(), "-m", "referrals.tests.loadkit", "seed", "--referrals", str(referrals),
          "--places", str(places)],
         cwd=ROOT, env=target.env, check=True, capture_output=True, text=True,
     )
