@@ -22,7 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "load-test-secret-key-0123456789-abcdefghijklmnop"
 
 
@@ -91,15 +91,18 @@ def python() -> str:
     return sys.executable
 
 
+def _call(command: list[str], target: Target) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(command, cwd=ROOT, env=target.env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[1:])} failed:\n{done.stderr[-3000:]}")
+    return done
+
+
 def prepare(target: Target, referrals: int, places: int) -> dict[str, Any]:
     """Migrate the target database and seed it; returns tokens and ids (see `seed`)."""
-    subprocess.run([python(), "-m", "cli", "migrate"], cwd=ROOT, env=target.env, check=True,
-                   capture_output=True)
-    done = subprocess.run(
-        [python(), "-m", "referrals.tests.loadkit", "seed", "--referrals", str(referrals),
-         "--places", str(places)],
-        cwd=ROOT, env=target.env, check=True, capture_output=True, text=True,
-    )
+    _call([python(), "-m", "cli", "migrate"], target)
+    done = _call([python(), "-m", "referrals.tests.loadkit", "seed", "--referrals",
+                  str(referrals), "--places", str(places)], target)
     seeded: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return seeded
 
