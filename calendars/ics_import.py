@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ import x_wr_timezone
 from icalendar import Calendar, Component
 
 from calendars.compute import BERLIN
+from calendars.problems import N_, ReadableError
 from calendars.rules import (
     MAX_COUNT,
     MAX_INTERVAL,
@@ -35,7 +36,7 @@ REPRESENTABLE_PARTS = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "UNTIL", "COUN
 TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
 
 
-class IcsImportError(ValueError):
+class IcsImportError(ReadableError):
     """The calendar cannot be imported; nothing was changed. The message says why."""
 
 
@@ -90,7 +91,8 @@ def _check_zone(component: Component, name: str) -> None:
             inner = item.dts[0].dt if item.dts else None
         if tzid and isinstance(inner, datetime) and inner.tzinfo is None:
             raise IcsImportError(
-                f"The calendar uses the unknown time zone {tzid!r} and does not define it"
+                N_("The calendar uses the unknown time zone {zone} and does not define it"),
+                zone=tzid,
             )
 
 
@@ -231,21 +233,25 @@ def _local_day(value: date | datetime) -> date:
 def parse_calendar(data: bytes, limits: ImportLimits) -> Calendar:
     if len(data) > limits.max_bytes:
         raise IcsImportError(
-            f"The calendar is larger than {limits.max_bytes // 1_000_000} MB; "
-            "export a shorter period"
+            N_("The calendar is larger than {mb} MB; export a shorter period"),
+            mb=limits.max_bytes // 1_000_000,
         )
     try:
         calendar = Calendar.from_ical(data)
     except (ValueError, KeyError, IndexError, TypeError) as error:
-        raise IcsImportError(f"This is not a valid iCalendar file ({error})") from None
+        raise IcsImportError(
+            N_("This is not a valid iCalendar file ({detail})"), detail=str(error)[:200]
+        ) from None
     if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
-        raise IcsImportError("This is not an iCalendar file: it has no VCALENDAR")
+        raise IcsImportError(N_("This is not an iCalendar file: it has no VCALENDAR"))
     try:
         # Google writes floating or UTC times and names the zone in X-WR-TIMEZONE.
         standard = x_wr_timezone.to_standard(calendar)
     except Exception as error:  # the library raises plain errors for unknown zones
         zone = calendar.get("X-WR-TIMEZONE")
-        raise IcsImportError(f"The calendar names the unknown time zone {zone!s}") from error
+        raise IcsImportError(
+            N_("The calendar names the unknown time zone {zone}"), zone=str(zone)
+        ) from error
     assert isinstance(standard, Calendar)
     return standard
 
@@ -259,7 +265,7 @@ def import_calendar(
     """Read an .ics file into rules and exceptions (not yet stored)."""
     limits = limits or ImportLimits()
     if kind not in ("hours", "course"):
-        raise IcsImportError("Imported events become hours or course dates")
+        raise IcsImportError(N_("Imported events become hours or course dates"))
     calendar = parse_calendar(data, limits)
     result = ImportResult(
         calendar_name=_text(calendar, "X-WR-CALNAME", 255) or _text(calendar, "NAME", 255) or None
@@ -267,10 +273,12 @@ def import_calendar(
     events = list(calendar.walk("VEVENT"))
     if len(events) > limits.max_events:
         raise IcsImportError(
-            f"The calendar has {len(events)} events; at most {limits.max_events} can be imported"
+            N_("The calendar has {count} events; at most {max} can be imported"),
+            count=len(events),
+            max=limits.max_events,
         )
     if not events:
-        raise IcsImportError("The calendar contains no events")
+        raise IcsImportError(N_("The calendar contains no events"))
     for event in events:
         for name in ("DTSTART", "DTEND", "EXDATE", "RDATE", "RECURRENCE-ID"):
             _check_zone(event, name)
@@ -308,12 +316,16 @@ def import_calendar(
             len(parts.get(part, [])) > 1 for part in ("BYHOUR", "BYMINUTE", "BYSECOND")
         ):
             raise IcsImportError(
-                f"Event {uid!r} repeats several times a day; opening hours repeat at most daily"
+                N_("Event {uid} repeats several times a day; opening hours repeat at most daily"),
+                uid=uid,
             )
         count = int(parts.get("COUNT", [0])[0])
         if count > MAX_COUNT:
             raise IcsImportError(
-                f"Event {uid!r} repeats {count} times; at most {MAX_COUNT} occurrences are allowed"
+                N_("Event {uid} repeats {count} times; at most {max} occurrences are allowed"),
+                uid=uid,
+                count=count,
+                max=MAX_COUNT,
             )
         rule = _rule_from_rrule(
             parts, base.with_changes(kind="course" if kind == "course" else "hours")
@@ -364,11 +376,13 @@ def import_calendar(
         _apply_override(event, uid, masters.get(uid), today, result)
     if expand:
         _expand(calendar, set(expand), today, horizon, kind, result, limits)
+    _make_uids_unique(result)
     total = len(result.rules) + len(result.exceptions)
     if total > limits.max_entries:
         raise IcsImportError(
-            f"The calendar expands to {total} dates and rules; at most {limits.max_entries} "
-            "can be imported"
+            N_("The calendar expands to {count} dates and rules; at most {max} can be imported"),
+            count=total,
+            max=limits.max_entries,
         )
     return result
 
@@ -467,7 +481,8 @@ def _expand(
         seen += 1
         if seen > limits.max_entries:
             raise IcsImportError(
-                f"The calendar expands to more than {limits.max_entries} dates within a year"
+                N_("The calendar expands to more than {max} dates within a year"),
+                max=limits.max_entries,
             )
         occurrence_start = occurrence["DTSTART"].dt
         if not isinstance(occurrence_start, datetime):
@@ -495,3 +510,19 @@ def _expand(
                 external_uid=f"{uid}#{times.day.isoformat()}T{times.opens or ''}",
             )
         )
+
+
+def _make_uids_unique(result: ImportResult) -> None:
+    """Some calendars repeat a UID; re-imports match rows by UID, so each must be unique."""
+    seen: dict[str | None, int] = {}
+    for index, rule in enumerate(result.rules):
+        count = seen.get(rule.external_uid, 0)
+        seen[rule.external_uid] = count + 1
+        if count:
+            result.rules[index] = rule.with_changes(external_uid=f"{rule.external_uid}#{count + 1}")
+    seen = {}
+    for index, exc in enumerate(result.exceptions):
+        count = seen.get(exc.external_uid, 0)
+        seen[exc.external_uid] = count + 1
+        if count:
+            result.exceptions[index] = replace(exc, external_uid=f"{exc.external_uid}#{count + 1}")
