@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request, delete, get, patch, post
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from accounts.guards import current_user, member, provider_staff
@@ -206,7 +206,7 @@ def _rule_from(data: ScheduleIn | dict[str, Any], base: Rule) -> Rule:
     tags=TAGS,
     guards=[member],
 )
-async def list_schedules(request: Request, service_id: UUID) -> ScheduleBundle:
+async def list_schedules(request: Request, service_id: FromPath[UUID]) -> ScheduleBundle:
     """The offer's own schedules and exceptions, and the same as HSDS schedule objects."""
     await readable_service(request, service_id)
     own = await store.own_schedules(service_id)
@@ -224,7 +224,9 @@ async def list_schedules(request: Request, service_id: UUID) -> ScheduleBundle:
     guards=[provider_staff],
     status_code=HTTP_201_CREATED,
 )
-async def create_schedule(request: Request, service_id: UUID, data: ScheduleIn) -> ScheduleOut:
+async def create_schedule(
+    request: Request, service_id: FromPath[UUID], data: JSONBody[ScheduleIn]
+) -> ScheduleOut:
     await editable_service(request, service_id)
     try:
         rule = _rule_from(data, Rule(service_id=service_id))
@@ -248,7 +250,9 @@ async def _editable_rule(request: Request, schedule_id: UUID) -> Rule:
     tags=TAGS,
     guards=[provider_staff],
 )
-async def update_schedule(request: Request, schedule_id: UUID, data: SchedulePatch) -> ScheduleOut:
+async def update_schedule(
+    request: Request, schedule_id: FromPath[UUID], data: JSONBody[SchedulePatch]
+) -> ScheduleOut:
     rule = await _editable_rule(request, schedule_id)
     try:
         changed = _rule_from(msgspec.structs.asdict(data), rule)
@@ -265,7 +269,7 @@ async def update_schedule(request: Request, schedule_id: UUID, data: SchedulePat
     guards=[provider_staff],
     status_code=HTTP_204_NO_CONTENT,
 )
-async def delete_schedule(request: Request, schedule_id: UUID) -> None:
+async def delete_schedule(request: Request, schedule_id: FromPath[UUID]) -> None:
     await store.delete_rule(await _editable_rule(request, schedule_id))
 
 
@@ -276,7 +280,9 @@ async def delete_schedule(request: Request, schedule_id: UUID) -> None:
     guards=[provider_staff],
     status_code=HTTP_201_CREATED,
 )
-async def create_exception(request: Request, service_id: UUID, data: ExceptionIn) -> ExceptionOut:
+async def create_exception(
+    request: Request, service_id: FromPath[UUID], data: JSONBody[ExceptionIn]
+) -> ExceptionOut:
     await editable_service(request, service_id)
     if data.schedule_id is not None:
         rule = await store.get_rule(data.schedule_id)
@@ -306,7 +312,7 @@ async def create_exception(request: Request, service_id: UUID, data: ExceptionIn
     guards=[provider_staff],
     status_code=HTTP_204_NO_CONTENT,
 )
-async def delete_exception(request: Request, exception_id: UUID) -> None:
+async def delete_exception(request: Request, exception_id: FromPath[UUID]) -> None:
     exc = await store.get_exception(exception_id)
     if exc is None or exc.service_id is None:
         raise NotFoundException("No exception with this id.")
@@ -331,7 +337,7 @@ class ImportReport(msgspec.Struct):
     status_code=200,
 )
 async def import_ics(
-    request: Request, service_id: UUID, kind: FromQuery[str] = "hours"
+    request: Request, service_id: FromPath[UUID], kind: FromQuery[str] = "hours"
 ) -> ImportReport:
     """Send the .ics file as the request body (Content-Type: text/calendar)."""
     await editable_service(request, service_id)
@@ -383,7 +389,7 @@ def _subscription_out(row: dict[str, Any], request: Request) -> SubscriptionOut:
     tags=TAGS,
     guards=[provider_staff],
 )
-async def list_subscriptions(request: Request, service_id: UUID) -> list[SubscriptionOut]:
+async def list_subscriptions(request: Request, service_id: FromPath[UUID]) -> list[SubscriptionOut]:
     await editable_service(request, service_id)
     rows = await CalendarSubscription.select().where(CalendarSubscription.service == service_id)
     return [_subscription_out(row, request) for row in rows]
@@ -397,7 +403,7 @@ async def list_subscriptions(request: Request, service_id: UUID) -> list[Subscri
     status_code=HTTP_201_CREATED,
 )
 async def create_subscription(
-    request: Request, service_id: UUID, data: SubscriptionIn
+    request: Request, service_id: FromPath[UUID], data: JSONBody[SubscriptionIn]
 ) -> SubscriptionOut:
     """Follow a calendar URL; it is read at once and then every few hours."""
     await editable_service(request, service_id)
@@ -436,7 +442,7 @@ async def _editable_subscription(request: Request, subscription_id: UUID) -> dic
     guards=[provider_staff],
     status_code=200,
 )
-async def poll_now(request: Request, subscription_id: UUID) -> SubscriptionOut:
+async def poll_now(request: Request, subscription_id: FromPath[UUID]) -> SubscriptionOut:
     await _editable_subscription(request, subscription_id)
     await subscriptions.poll_subscription(subscription_id, force=True)
     return _subscription_out(await _editable_subscription(request, subscription_id), request)
@@ -449,7 +455,7 @@ async def poll_now(request: Request, subscription_id: UUID) -> SubscriptionOut:
     guards=[provider_staff],
     status_code=HTTP_204_NO_CONTENT,
 )
-async def delete_subscription(request: Request, subscription_id: UUID) -> None:
+async def delete_subscription(request: Request, subscription_id: FromPath[UUID]) -> None:
     await _editable_subscription(request, subscription_id)
     await subscriptions.remove_subscription(subscription_id)
 
@@ -469,7 +475,7 @@ class OpeningOut(msgspec.Struct):
 )
 async def list_openings(
     request: Request,
-    service_id: UUID,
+    service_id: FromPath[UUID],
     start: FromQuery[date | None] = None,
     days: FromQuery[int] = 7,
 ) -> list[OpeningOut]:
@@ -544,7 +550,7 @@ def _slot_out(slot: slots.SlotInfo) -> SlotOut:
     tags=TAGS,
     guards=[member],
 )
-async def list_free_slots(request: Request, service_id: UUID) -> list[SlotOut]:
+async def list_free_slots(request: Request, service_id: FromPath[UUID]) -> list[SlotOut]:
     await readable_service(request, service_id)
     return [_slot_out(slot) for slot in await slots.free_slots(service_id)]
 
@@ -565,7 +571,9 @@ class SlotsIn(msgspec.Struct, forbid_unknown_fields=True):
     guards=[provider_staff],
     status_code=HTTP_201_CREATED,
 )
-async def create_slots(request: Request, service_id: UUID, data: SlotsIn) -> list[SlotOut]:
+async def create_slots(
+    request: Request, service_id: FromPath[UUID], data: JSONBody[SlotsIn]
+) -> list[SlotOut]:
     """Publish slots of `minutes` between `first` and `last` (Berlin time) on `day`."""
     await editable_service(request, service_id)
     first, last = _time(data.first, "first"), _time(data.last, "last")
@@ -588,7 +596,7 @@ async def create_slots(request: Request, service_id: UUID, data: SlotsIn) -> lis
     guards=[provider_staff],
     status_code=HTTP_204_NO_CONTENT,
 )
-async def delete_slot(request: Request, slot_id: UUID) -> None:
+async def delete_slot(request: Request, slot_id: FromPath[UUID]) -> None:
     slot = await slots.get_slot(slot_id)
     if slot is None:
         raise NotFoundException("No appointment slot with this id.")

@@ -10,6 +10,7 @@ from uuid import UUID
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
 from accounts.guards import current_user, provider_staff
@@ -103,7 +104,7 @@ async def _editor(
 
 
 @get(BASE, operation_id="scheduleEditorPage", guards=[provider_staff], include_in_schema=False)
-async def editor_page(request: Request, service_id: UUID) -> Template:
+async def editor_page(request: Request, service_id: FromPath[UUID]) -> Template:
     return await _editor(request, service_id)
 
 
@@ -117,7 +118,7 @@ async def _failed(request: Request, service_id: UUID, error: ReadableError) -> T
     guards=[provider_staff],
     include_in_schema=False,
 )
-async def add_rule_form(request: Request, service_id: UUID) -> Response[Any]:
+async def add_rule_form(request: Request, service_id: FromPath[UUID]) -> Response[Any]:
     await editable_service(request, service_id)
     form = await request.form()
     try:
@@ -134,7 +135,9 @@ async def add_rule_form(request: Request, service_id: UUID) -> Response[Any]:
     guards=[provider_staff],
     include_in_schema=False,
 )
-async def delete_rule_form(request: Request, service_id: UUID, rule_id: UUID) -> Redirect:
+async def delete_rule_form(
+    request: Request, service_id: FromPath[UUID], rule_id: FromPath[UUID]
+) -> Redirect:
     await editable_service(request, service_id)
     rule = await store.get_rule(rule_id)
     if rule is None or rule.service_id != service_id:
@@ -149,7 +152,7 @@ async def delete_rule_form(request: Request, service_id: UUID, rule_id: UUID) ->
     guards=[provider_staff],
     include_in_schema=False,
 )
-async def add_exception_form(request: Request, service_id: UUID) -> Response[Any]:
+async def add_exception_form(request: Request, service_id: FromPath[UUID]) -> Response[Any]:
     await editable_service(request, service_id)
     form = await request.form()
     try:
@@ -166,7 +169,9 @@ async def add_exception_form(request: Request, service_id: UUID) -> Response[Any
     guards=[provider_staff],
     include_in_schema=False,
 )
-async def delete_exception_form(request: Request, service_id: UUID, exception_id: UUID) -> Redirect:
+async def delete_exception_form(
+    request: Request, service_id: FromPath[UUID], exception_id: FromPath[UUID]
+) -> Redirect:
     await editable_service(request, service_id)
     exc = await store.get_exception(exception_id)
     if exc is None or exc.service_id != service_id:
@@ -181,7 +186,7 @@ async def delete_exception_form(request: Request, service_id: UUID, exception_id
     guards=[provider_staff],
     include_in_schema=False,
 )
-async def import_form(request: Request, service_id: UUID) -> Response[Any]:
+async def import_form(request: Request, service_id: FromPath[UUID]) -> Response[Any]:
     await editable_service(request, service_id)
     form = await request.form()
     upload = form.get("file")
@@ -212,7 +217,7 @@ async def import_form(request: Request, service_id: UUID) -> Response[Any]:
     guards=[provider_staff],
     include_in_schema=False,
 )
-async def subscribe_form(request: Request, service_id: UUID) -> Response[Any]:
+async def subscribe_form(request: Request, service_id: FromPath[UUID]) -> Response[Any]:
     await editable_service(request, service_id)
     form = await request.form()
     try:
@@ -242,7 +247,9 @@ async def _own_subscription(service_id: UUID, subscription_id: UUID) -> None:
     guards=[provider_staff],
     include_in_schema=False,
 )
-async def poll_form(request: Request, service_id: UUID, subscription_id: UUID) -> Redirect:
+async def poll_form(
+    request: Request, service_id: FromPath[UUID], subscription_id: FromPath[UUID]
+) -> Redirect:
     await editable_service(request, service_id)
     await _own_subscription(service_id, subscription_id)
     outcome = await subscriptions.poll_subscription(subscription_id, force=True)
@@ -255,7 +262,9 @@ async def poll_form(request: Request, service_id: UUID, subscription_id: UUID) -
     guards=[provider_staff],
     include_in_schema=False,
 )
-async def unsubscribe_form(request: Request, service_id: UUID, subscription_id: UUID) -> Redirect:
+async def unsubscribe_form(
+    request: Request, service_id: FromPath[UUID], subscription_id: FromPath[UUID]
+) -> Redirect:
     await editable_service(request, service_id)
     await _own_subscription(service_id, subscription_id)
     await subscriptions.remove_subscription(subscription_id)
@@ -265,7 +274,7 @@ async def unsubscribe_form(request: Request, service_id: UUID, subscription_id: 
 @post(
     f"{BASE}/slots", operation_id="addSlotsForm", guards=[provider_staff], include_in_schema=False
 )
-async def add_slots_form(request: Request, service_id: UUID) -> Response[Any]:
+async def add_slots_form(request: Request, service_id: FromPath[UUID]) -> Response[Any]:
     await editable_service(request, service_id)
     form = await request.form()
     try:
@@ -297,7 +306,9 @@ async def _slot_request(
     guards=[provider_staff],
     include_in_schema=False,
 )
-async def delete_slot_form(request: Request, service_id: UUID, slot_id: UUID) -> Response[Any]:
+async def delete_slot_form(
+    request: Request, service_id: FromPath[UUID], slot_id: FromPath[UUID]
+) -> Response[Any]:
     await editable_service(request, service_id)
     slot = await slots.get_slot(slot_id)
     if slot is None or slot.service_id != service_id:

@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request, Response, delete, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -56,7 +57,7 @@ def _ics_response(request: Request, body: bytes, filename: str, private: bool) -
     tags=["calendars"],
     summary="iCalendar feed of an offer's opening hours and dates (<id>.ics)",
 )
-async def service_feed(request: Request, feed: str) -> Response[Any]:
+async def service_feed(request: Request, feed: FromPath[str]) -> Response[Any]:
     service_id = _feed_id(feed)
     body = await feeds.service_feed(service_id, berlin_today(), translate(request))
     if body is None:
@@ -71,7 +72,7 @@ async def service_feed(request: Request, feed: str) -> Response[Any]:
     tags=["calendars"],
     summary="iCalendar feed of all offers of a provider (<id>.ics)",
 )
-async def organization_feed(request: Request, feed: str) -> Response[Any]:
+async def organization_feed(request: Request, feed: FromPath[str]) -> Response[Any]:
     organization_id = _feed_id(feed)
     body = await feeds.organization_feed(organization_id, berlin_today(), translate(request))
     if body is None:
@@ -86,7 +87,7 @@ async def organization_feed(request: Request, feed: str) -> Response[Any]:
     tags=["calendars"],
     summary="Personal appointments feed; the secret address is the credential",
 )
-async def personal_feed(request: Request, feed: str) -> Response[Any]:
+async def personal_feed(request: Request, feed: FromPath[str]) -> Response[Any]:
     if not feed.endswith(".ics"):
         raise NotFoundException("No calendar feed at this address.")
     user_id = await feeds.user_of_token(feed.removesuffix(".ics"))

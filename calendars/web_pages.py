@@ -9,7 +9,7 @@ from uuid import UUID
 
 from litestar import Request, get
 from litestar.exceptions import ValidationException
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from calendars import compute, describe, store
@@ -83,7 +83,7 @@ def week_rows(schedules: store.Schedules, monday: date, lang: str, _: Any) -> li
                 "today": day == today,
                 "holiday": holiday_name(day, lang),
                 "closures": closures,
-                "items": items,
+                "openings": items,
             }
         )
     return rows
@@ -96,7 +96,7 @@ def week_rows(schedules: store.Schedules, monday: date, lang: str, _: Any) -> li
     include_in_schema=False,
 )
 async def week_page(
-    request: Request, service_id: UUID, start: FromQuery[str | None] = None
+    request: Request, service_id: FromPath[UUID], start: FromQuery[str | None] = None
 ) -> Template:
     info = await readable_service(request, service_id)
     _ = translate(request)
@@ -136,7 +136,7 @@ async def week_page(
     opt={"public": True},
     include_in_schema=False,
 )
-async def label_fragment(request: Request, service_id: UUID) -> Template:
+async def label_fragment(request: Request, service_id: FromPath[UUID]) -> Template:
     """An HTML fragment for lists: `hx-get` it with `hx-trigger="load"`."""
     await readable_service(request, service_id)
     _ = translate(request)
