@@ -16,6 +16,7 @@ from directory.tables import Location, Organization, Service, ServiceAtLocation
 T = TypeVar("T")
 # Keeps IN lists well below SQLite's bound on query parameters.
 CHUNK = 500
+BULK = 1000
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -105,10 +106,17 @@ async def all_active_service_ids() -> list[UUID]:
 async def service_places(service_ids: Sequence[UUID]) -> dict[UUID, list[tuple[UUID, UUID]]]:
     """(service_at_location id, location id) pairs of each service."""
     found: dict[UUID, list[tuple[UUID, UUID]]] = {sid: [] for sid in service_ids}
+    columns = (ServiceAtLocation.id, ServiceAtLocation.service, ServiceAtLocation.location)
+    if len(found) > BULK:
+        # Many offers (re-indexing): one scan instead of hundreds of IN queries.
+        for row in await ServiceAtLocation.select(*columns):
+            if row["service"] in found:
+                found[row["service"]].append((row["id"], row["location"]))
+        return found
     for chunk in chunks(list(service_ids)):
-        rows = await ServiceAtLocation.select(
-            ServiceAtLocation.id, ServiceAtLocation.service, ServiceAtLocation.location
-        ).where(ServiceAtLocation.service.is_in(list(chunk)))
+        rows = await ServiceAtLocation.select(*columns).where(
+            ServiceAtLocation.service.is_in(list(chunk))
+        )
         for row in rows:
             found.setdefault(row["service"], []).append((row["id"], row["location"]))
     return found

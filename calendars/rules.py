@@ -224,7 +224,7 @@ def validate_exception(exc: ScheduleExceptionValue) -> ScheduleExceptionValue:
 
 
 def _get(row: Any, name: str, default: Any = None) -> Any:
-    if isinstance(row, Mapping):
+    if type(row) is dict or isinstance(row, Mapping):
         return row.get(name, default)
     return getattr(row, name, default)
 

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from piccolo.columns import Column
+from piccolo.table import Table
 
 from calendars import directory_view
 from calendars.directory_view import chunks
@@ -29,6 +30,8 @@ from core.db import atomic
 from outbox.publish import publish
 
 SCHEDULE_CHANGED = "calendars.schedule_changed"
+# Above this many ids one scan of the table beats many IN queries.
+BULK = 1000
 
 
 @dataclass
@@ -50,6 +53,22 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+async def _select_in(table: type[Table], column: Column, ids: Sequence[UUID]) -> list[Any]:
+    """Rows whose `column` is one of `ids`: chunked IN lists for a few, one scan for many
+    (re-indexing every offer should not send hundreds of queries)."""
+    if not ids:
+        return []
+    if len(ids) > BULK:
+        wanted = set(ids)
+        name = column._meta.name
+        scanned = await table.select().where(column.is_not_null())
+        return [row for row in scanned if row[name] in wanted]
+    rows: list[Any] = []
+    for chunk in chunks(list(ids)):
+        rows.extend(await table.select().where(column.is_in(list(chunk))))
+    return rows
+
+
 async def schedules_by_service(service_ids: Sequence[UUID]) -> dict[UUID, Schedules]:
     """The rules and exceptions of each offer: its own, those of its service-at-location rows,
     and, for an offer without any, those of its locations."""
@@ -57,44 +76,30 @@ async def schedules_by_service(service_ids: Sequence[UUID]) -> dict[UUID, Schedu
     result = {sid: Schedules() for sid in ids}
     places = await directory_view.service_places(ids)
     sal_owner = {sal: sid for sid, pairs in places.items() for sal, _ in pairs}
-    for chunk in chunks(ids):
-        rows = await Schedule.select().where(Schedule.service.is_in(list(chunk)))
-        for row in rows:
-            result[row["service"]].rules.append(rule_from_row(row))
-        exc_rows = await ScheduleException.select().where(
-            ScheduleException.service.is_in(list(chunk))
-        )
-        for row in exc_rows:
-            result[row["service"]].exceptions.append(exception_from_row(row))
+    for row in await _select_in(Schedule, Schedule.service, ids):
+        result[row["service"]].rules.append(rule_from_row(row))
+    for row in await _select_in(ScheduleException, ScheduleException.service, ids):
+        result[row["service"]].exceptions.append(exception_from_row(row))
     sal_ids = list(sal_owner)
-    for chunk in chunks(sal_ids):
-        rows = await Schedule.select().where(Schedule.service_at_location.is_in(list(chunk)))
-        for row in rows:
-            result[sal_owner[row["service_at_location"]]].rules.append(rule_from_row(row))
-        exc_rows = await ScheduleException.select().where(
-            ScheduleException.service_at_location.is_in(list(chunk))
-        )
-        for row in exc_rows:
-            owner = sal_owner[row["service_at_location"]]
-            result[owner].exceptions.append(exception_from_row(row))
+    for row in await _select_in(Schedule, Schedule.service_at_location, sal_ids):
+        result[sal_owner[row["service_at_location"]]].rules.append(rule_from_row(row))
+    for row in await _select_in(ScheduleException, ScheduleException.service_at_location, sal_ids):
+        result[sal_owner[row["service_at_location"]]].exceptions.append(exception_from_row(row))
     without = [sid for sid in ids if not result[sid].rules]
     location_users: dict[UUID, list[UUID]] = {}
     for sid in without:
         for _sal, location in places.get(sid, []):
             location_users.setdefault(location, []).append(sid)
     location_ids = list(location_users)
-    for chunk in chunks(location_ids):
-        rows = await Schedule.select().where(Schedule.location.is_in(list(chunk)))
-        for row in rows:
-            for sid in location_users[row["location"]]:
-                result[sid].rules.append(rule_from_row(row))
-                result[sid].from_location = True
-        exc_rows = await ScheduleException.select().where(
-            ScheduleException.location.is_in(list(chunk))
-        )
-        for row in exc_rows:
-            for sid in location_users[row["location"]]:
-                result[sid].exceptions.append(exception_from_row(row))
+    for row in await _select_in(Schedule, Schedule.location, location_ids):
+        rule = rule_from_row(row)
+        for sid in location_users[row["location"]]:
+            result[sid].rules.append(rule)
+            result[sid].from_location = True
+    for row in await _select_in(ScheduleException, ScheduleException.location, location_ids):
+        exc = exception_from_row(row)
+        for sid in location_users[row["location"]]:
+            result[sid].exceptions.append(exc)
     return result
 
 

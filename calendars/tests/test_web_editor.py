@@ -43,8 +43,14 @@ def test_weekly_hours_are_saved_and_shown_in_the_week(
     assert client.get(editor(offer)).status_code == 200
     response = client.post(
         f"{editor(offer)}/rules",
-        data={"form": "weekly", "byday": ["MO", "WE"], "opens_at": "09:00",
-              "closes_at": "12:30", "interval": "1", "notes": "Bitte Pass mitbringen"},
+        data={
+            "form": "weekly",
+            "byday": ["MO", "WE"],
+            "opens_at": "09:00",
+            "closes_at": "12:30",
+            "interval": "1",
+            "notes": "Bitte Pass mitbringen",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -68,8 +74,13 @@ def test_an_invalid_form_explains_in_german_and_saves_nothing(
     assert "Die Schließzeit muss nach der Öffnungszeit liegen" in response.text
     every_other = client.post(
         f"{editor(offer)}/rules",
-        data={"form": "weekly", "byday": ["MO"], "opens_at": "09:00", "closes_at": "12:00",
-              "interval": "2"},
+        data={
+            "form": "weekly",
+            "byday": ["MO"],
+            "opens_at": "09:00",
+            "closes_at": "12:00",
+            "interval": "2",
+        },
     )
     assert every_other.status_code == 400
     assert run(Schedule.count()) == 0
@@ -80,30 +91,52 @@ def test_course_monthly_single_closure_and_extra_date(
 ) -> None:
     login(client, make_user("provider_staff", offer.organization_id))
     forms = [
-        {"form": "course", "byday": ["TU", "TH"], "opens_at": "18:00", "closes_at": "20:15",
-         "dtstart": "2027-01-12", "until": "2027-03-25"},
-        {"form": "monthly", "ordinal": "1", "weekday": "SA", "opens_at": "10:00",
-         "closes_at": "13:00"},
+        {
+            "form": "course",
+            "byday": ["TU", "TH"],
+            "opens_at": "18:00",
+            "closes_at": "20:15",
+            "dtstart": "2027-01-12",
+            "until": "2027-03-25",
+        },
+        {
+            "form": "monthly",
+            "ordinal": "1",
+            "weekday": "SA",
+            "opens_at": "10:00",
+            "closes_at": "13:00",
+        },
         {"form": "single", "dtstart": "2027-05-22", "opens_at": "", "closes_at": ""},
     ]
     for data in forms:
-        assert client.post(f"{editor(offer)}/rules", data=data,
-                           follow_redirects=False).status_code == 303
+        assert (
+            client.post(f"{editor(offer)}/rules", data=data, follow_redirects=False).status_code
+            == 303
+        )
     for data in (
-        {"kind": "closed", "starts_on": "2027-07-19", "ends_on": "2027-08-06",
-         "description": "Sommerpause"},
+        {
+            "kind": "closed",
+            "starts_on": "2027-07-19",
+            "ends_on": "2027-08-06",
+            "description": "Sommerpause",
+        },
         {"kind": "extra", "starts_on": "2027-12-18", "opens_at": "10:00", "closes_at": "16:00"},
     ):
-        assert client.post(f"{editor(offer)}/exceptions", data=data,
-                           follow_redirects=False).status_code == 303
+        assert (
+            client.post(
+                f"{editor(offer)}/exceptions", data=data, follow_redirects=False
+            ).status_code
+            == 303
+        )
     kinds = sorted(row["kind"] for row in run(Schedule.select(Schedule.kind)))
     assert kinds == ["course", "hours", "single"]
     assert run(ScheduleException.count()) == 2
     page = client.get(editor(offer)).text
     assert "jeden ersten Samstag im Monat" in page
-    assert "Sommerpause" in client.get(
-        f"/calendars/services/{offer.service_id}/week?start=2027-07-26"
-    ).text
+    assert (
+        "Sommerpause"
+        in client.get(f"/calendars/services/{offer.service_id}/week?start=2027-07-26").text
+    )
 
 
 def test_deleting_an_entry(client: Any, offer: Any, make_user: Any, login: Any) -> None:
@@ -120,13 +153,15 @@ def test_import_upload_twice_keeps_one_copy(
 ) -> None:
     login(client, make_user("provider_staff", offer.organization_id))
     files = {"file": ("kalender.ics", (DATA / "outlook.ics").read_bytes(), "text/calendar")}
-    first = client.post(f"{editor(offer)}/import", files=files, data={"kind": "hours"},
-                        follow_redirects=False)
+    first = client.post(
+        f"{editor(offer)}/import", files=files, data={"kind": "hours"}, follow_redirects=False
+    )
     assert first.status_code == 303
     rows = run(Schedule.count())
     assert rows > 0
-    again = client.post(f"{editor(offer)}/import", files=files, data={"kind": "hours"},
-                        follow_redirects=False)
+    again = client.post(
+        f"{editor(offer)}/import", files=files, data={"kind": "hours"}, follow_redirects=False
+    )
     assert "created=0" in again.headers["location"]
     assert run(Schedule.count()) == rows
     broken = client.post(
@@ -146,8 +181,13 @@ def test_slots_are_published_and_free_ones_removed(
     day = (date.today() + timedelta(days=5)).isoformat()
     response = client.post(
         f"{editor(offer)}/slots",
-        data={"day": day, "first": "10:00", "last": "12:00", "minutes": "30",
-              "location_id": str(offer.location_id)},
+        data={
+            "day": day,
+            "first": "10:00",
+            "last": "12:00",
+            "minutes": "30",
+            "location_id": str(offer.location_id),
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303
