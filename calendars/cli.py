@@ -17,11 +17,11 @@ def calendars() -> None:
 
 @calendars.command("demo", help="Give every demo offer without schedules its hours or dates.")
 def demo() -> None:
-    from calendars.demo import load_demo
+    from calendars.demo import load_demo_schedules
     from cli import load_consumers
 
     load_consumers()
-    summary = asyncio.run(load_demo())
+    summary = asyncio.run(load_demo_schedules())
     console.print(
         f"Schedules for {summary.offers} offers: {summary.rules} rules, "
         f"{summary.exceptions} closures, {summary.slots} bookable slots "

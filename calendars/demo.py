@@ -40,13 +40,53 @@ def _days(*weekdays: int) -> tuple[DayRef, ...]:
     return tuple(DayRef(day) for day in weekdays)
 
 
+OFFICE_CATEGORIES = (
+    "behoerden",
+    "asyl-aufenthalt",
+    "migrationsberatung",
+    "geld-schulden",
+    "wohnen",
+    "arbeit-ausbildung",
+)
+GROUP_WORDS = (
+    "hausaufgaben",
+    "lern",
+    "treff",
+    "gruppe",
+    "sport",
+    "fußball",
+    "werkstatt",
+    "schule",
+    "spiel",
+    "ferien",
+    "abend",
+)
+
+
 def _kind_of(name: str, codes: list[str]) -> str:
-    text = " ".join([name.lower(), *codes])
-    if "sprachcafe" in text or "café" in text or "cafe" in text or "treff" in text:
+    """Courses get date-bounded sessions, counselling and offices weekly hours, groups and
+    cafés an afternoon or two (from the offer's name and category codes)."""
+    title = name.lower()
+    categories = " ".join(codes)
+    if "sprachcafe" in categories or "café" in title or "cafe" in title:
         return "meeting"
-    if "kurs" in text or "alphabet" in text or "training" in text:
+    if (
+        "kurs" in title
+        or "kurs" in categories
+        or "alphabet" in categories
+        or "training" in title
+        or "unterricht" in title
+        or title.startswith("deutsch ")
+    ):
         return "course"
-    if "beratung" in text or "sprechstunde" in text or "hilfe" in text or "dienst" in text:
+    if any(word in title for word in GROUP_WORDS):
+        return "meeting"
+    if (
+        "beratung" in title
+        or "sprechstunde" in title
+        or "dienst" in title
+        or any(code.split(".")[0] in OFFICE_CATEGORIES for code in codes)
+    ):
         return "counselling"
     return "meeting"
 
@@ -239,8 +279,13 @@ async def _services() -> list[tuple[UUID, str, list[str], UUID | None]]:
     return [(row["id"], row["name"], codes[row["id"]], places.get(row["id"])) for row in rows]
 
 
-async def load_demo(today: date | None = None) -> DemoCalendars:
+async def load_demo() -> None:
     """Give every demo offer without schedules its hours or course dates (and some slots)."""
+    await load_demo_schedules()
+
+
+async def load_demo_schedules(today: date | None = None) -> DemoCalendars:
+    """What load_demo does, for a given day, with a summary of what it stored."""
     day = today or datetime.now(UTC).astimezone(BERLIN).date()
     services = await _services()
     have: set[UUID] = set()

@@ -98,14 +98,14 @@ async def largest_provider() -> tuple[Any, str, int]:
 async def main(offers: int, runs: int) -> None:
     from calendars import api, feeds
     from calendars.compute import BERLIN
-    from calendars.demo import load_demo
+    from calendars.demo import load_demo_schedules
     from calendars.directory_view import all_active_service_ids
     from core.migrate import migrate
 
     await migrate()
     source = await load_network(offers)
     started = time.perf_counter()
-    summary = await load_demo()
+    summary = await load_demo_schedules()
     demo_seconds = time.perf_counter() - started
     service_ids = await all_active_service_ids()
     organization_id, name, provider_offers = await largest_provider()

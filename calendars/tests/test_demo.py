@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from calendars import api
-from calendars.demo import load_demo
+from calendars.demo import load_demo_schedules
 from calendars.tables import AppointmentSlot, Schedule
 from conftest import run
 
@@ -23,7 +23,7 @@ def test_every_offer_gets_a_schedule_and_a_second_run_changes_nothing(
         + ["Sprachcafé", "Elterntreff", "Offene Tür"] * 8
     )
     ids = [make_service(org, name=f"{name} {n}") for n, name in enumerate(names)]
-    summary = run(load_demo(TODAY))
+    summary = run(load_demo_schedules(TODAY))
     assert summary.offers == len(ids)
     owners = {row["service"] for row in run(Schedule.select(Schedule.service))}
     assert owners == set(ids)
@@ -38,7 +38,7 @@ def test_every_offer_gets_a_schedule_and_a_second_run_changes_nothing(
         start = starts[sid]
         assert start is not None and start > TODAY
     assert run(AppointmentSlot.count()) > 0
-    again = run(load_demo(TODAY))
+    again = run(load_demo_schedules(TODAY))
     assert again.offers == 0 and again.skipped == len(ids)
     assert run(Schedule.count()) == len(rows)
 
@@ -46,10 +46,10 @@ def test_every_offer_gets_a_schedule_and_a_second_run_changes_nothing(
 def test_demo_is_deterministic(make_org: Any, make_service: Any) -> None:
     org = make_org("Demo-Träger")
     sid = make_service(org, name="Migrationsberatung")
-    run(load_demo(TODAY))
+    run(load_demo_schedules(TODAY))
     first = sorted((r["id"], r["byday"], r["opens_at"]) for r in run(Schedule.select()))
     run(Schedule.delete(force=True))
     run(AppointmentSlot.delete(force=True))
-    run(load_demo(TODAY))
+    run(load_demo_schedules(TODAY))
     assert sorted((r["id"], r["byday"], r["opens_at"]) for r in run(Schedule.select())) == first
     assert run(api.opening_labels([sid]))[sid].state in ("open", "closed")
