@@ -322,6 +322,21 @@ async def load_demo_schedules(today: date | None = None) -> DemoCalendars:
                             last_modified=now,
                         )
                     )
+    # Closures and slots of an earlier run stay as they are (their ids are derived).
+    existing_closures: set[UUID] = set()
+    for chunk in chunks([e.id for e in exceptions]):
+        rows = await ScheduleException.select(ScheduleException.id).where(
+            ScheduleException.id.is_in(list(chunk))
+        )
+        existing_closures.update(row["id"] for row in rows)
+    exceptions = [e for e in exceptions if e.id not in existing_closures]
+    existing_slots: set[UUID] = set()
+    for chunk in chunks([slot.id for slot in slots]):
+        rows = await AppointmentSlot.select(AppointmentSlot.id).where(
+            AppointmentSlot.id.is_in(list(chunk))
+        )
+        existing_slots.update(row["id"] for row in rows)
+    slots = [slot for slot in slots if slot.id not in existing_slots]
     async with atomic():
         for part in chunks(rules, 200):
             await Schedule.insert(
