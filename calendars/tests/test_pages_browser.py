@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Any
 
+from playwright.sync_api import expect
+
 from calendars import store
 from calendars.rules import Rule, ScheduleExceptionValue, parse_byday
 from conftest import run
@@ -55,8 +57,7 @@ def test_a_form_error_is_announced_and_accessible(
     course.get_by_label("Endet um").fill("20:00")
     course.get_by_label("Erster Termin").fill("2027-01-11")
     course.get_by_role("button", name="Kurstermine speichern").click()
-    alert = page.get_by_role("alert")
-    assert "letzten Termin oder die Anzahl" in alert.inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("letzten Termin oder die Anzahl")
     assert_accessible(page)
 
 
@@ -94,7 +95,7 @@ def test_week_view_in_english_with_holiday_closure_and_feed_copy(
     assert "Closed between the years" in text
     assert_accessible(page)
     page.get_by_role("button", name="Copy address").first.click()
-    assert page.locator(".copy-status").first.inner_text() == "Copied."
+    expect(page.locator(".copy-status").first).to_have_text("Copied.")
     value = page.get_by_label("Calendar of this offer").input_value()
     assert value.endswith(f"/calendars/services/{offer.service_id}.ics")
 
@@ -112,4 +113,4 @@ def test_personal_feed_page_shows_the_address_once(
     page.goto("/calendars/my-feed")
     assert page.get_by_label("Kalenderadresse (iCalendar)").count() == 0
     page.get_by_role("button", name="Adresse abschalten").click()
-    assert "abgeschaltet" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("abgeschaltet")
