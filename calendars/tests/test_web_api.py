@@ -108,3 +108,16 @@ def test_slots_by_api(offer: Any, make_user: Any, api_client: Any) -> None:
     assert len(free) == 3
     assert viewer.delete(f"/api/calendars/slots/{free[0]['id']}").status_code == 403
     assert staff.delete(f"/api/calendars/slots/{free[0]['id']}").status_code == 204
+
+
+def test_every_calendars_operation_is_in_the_openapi_document(client: Any) -> None:
+    document = client.get("/schema/openapi.json")
+    assert document.status_code == 200
+    operations = [
+        operation
+        for path, item in document.json()["paths"].items()
+        if "/calendars/" in path
+        for operation in item.values()
+    ]
+    assert len(operations) >= 20
+    assert all(operation.get("operationId") for operation in operations)
