@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from calendars import web_api, web_editor, web_feeds, web_pages
+from calendars import (
+    web_api,
+    web_api_imports,
+    web_api_openings,
+    web_editor,
+    web_feeds,
+    web_pages,
+)
 
 ROUTES: list[Any] = [
     *web_feeds.ROUTES,
     *web_pages.ROUTES,
     *web_editor.ROUTES,
     *web_api.ROUTES,
+    *web_api_imports.ROUTES,
+    *web_api_openings.ROUTES,
 ]

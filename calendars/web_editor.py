@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
 from accounts.guards import current_user, provider_staff
-from calendars import describe, directory_view, slots, store, subscriptions
+from calendars import describe, directory_view, slots, store, store_import, subscriptions
 from calendars.access import berlin_today, editable_service, translate
 from calendars.compute import BERLIN
 from calendars.forms import exception_from_form, rule_from_form, slots_from_form
@@ -201,7 +201,7 @@ async def import_form(request: Request, service_id: FromPath[UUID]) -> Response[
         result = import_calendar(data, berlin_today(), kind=kind, limits=limits)
     except IcsImportError as error:
         return await _failed(request, service_id, error)
-    summary = await store.apply_import(service_id, result)
+    summary = await store_import.apply_import(service_id, result)
     return _back(
         service_id,
         "imported",

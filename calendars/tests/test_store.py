@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from calendars import api, store
+from calendars import api, store, store_import
 from calendars.ics_import import import_calendar
 from calendars.rules import Rule, RuleError, ScheduleExceptionValue, parse_byday
 from calendars.tables import Schedule, ScheduleException
@@ -96,18 +96,18 @@ async def test_a_closure_closes_and_raises_the_sequence_of_the_rules(offer):
 async def test_reimporting_the_same_calendar_updates_and_never_duplicates(offer, changes):
     data = (DATA / "google.ics").read_bytes()
     today = date(2026, 12, 1)
-    first = await store.apply_import(offer.service_id, import_calendar(data, today))
+    first = await store_import.apply_import(offer.service_id, import_calendar(data, today))
     rows = await Schedule.count()
     exceptions = await ScheduleException.count()
     assert first.created == rows > 0
-    again = await store.apply_import(offer.service_id, import_calendar(data, today))
+    again = await store_import.apply_import(offer.service_id, import_calendar(data, today))
     assert (again.created, again.updated, again.removed) == (0, 0, 0)
     assert await Schedule.count() == rows
     assert await ScheduleException.count() == exceptions
     changed = data.replace(b"DTEND:20270113T190000Z", b"DTEND:20270113T193000Z").replace(
         b"SUMMARY:Sommerfest", b"SUMMARY:Sommerfest im Park"
     )
-    third = await store.apply_import(offer.service_id, import_calendar(changed, today))
+    third = await store_import.apply_import(offer.service_id, import_calendar(changed, today))
     assert (third.created, third.updated, third.removed) == (0, 2, 0)
     assert await Schedule.count() == rows
     cafe = await Schedule.select().where(Schedule.description == "Sprachcafé").first()
@@ -119,10 +119,10 @@ async def test_reimporting_the_same_calendar_updates_and_never_duplicates(offer,
 async def test_an_event_gone_from_the_calendar_is_removed(offer):
     data = (DATA / "google.ics").read_bytes()
     today = date(2026, 12, 1)
-    await store.apply_import(offer.service_id, import_calendar(data, today))
+    await store_import.apply_import(offer.service_id, import_calendar(data, today))
     start = data.index(b"BEGIN:VEVENT\r\nDTSTART:20270701T160000Z")
     end = data.index(b"END:VEVENT\r\n", start) + len(b"END:VEVENT\r\n")
-    summary = await store.apply_import(
+    summary = await store_import.apply_import(
         offer.service_id, import_calendar(data[:start] + data[end:], today)
     )
     assert summary.removed == 1
@@ -132,8 +132,8 @@ async def test_an_event_gone_from_the_calendar_is_removed(offer):
 async def test_manual_rules_survive_an_import(offer):
     manual = await store.add_rule(weekly("FR", 9, 12, service_id=offer.service_id))
     data = (DATA / "outlook.ics").read_bytes()
-    await store.apply_import(offer.service_id, import_calendar(data, date(2026, 12, 1)))
-    await store.apply_import(offer.service_id, import_calendar(data, date(2026, 12, 1)))
+    await store_import.apply_import(offer.service_id, import_calendar(data, date(2026, 12, 1)))
+    await store_import.apply_import(offer.service_id, import_calendar(data, date(2026, 12, 1)))
     assert await Schedule.exists().where(Schedule.id == manual.id)
 
 
