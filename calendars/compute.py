@@ -172,8 +172,10 @@ def rule_days(
         and exc.ends_on >= first
         and exc.starts_on <= last
     ]
+    # A single date is entered for its day, so a public holiday does not cancel it.
+    closes_on_holidays = not rule.open_on_holidays and rule.freq is not None
     for day in raw_days(rule, first, last):
-        if not rule.open_on_holidays and is_holiday(day):
+        if closes_on_holidays and is_holiday(day):
             continue
         if any(exc.covers(day) for exc in closures):
             continue

@@ -339,3 +339,16 @@ def test_weekly_arithmetic_agrees_with_dateutil(days, interval, anchor, until, f
         )
     ]
     assert list(raw_days(rule, first, last)) == expected
+
+
+def test_a_single_date_on_a_public_holiday_stays_open():
+    rule = validate_rule(
+        Rule(
+            kind="single",
+            freq=None,
+            dtstart=date(2027, 5, 27),
+            opens_at=time(14),
+            closes_at=time(18),
+        )
+    )
+    assert list(rule_days(rule, date(2027, 5, 1), date(2027, 5, 31))) == [date(2027, 5, 27)]
