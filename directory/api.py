@@ -35,6 +35,7 @@ from directory.schemas import (
     ServiceCreate,
     ServiceStatus,
     ServiceUpdate,
+    strict_body,
 )
 from directory.tables import Location, Service
 
@@ -96,7 +97,9 @@ class OrganizationController(Controller):
 
     @post("/", operation_id="createOrganization", guards=[network_admin],
           status_code=HTTP_201_CREATED)
-    async def create_organization(self, data: JSONBody[OrganizationCreate]) -> OrganizationOut:
+    async def create_organization(self, request: Request,
+                                  data: JSONBody[OrganizationCreate]) -> OrganizationOut:
+        data = await strict_body(request, OrganizationCreate)
         organization_id = await organizations.create_organization(data)
         found = await queries.organization_detail(organization_id)
         assert found is not None
@@ -105,6 +108,7 @@ class OrganizationController(Controller):
     @patch("/{organization_id:str}", operation_id="updateOrganization", guards=[provider_staff])
     async def update_organization(self, request: Request, organization_id: FromPath[UUID],
                                   data: JSONBody[OrganizationUpdate]) -> OrganizationOut:
+        data = await strict_body(request, OrganizationUpdate)
         user = require_editor(request, organization_id)
         await organizations.update_organization(organization_id, data, user)
         found = await queries.organization_detail(organization_id)
@@ -153,6 +157,7 @@ class ServiceController(Controller):
           status_code=HTTP_201_CREATED)
     async def create_service(self, request: Request,
                              data: JSONBody[ServiceCreate]) -> ServiceDetail:
+        data = await strict_body(request, ServiceCreate)
         user = require_editor(request, data.organization_id)
         service_id = await services.create_service(data, user.id, user.display_name)
         return await load_service(service_id, user)
@@ -160,6 +165,7 @@ class ServiceController(Controller):
     @patch("/{service_id:str}", operation_id="updateService", guards=[provider_staff])
     async def update_service(self, request: Request, service_id: FromPath[UUID],
                              data: JSONBody[ServiceUpdate]) -> ServiceDetail:
+        data = await strict_body(request, ServiceUpdate)
         user = require_editor(request, await owner(Service, service_id))
         await services.update_service(service_id, data)
         return await load_service(service_id, user)
@@ -176,6 +182,7 @@ class ServiceController(Controller):
            guards=[provider_staff])
     async def update_capacity(self, request: Request, service_id: FromPath[UUID],
                               data: JSONBody[CapacityUpdate]) -> CapacityOut:
+        data = await strict_body(request, CapacityUpdate)
         user = require_editor(request, await owner(Service, service_id))
         return await capacity.update_capacity(service_id, data, user.id, user.display_name)
 
@@ -218,6 +225,7 @@ class LocationController(Controller):
           status_code=HTTP_201_CREATED)
     async def create_location(self, request: Request,
                               data: JSONBody[LocationCreate]) -> LocationOut:
+        data = await strict_body(request, LocationCreate)
         require_editor(request, data.organization_id)
         location_id = await locations.create_location(data)
         found = await queries.location_detail(location_id)
@@ -227,6 +235,7 @@ class LocationController(Controller):
     @patch("/{location_id:str}", operation_id="updateLocation", guards=[provider_staff])
     async def update_location(self, request: Request, location_id: FromPath[UUID],
                               data: JSONBody[LocationUpdate]) -> LocationOut:
+        data = await strict_body(request, LocationUpdate)
         require_editor(request, await owner(Location, location_id))
         await locations.update_location(location_id, data)
         found = await queries.location_detail(location_id)

@@ -7,12 +7,15 @@ nothing the database would refuse gets past decoding. Updates use UNSET for "lea
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 import msgspec
+from litestar import Request
 from litestar.exceptions import ValidationException
 from msgspec import UNSET, Meta, UnsetType
+
+T = TypeVar("T")
 
 Name = Annotated[str, Meta(min_length=1, max_length=255)]
 Short = Annotated[str, Meta(max_length=255)]
@@ -239,3 +242,14 @@ def check_text(value: Any, path: str = "") -> None:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             check_text(item, f"{path}[{index}]")
+
+
+async def strict_body(request: Request, shape: type[T]) -> T:
+    """Decode the body again without type coercion: "3" is not a number, 1 is not true.
+
+    Litestar converts request data leniently; the directory wants wrong types refused.
+    """
+    try:
+        return msgspec.json.decode(await request.body(), type=shape)
+    except msgspec.ValidationError as error:
+        raise ValidationException(f"Invalid input: {error}") from None

@@ -67,14 +67,15 @@ def events(topic: str | None = None) -> list[dict[str, Any]]:
 
 
 def snapshot() -> dict[str, list[Any]]:
-    """Every row of the directory's tables and the outbox, to show a refused write changed nothing."""
+    """Every row of the directory's tables and the outbox: a refused write must change none."""
     from directory.piccolo_app import APP_CONFIG
     from outbox.tables import OutboxEvent
 
     state: dict[str, list[Any]] = {}
-    for table in [*APP_CONFIG.table_classes, OutboxEvent]:
+    tables: list[Any] = [*APP_CONFIG.table_classes, OutboxEvent]
+    for table in tables:
         rows = run(table.select())
-        state[table._meta.tablename] = sorted((sorted(map(str, r.items())) for r in rows))
+        state[table._meta.tablename] = sorted(sorted(map(str, r.items())) for r in rows)
     return state
 
 

@@ -69,6 +69,7 @@ def test_changing_locations_keeps_the_links_that_stay(network: Network,
     assert [loc["id"] for loc in changed["locations"]] == [str(network.place_a)]
     after = run(ServiceAtLocation.select().where(
         ServiceAtLocation.service == offer["id"]))
+    assert before is not None
     assert [row["id"] for row in after] == [before["id"]]
 
 
