@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 
 from accounts.identity import load_user
 from accounts.web import safe_next
-from core.i18n import pick_language
+from core.i18n import gettext_for, pick_language
 from core.templates import render
 from directory import capacity, queries, services
 from directory.access import can_edit, require_editor
@@ -59,17 +59,17 @@ async def capacity_step(request: Request, service_id: FromPath[UUID]) -> Templat
     if found is None:
         raise NotFoundException("There is no offer at this address.")
     user = require_editor(request, found[0])
-    t = display_helpers(pick_language(request))["_t"]
+    _ = gettext_for(request).gettext
     step = await _step_from(request)
     message, error = "", ""
     if step is None:
-        error = t("Please choose one of the buttons.")
+        error = _("Please choose one of the buttons.")
     else:
         try:
             await capacity.apply_step(service_id, step, user.id, user.display_name)
-            message = t("Saved.")
+            message = _("Saved.")
         except HTTPException as failure:
-            error = t(str(failure.detail))
+            error = _(str(failure.detail))
     if not is_htmx(request):
         if error:
             return render(request, "error.html", {"status": 400, "detail": error},
@@ -85,12 +85,12 @@ async def confirm_step(request: Request, service_id: FromPath[UUID]) -> Template
     if found is None:
         raise NotFoundException("There is no offer at this address.")
     user = require_editor(request, found[0])
-    t = display_helpers(pick_language(request))["_t"]
+    _ = gettext_for(request).gettext
     await services.confirm_service(service_id, user.id, user.display_name, user.email)
     if not is_htmx(request):
         return Redirect(_back(request, service_id), status_code=303)
     return await _widget(request, service_id, f"/offers/{service_id}/capacity",
-                         f"/offers/{service_id}/confirm", t("Confirmed as correct today."))
+                         f"/offers/{service_id}/confirm", _("Confirmed as correct today."))
 
 
 class _LinkRefusedError(Exception):
@@ -102,23 +102,23 @@ class _LinkRefusedError(Exception):
 
 async def _claim(request: Request, token: str) -> tuple[CapacityClaim, str]:
     """The link's offer and the name changes are stamped with; refuses stale or altered links."""
-    t = display_helpers(pick_language(request))["_t"]
+    _ = gettext_for(request).gettext
     try:
         claim = read_capacity_token(token)
     except LinkExpiredError:
-        raise _LinkRefusedError(410, t("This link has expired. Log in to update the places, "
+        raise _LinkRefusedError(410, _("This link has expired. Log in to update the places, "
                                        "or wait for the next reminder e-mail.")) from None
     except LinkInvalidError:
-        raise _LinkRefusedError(403, t("This link is not valid. Please use the complete link from "
+        raise _LinkRefusedError(403, _("This link is not valid. Please use the complete link from "
                                   "the e-mail.")) from None
     found = await queries.organization_of(Service, claim.service_id)
     if found is None or found[1] is not None:
-        raise _LinkRefusedError(410, t("This offer no longer exists in the directory."))
-    name = t("one-click link")
+        raise _LinkRefusedError(410, _("This offer no longer exists in the directory."))
+    name = _("one-click link")
     if claim.user_id is not None:
         user = await load_user(claim.user_id)
         if user is None or not can_edit(user, found[0]):
-            raise _LinkRefusedError(403, t("This link is no longer valid for you. Log in to update "
+            raise _LinkRefusedError(403, _("This link is no longer valid for you. Log in to update "
                                       "the places."))
         name = user.display_name
     return claim, name
@@ -149,7 +149,7 @@ async def capacity_link_page(request: Request, token: FromPath[str]) -> Template
 @post("/capacity/{token:str}", operation_id="capacityLinkStep", opt={"public": True},
       include_in_schema=False)
 async def capacity_link_step(request: Request, token: FromPath[str]) -> Template:
-    t = display_helpers(pick_language(request))["_t"]
+    _ = gettext_for(request).gettext
     try:
         claim, name = await _claim(request, token[:500])
     except _LinkRefusedError as refused:
@@ -158,13 +158,13 @@ async def capacity_link_step(request: Request, token: FromPath[str]) -> Template
     step = await _step_from(request)
     message, error, status_code = "", "", 200
     if step is None:
-        error, status_code = t("Please choose one of the buttons."), 400
+        error, status_code = _("Please choose one of the buttons."), 400
     else:
         try:
             await capacity.apply_step(claim.service_id, step, claim.user_id, name)
-            message = t("Saved. Thank you!")
+            message = _("Saved. Thank you!")
         except HTTPException as failure:
-            error, status_code = t(str(failure.detail)), failure.status_code
+            error, status_code = _(str(failure.detail)), failure.status_code
     if is_htmx(request):
         return await _widget(request, claim.service_id, f"/capacity/{token}", None, message,
                              error)

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 
 from accounts.guards import current_user, provider_staff
 from accounts.roles import Role
-from core.i18n import pick_language
+from core.i18n import gettext_for, pick_language
 from core.templates import render
 from core.web import page_params
 from directory import capacity_pages, queries, services
@@ -200,7 +200,7 @@ async def edit_offer(request: Request, service_id: FromPath[UUID]) -> Template |
     if found is None:
         raise NotFoundException("There is no offer at this address.")
     require_editor(request, found[0])
-    t = display_helpers(pick_language(request))["_t"]
+    _ = gettext_for(request).gettext
     form = await request.form()
     values: dict[str, Any] = {name: str(form.get(name) or "").strip()
                               for name in TEXT_FIELDS + OPTIONAL_TEXT_FIELDS}
@@ -217,15 +217,15 @@ async def edit_offer(request: Request, service_id: FromPath[UUID]) -> Template |
         payload.update({k: values[k] or None for k in OPTIONAL_TEXT_FIELDS})
         payload["status"] = values["status"]
         payload["free_of_charge"] = values["free_of_charge"]
-        payload["minimum_age"] = _optional_int(values["minimum_age"], t("Minimum age"))
-        payload["maximum_age"] = _optional_int(values["maximum_age"], t("Maximum age"))
+        payload["minimum_age"] = _optional_int(values["minimum_age"], _("Minimum age"))
+        payload["maximum_age"] = _optional_int(values["maximum_age"], _("Maximum age"))
         for key in ("languages", "category_ids", "target_group_ids"):
             payload[key] = values[key]
         update = msgspec.convert(payload, ServiceUpdate)
         await services.update_service(service_id, update)
     except ValueError as error:
         # msgspec.ValidationError is a ValueError too; both name the field that is wrong.
-        errors.append(t("Please check this field: %(field)s") % {"field": str(error)})
+        errors.append(_("Please check this field: %(field)s") % {"field": str(error)})
     except HTTPException as error:
         errors.append(str(error.detail))
     if errors:
