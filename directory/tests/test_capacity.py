@@ -212,7 +212,9 @@ def test_reminders_mail_each_provider_staff_member_their_links(
              for p in sorted(folder.glob("*.eml"))]
     assert sorted(m["To"] for m in mails) == sorted([network.provider_a.email, second.email])
     for mail in mails:
-        body = mail.get_payload(decode=True).decode()
+        content = mail.get_body()
+        assert content is not None
+        body = content.get_content()
         assert "Sprachcafé" in body and "Migrationsberatung" in body
         assert "Caritas Mülheim" in mail["Subject"]
         urls = [line for line in body.splitlines() if "/capacity/" in line]
