@@ -173,3 +173,10 @@ def full_service(network: Network, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def one(query: Any) -> dict[str, Any]:
+    """The single row a query must find."""
+    row = run(query.first())
+    assert row is not None
+    return dict(row)

@@ -6,7 +6,7 @@ from typing import Any
 
 from conftest import run
 from directory.tables import Location, Organization, Service
-from directory.tests.conftest import Network, events, full_service
+from directory.tests.conftest import Network, events, full_service, one
 
 
 def test_admin_creates_and_updates_an_organisation(network: Network, api_client: Any) -> None:
@@ -35,7 +35,7 @@ def test_retiring_an_organisation_retires_its_offers_and_locations(
     admin = api_client(network.admin)
     response = admin.post(f"/api/organizations/{network.org_a}/retire")
     assert response.status_code == 200
-    assert run(Service.select(Service.retired_at).first())["retired_at"] is not None
+    assert one(Service.select(Service.retired_at))["retired_at"] is not None
     assert run(Location.count().where(Location.organization == network.org_a,
                                       Location.retired_at.is_null())) == 0
     assert run(Organization.count().where(Organization.retired_at.is_null())) == 2

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from conftest import run
 from directory.tables import Capacity, Service, ServiceAtLocation
@@ -147,13 +149,10 @@ def test_pagination_reports_total_and_pages(network: Network, make_service: Any,
 def test_confirm_sets_assured_date_and_assurer(network: Network, make_service: Any,
                                                api_client: Any) -> None:
     service_id = make_service(network.org_a)
-    run(Capacity.update({Capacity.updated: "2020-01-01T00:00:00+00:00"}, force=True))
+    run(Capacity.update({Capacity.updated: datetime(2020, 1, 1, tzinfo=UTC)}, force=True))
     response = api_client(network.provider_a).post(f"/api/services/{service_id}/confirm")
     assert response.status_code == 200, response.text
     body = response.json()
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     assert body["assured_date"] == datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()
     assert body["assurer_email"] == network.provider_a.email
     assert body["capacity"]["stale"] is False

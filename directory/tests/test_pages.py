@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from conftest import run
 from directory.tables import Capacity, Service, ServiceAtLocation, ServiceLanguage, ServiceTerm
-from directory.tests.conftest import Network, events
+from directory.tests.conftest import Network, events, one
 
 
 def _offer(network: Network, make_service: Any, **fields: Any) -> Any:
@@ -111,7 +111,7 @@ def test_edit_page_saves_main_fields_languages_categories_and_status(
         "target_group_ids": [str(network.target_group)],
     }, follow_redirects=False)
     assert response.status_code == 303, response.text
-    row = run(Service.select().where(Service.id == service_id).first())
+    row = one(Service.select().where(Service.id == service_id))
     assert (row["name"], row["status"], row["minimum_age"]) == (
         "Neuer Name", "temporarily closed", 18)
     assert row["free_of_charge"] is False
@@ -133,7 +133,7 @@ def test_edit_page_shows_errors_and_keeps_the_input(network: Network, make_servi
     })
     assert response.status_code == 400
     assert 'role="alert"' in response.text and "Mein Entwurf" in response.text
-    assert run(Service.select(Service.name).first())["name"] == "Kurs"
+    assert one(Service.select(Service.name))["name"] == "Kurs"
     assert events() == []
 
 

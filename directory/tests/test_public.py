@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -37,7 +38,7 @@ def test_public_directory_reads_without_log_in(public: None, make_org: Any,
     from conftest import run
     from directory.tables import Service
 
-    run(Service.update({Service.retired_at: "2026-01-01T00:00:00+00:00"}).where(
+    run(Service.update({Service.retired_at: datetime(2026, 1, 1, tzinfo=UTC)}).where(
         Service.id == retired_id))
     listed = client.get("/api/services").json()
     assert [item["name"] for item in listed["items"]] == ["Sprachcafé"]
