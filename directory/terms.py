@@ -8,9 +8,8 @@ from uuid import UUID
 
 from directory.outputs import TermRef
 from directory.tables import TaxonomyTerm
-
-TARGET_GROUP_TAXONOMY = "Zielgruppen"
-TARGET_GROUP_PREFIX = "zielgruppe."
+from directory.taxonomy_data import TARGET_GROUP_PREFIX
+from directory.taxonomy_data import TARGET_GROUPS_NAME as TARGET_GROUP_TAXONOMY
 
 _COLUMNS = (
     TaxonomyTerm.id, TaxonomyTerm.code, TaxonomyTerm.name, TaxonomyTerm.name_en,
