@@ -59,5 +59,4 @@ def display_helpers(lang: str) -> dict[str, Any]:
         "fmt_money": money,
         "status_label": status_labels(lang),
         "stale_days": get_settings().capacity_stale_days,
-        "_t": translations(lang).gettext,
     }

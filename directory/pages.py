@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -13,7 +13,7 @@ from litestar.exceptions import (
     NotFoundException,
     ValidationException,
 )
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from accounts.guards import current_user, provider_staff
@@ -53,7 +53,7 @@ def _page_url(base: str, filters: dict[str, Any], page: int) -> str:
 async def offers_page(
     request: Request, category: FromQuery[str | None] = None,
     district: FromQuery[str | None] = None, language: FromQuery[str | None] = None,
-    page: FromQuery[int] = 1,
+    page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
 ) -> Template:
     user = reader(request)
     offset, limit = page_params(page, PER_PAGE)

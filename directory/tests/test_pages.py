@@ -39,6 +39,8 @@ def test_offers_page_filters_and_pages(network: Network, make_service: Any,
     # The language filter names languages in the interface language.
     assert ">Arabisch</option>" in page.text
     assert client.get("/offers?category=nonsense").status_code == 400
+    assert client.get("/offers?page=0").status_code == 400
+    assert client.get(f"/offers?page={10**20}").status_code == 400
 
 
 def test_offer_page_shows_everything_a_case_manager_needs(
