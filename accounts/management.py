@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import anyio.to_thread
 from asyncpg.exceptions import UniqueViolationError
 from msgspec import UNSET, UnsetType
 from piccolo.columns.combination import WhereRaw
@@ -155,7 +156,8 @@ async def create_member(
             raise AccountError(
                 N_("Each organisation may appear only once; a person has one role in each."))
         seen.add(organization_id)
-    password_hash = hash_password(password) if password is not None else unusable_password_hash()
+    password_hash = (await anyio.to_thread.run_sync(hash_password, password)
+                     if password is not None else unusable_password_hash())
     async with atomic():
         await _lock_memberships()
         for organization_id, _role in memberships:

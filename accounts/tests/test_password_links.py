@@ -281,3 +281,23 @@ def test_cli_adds_a_role_and_deactivates(make_user: Any, make_org: Any) -> None:
     last = _invoke(["users", "deactivate", "--email", admin.email])
     assert last.exit_code == 1
     assert "last active network administrator" in last.output
+
+
+async def test_a_link_used_twice_at_the_same_moment_sets_one_password(make_user: Any) -> None:
+    import asyncio
+
+    from accounts.password_links import LinkError, set_password_with_link
+    from accounts.passwords import verify_password
+
+    user = make_user("viewer")
+    token = _link_path(user.id).rsplit("/", 1)[1]
+    results = await asyncio.gather(
+        set_password_with_link(token, "erstes-passwort-1", "erstes-passwort-1"),
+        set_password_with_link(token, "zweites-passwort-2", "zweites-passwort-2"),
+        return_exceptions=True,
+    )
+    refused = [r for r in results if isinstance(r, LinkError)]
+    assert len(refused) == 1, results
+    stored = _password_hash(user.id)
+    assert verify_password(stored, "erstes-passwort-1") != verify_password(
+        stored, "zweites-passwort-2")

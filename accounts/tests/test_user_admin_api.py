@@ -376,3 +376,41 @@ def test_user_api_is_in_the_openapi_document(make_user: Any, api_client: Any) ->
     }
     assert {"listUsers", "createUser", "getUser", "updateUser", "addMembership",
             "removeMembership", "createPasswordLink"} <= operations
+
+
+async def test_two_admins_stepping_down_at_once_leave_one_admin(make_user: Any) -> None:
+    import asyncio
+
+    from accounts.errors import ConflictError
+    from accounts.management import remove_membership
+
+    one, two = make_user("network_admin"), make_user("network_admin")
+    results = await asyncio.gather(
+        remove_membership(one.id, _membership_id(one)),
+        remove_membership(two.id, _membership_id(two)),
+        return_exceptions=True,
+    )
+    assert sorted(type(result).__name__ for result in results) == [
+        ConflictError.__name__, "NoneType"]
+    from accounts.tables import Membership
+
+    assert await Membership.count().where(Membership.role == "network_admin") == 1
+
+
+def test_retired_organisation_takes_no_new_members(make_user: Any, make_org: Any,
+                                                   api_client: Any) -> None:
+    from datetime import UTC, datetime
+
+    from directory.tables import Organization
+
+    target = make_user("viewer")
+    old = make_org("Aufgelöster Verein")
+    run(Organization.update({Organization.retired_at: datetime.now(UTC)})
+        .where(Organization.id == old))
+    api = api_client(make_user("network_admin"))
+    before = _counts()
+    response = api.post(f"/api/users/{target.id}/memberships",
+                        json={"organization_id": str(old), "role": "viewer"})
+    assert response.status_code == 409
+    assert "Aufgelöster Verein" in response.json()["detail"]
+    assert _counts() == before
