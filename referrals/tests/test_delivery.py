@@ -217,7 +217,6 @@ def _calendar_parts(message: EmailMessage) -> list[Any]:
 
 
 def test_acceptance_with_a_slot_sends_a_calendar_invitation_and_cancel(exchange, smtp):
-    import referrals.consumers  # noqa: F401
     from calendars import consumers as calendar_consumers  # noqa: F401  (invitation mails)
 
     slot = _slot(exchange)
