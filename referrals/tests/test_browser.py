@@ -40,16 +40,16 @@ def _find_offer(page: Any, ex: Exchange) -> None:
 
 
 def test_search_refer_accept_and_the_case_manager_is_notified(
-    _browser: Any, live_server: Any, exchange: Exchange, browser_login: Any,
+    page: Any, _browser: Any, live_server: Any, exchange: Exchange, browser_login: Any,
 ) -> None:
     place = Location(organization=exchange.provider_org, name="VHS Mülheim, Aktienstraße",
                      district="Stadtmitte")
     run(place.save())
     run(ServiceAtLocation(service=exchange.service_id, location=place.id).save())
-    case_context = _context(_browser, live_server.url)
+    # `page` is the case manager's; the provider works in a context of their own.
     provider_context = _context(_browser, live_server.url)
     try:
-        case = case_context.new_page()
+        case = page
         browser_login(case, exchange.case_manager)
         _find_offer(case, exchange)
 
@@ -100,7 +100,6 @@ def test_search_refer_accept_and_the_case_manager_is_notified(
         assert "angenommen" in case.locator(".badge").first.inner_text()
         assert_accessible(case)
     finally:
-        case_context.close()
         provider_context.close()
 
 
