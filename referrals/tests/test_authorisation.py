@@ -32,7 +32,8 @@ from referrals.transitions import transition
 
 FOREIGN_ROLES = ("network_admin", "case_manager", "provider_staff", "viewer")
 COVERED_PREFIXES = ("/api/referrals", "/api/inbox", "/api/notifications", "/api/webhooks",
-                    "/api/clients", "/referrals", "/inbox", "/notifications", "/clients")
+                    "/api/clients", "/referrals", "/inbox", "/notifications", "/clients",
+                    "/webhooks")
 # A live stream never ends by itself; it is scoped to the caller and checked anonymously only.
 STREAM = "/notifications/stream"
 
@@ -94,6 +95,10 @@ def requests_for(ex: Exchange, ids: dict[str, Any]) -> list[tuple[str, str, Any,
         ("POST", f"/inbox/{r}/transition", {"to": "accepted"}, "form"),
         ("GET", "/notifications", None, "none"),
         ("POST", "/notifications/read", None, "none"),
+        ("GET", "/webhooks", None, "none"),
+        ("POST", "/webhooks",
+         {"organization_id": str(ex.sender_org), "url": "http://127.0.0.1:9/x"}, "form"),
+        ("POST", f"/webhooks/{w}/delete", None, "none"),
     ]
 
 

@@ -116,3 +116,8 @@ def test_pages_in_english_are_accessible(
     page.goto(f"/referrals/new?service={exchange.service_id}")
     assert page.get_by_role("heading", level=1).inner_text() == "New referral"
     assert_accessible(page)
+    page.goto("/webhooks")
+    page.get_by_label("Address (https://…)").fill("https://caritas.example/hook")
+    page.get_by_role("button", name="Register").click()
+    assert page.get_by_text("whsec_").is_visible()
+    assert_accessible(page)

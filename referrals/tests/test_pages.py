@@ -115,3 +115,19 @@ def test_pages_need_the_right_role(exchange, login, make_user):
         assert client.get(f"/referrals/new?service={exchange.service_id}").status_code == 403
     finally:
         client.__exit__(None, None, None)
+
+
+def test_provider_registers_a_webhook_and_sees_the_secret_once(exchange, login):
+    provider = session(login, exchange.provider)
+    try:
+        created = provider.post("/webhooks", data={
+            "organization_id": str(exchange.provider_org), "url": "https://vhs.example/hook"})
+        assert created.status_code == 201
+        assert "whsec_" in created.text
+        listed = provider.get("/webhooks")
+        assert "https://vhs.example/hook" in listed.text and "whsec_" not in listed.text
+        bad = provider.post("/webhooks", data={
+            "organization_id": str(exchange.provider_org), "url": "vhs.example"})
+        assert bad.status_code == 400
+    finally:
+        provider.__exit__(None, None, None)
