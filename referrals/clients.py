@@ -426,3 +426,22 @@ async def list_clients(
     )
     total = await Client.count().where(*conditions)
     return list(rows), total
+
+
+async def changes_against_stored(client: Client, wanted: PersonalData) -> ClientChanges:
+    """Only the fields that differ from what is stored, so the audit names what really changed.
+
+    Decrypts internally to compare; nothing is shown to anyone, so this is not a logged read.
+    """
+    if client.erased_at is not None:
+        raise ClientErased()
+    data_key = await _data_key(client.id)
+    current = personal_data_from(
+        crypto.open_categories(data_key, client.id, client.sealed_data, list(CATEGORIES))
+    )
+    differing = {
+        name: getattr(wanted, name)
+        for name in PersonalData.__struct_fields__
+        if getattr(wanted, name) != getattr(current, name)
+    }
+    return ClientChanges(**differing)
