@@ -205,27 +205,31 @@ def to_out(row: dict[str, Any], t: NullTranslations, lang: str) -> NotificationO
 
 
 class Broker:
-    """Wakes the open live streams of a user in this process."""
+    """Wakes the open live streams of a user in this process (from any thread)."""
 
     def __init__(self) -> None:
-        self._waiters: dict[UUID, set[asyncio.Event]] = defaultdict(set)
+        self._waiters: dict[UUID, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = (
+            defaultdict(set)
+        )
 
     def subscribe(self, user_id: UUID) -> asyncio.Event:
         event = asyncio.Event()
-        self._waiters[user_id].add(event)
+        self._waiters[user_id].add((asyncio.get_running_loop(), event))
         return event
 
     def unsubscribe(self, user_id: UUID, event: asyncio.Event) -> None:
         waiting = self._waiters.get(user_id)
         if waiting is not None:
-            waiting.discard(event)
+            for item in [w for w in waiting if w[1] is event]:
+                waiting.discard(item)
             if not waiting:
                 self._waiters.pop(user_id, None)
 
     def wake(self, user_ids: set[UUID]) -> None:
         for user_id in user_ids:
-            for event in self._waiters.get(user_id, ()):
-                event.set()
+            for loop, event in list(self._waiters.get(user_id, ())):
+                if not loop.is_closed():
+                    loop.call_soon_threadsafe(event.set)
 
 
 broker = Broker()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Request, delete, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from piccolo.custom_types import Combinable
 
@@ -23,7 +24,7 @@ from referrals.tables import Notification
 @get("/api/inbox", operation_id="listInbox", tags=["referrals"], guards=[provider_staff])
 async def list_inbox(
     request: Request,
-    state: FromQuery[list[str] | None] = None,
+    states: Annotated[list[str] | None, QueryParameter(name="state")] = None,
     service_id: FromQuery[UUID | None] = None,
     urgency: FromQuery[str | None] = None,
     page: FromQuery[int] = 1,
@@ -36,7 +37,7 @@ async def list_inbox(
     offset, limit = page_params(page, per_page)
     items, total = await views.list_inbox(
         current_user(request),
-        states=check_states(state),
+        states=check_states(states),
         service_id=service_id,
         urgency=check_urgency(urgency),
         offset=offset,

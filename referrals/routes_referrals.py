@@ -8,7 +8,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request, get, patch, post
 from litestar.exceptions import ValidationException
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.guards import case_manager, current_user, member
@@ -103,7 +103,7 @@ async def create_referral(
 @get("/api/referrals", operation_id="listReferrals", tags=TAGS, guards=[case_manager])
 async def list_referrals(
     request: Request,
-    state: FromQuery[list[str] | None] = None,
+    states: Annotated[list[str] | None, QueryParameter(name="state")] = None,
     client_id: FromQuery[UUID | None] = None,
     service_id: FromQuery[UUID | None] = None,
     urgency: FromQuery[str | None] = None,
@@ -114,7 +114,7 @@ async def list_referrals(
     offset, limit = page_params(page, per_page)
     items, total = await views.list_sent(
         current_user(request),
-        states=check_states(state),
+        states=check_states(states),
         client_id=client_id,
         service_id=service_id,
         urgency=check_urgency(urgency),

@@ -28,6 +28,13 @@ def state_of(referral_id: UUID) -> dict:
     return row
 
 
+def last_transition(referral_id: UUID) -> dict:
+    row = run(ReferralTransition.select().where(ReferralTransition.referral == referral_id)
+              .order_by(ReferralTransition.at, ascending=False).first())
+    assert row is not None
+    return row
+
+
 def move(referral_id, to, who, **kwargs):
     return run(transitions.transition(referral_id, to, who, **kwargs))
 
@@ -164,8 +171,8 @@ def test_freed_place_goes_to_the_most_urgent_then_longest_waiting(
     # Accepting the holder uses the held place; nobody else can take it meanwhile.
     move(late_urgent, "accepted", ex.receiver)
     assert available(ex.service_id) == 0
-    assert run(PlaceOffer.select(PlaceOffer.outcome).where(
-        PlaceOffer.referral == late_urgent).first())["outcome"] == "taken"
+    offers = run(PlaceOffer.select(PlaceOffer.outcome).where(PlaceOffer.referral == late_urgent))
+    assert [o["outcome"] for o in offers] == ["taken"]
     # The next freed place goes to the one that waited longest.
     move(late_urgent, "failed", ex.receiver, reason="client_unreachable")
     assert state_of(early_normal)["holds_place"]
@@ -222,9 +229,7 @@ def test_withdrawn_consent_cancels_open_referrals_and_gives_places_back(exchange
     # A draft was never sent under the consent.
     assert state_of(draft)["state"] == "draft"
     assert available(exchange.service_id) == 3
-    last = run(ReferralTransition.select().where(ReferralTransition.referral == accepted)
-               .order_by(ReferralTransition.at, ascending=False).first())
-    assert last["reason"] == "consent_withdrawn"
+    assert last_transition(accepted)["reason"] == "consent_withdrawn"
 
 
 def test_unanswered_referral_expires_after_its_deadline(exchange):
@@ -236,8 +241,7 @@ def test_unanswered_referral_expires_after_its_deadline(exchange):
     assert run(transitions.expire_overdue(after)) == [referral_id]
     row = state_of(referral_id)
     assert row["state"] == "cancelled"
-    last = run(ReferralTransition.select().where(ReferralTransition.referral == referral_id)
-               .order_by(ReferralTransition.at, ascending=False).first())
+    last = last_transition(referral_id)
     assert last["reason"] == "answer_expired"
     assert last["actor_user"] is None
 
