@@ -176,3 +176,32 @@ def test_withdrawal_is_followed_by_a_recipient_read_that_shows_nothing(
     assert after.status_code == 404
     _assert_nothing_leaks(after, scene)
     assert "Aylin" not in recipient.get(f"/api/clients/{scene['client']['id']}").text
+
+
+def test_withdrawal_ends_the_providers_view_of_an_accepted_referral(
+    exchange: Any, api_client: Any
+) -> None:
+    from referrals.tests.exchange_support import SECRETS, new_referral
+    from referrals.transitions import transition
+
+    referral_id = new_referral(exchange)
+    run(transition(referral_id, "sent", exchange.sender))
+    run(transition(referral_id, "accepted", exchange.receiver))
+    provider = api_client(exchange.provider)
+    sender = api_client(exchange.case_manager)
+    url = f"/api/referrals/{referral_id}"
+    before = provider.get(url)
+    assert before.status_code == 200 and "Aylin" in before.text
+
+    withdrawn = sender.post(
+        f"/api/clients/{exchange.client_id}/consents/{exchange.consent_id}/withdraw", json={}
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["cancelled_referral_ids"] == [str(referral_id)]
+
+    after = provider.get(url)
+    assert after.status_code in {200, 404}
+    for secret in SECRETS:
+        assert secret not in after.text
+    if after.status_code == 200:
+        assert after.json()["state"] == "cancelled"
