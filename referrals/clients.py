@@ -23,7 +23,7 @@ from litestar.exceptions import (
 from accounts import audit
 from accounts.identity import CurrentUser
 from accounts.roles import Role
-from core.db import atomic
+from core.db import atomic, is_sqlite
 from referrals import crypto
 from referrals.consent import (
     BIRTH_DATE,
@@ -416,7 +416,9 @@ async def list_clients(
     if not include_erased:
         conditions.append(Client.erased_at.is_null())
     if query.strip():
-        conditions.append(Client.pseudonym.ilike(_like_pattern(query.strip())))
+        # SQLite's LIKE already ignores case (for ASCII); PostgreSQL needs ILIKE.
+        match = Client.pseudonym.like if is_sqlite() else Client.pseudonym.ilike
+        conditions.append(match(_like_pattern(query.strip())))
     rows = (
         await Client.objects()
         .where(*conditions)

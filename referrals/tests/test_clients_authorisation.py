@@ -205,3 +205,76 @@ def test_withdrawal_ends_the_providers_view_of_an_accepted_referral(
         assert secret not in after.text
     if after.status_code == 200:
         assert after.json()["state"] == "cancelled"
+
+
+def page_calls(client_id: Any, consent_id: Any, pseudonym: str, recipient: Any) -> list[Any]:
+    base = f"/clients/{client_id}"
+    consent = f"{base}/consents/{consent_id}"
+    form = {"given_name": "Changed", "confirm_pseudonym": pseudonym}
+    return [
+        ("GET", base, None),
+        ("GET", f"{base}/personal", None),
+        ("GET", f"{base}/edit", None),
+        ("POST", f"{base}/edit", form),
+        ("GET", f"{base}/export", None),
+        ("GET", f"{base}/export.json", None),
+        ("GET", f"{base}/erase", None),
+        ("POST", f"{base}/erase", form),
+        ("GET", f"{base}/consents/new", None),
+        ("POST", f"{base}/consents/new", {"recipient_org_ids": str(recipient)}),
+        ("GET", f"{base}/consents/preview?variant_code=en", None),
+        ("GET", consent, None),
+        ("GET", f"{consent}/print?variant_code=de", None),
+        ("POST", f"{consent}/withdraw", {"note": "x"}),
+    ]
+
+
+def _page(session: Any, method: str, url: str, form: Any) -> Any:
+    return session.request(method, url, data=form, follow_redirects=False)
+
+
+@pytest.mark.parametrize("role", FOREIGN_ROLES)
+def test_foreign_roles_see_no_client_page(
+    scene: dict[str, Any], role: str, make_user: Any, login: Any
+) -> None:
+    user = make_user(role, scene["foreign_org"])
+    expected = 404 if role == "case_manager" else 403
+    with TestClient(app=create_app()) as session:
+        login(session, user)
+        session.headers["Accept"] = "text/html"
+        real = page_calls(
+            scene["client"]["id"],
+            scene["consent"]["id"],
+            scene["client"]["pseudonym"],
+            scene["provider"],
+        )
+        fake = page_calls(uuid4(), uuid4(), scene["client"]["pseudonym"], scene["provider"])
+        for (method, url, form), (_m, fake_url, _f) in zip(real, fake, strict=True):
+            response = _page(session, method, url, form)
+            assert response.status_code == expected, (role, method, url, response.status_code)
+            _assert_nothing_leaks(response, scene)
+            twin = _page(session, method, fake_url, form)
+            assert twin.status_code == response.status_code
+            assert twin.text == response.text, url
+        listing = session.get("/clients")
+        assert listing.status_code == (200 if role == "case_manager" else 403)
+        _assert_nothing_leaks(listing, scene)
+    _assert_unchanged(scene)
+    assert run(AuditEntry.count().where(AuditEntry.action == "client.read")) == 0
+
+
+def test_anonymous_visitors_are_sent_to_log_in(scene: dict[str, Any]) -> None:
+    with TestClient(app=create_app()) as anonymous:
+        anonymous.headers["Accept"] = "text/html"
+        calls = page_calls(
+            scene["client"]["id"],
+            scene["consent"]["id"],
+            scene["client"]["pseudonym"],
+            scene["provider"],
+        )
+        for method, url, form in [*calls, ("GET", "/clients", None)]:
+            response = _page(anonymous, method, url, form)
+            assert response.status_code == 303, (method, url, response.status_code)
+            assert response.headers["location"].startswith("/login")
+            _assert_nothing_leaks(response, scene)
+    _assert_unchanged(scene)
