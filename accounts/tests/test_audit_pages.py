@@ -83,6 +83,7 @@ def test_network_admin_checks_the_chain_and_sees_tampering(world: dict[str, Any]
     intact = admin.get("/api/audit/verify").json()
     assert intact["ok"] is True and intact["checked"] == 3
     first = run(AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id).first())
+    assert first is not None
     run(engine().run_ddl(f"UPDATE audit_entry SET action = 'x' WHERE id = {int(first['id'])}"))
     broken = admin.get("/api/audit/verify").json()
     assert broken["ok"] is False and broken["first_bad_id"] == first["id"]
