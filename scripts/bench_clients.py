@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -16,8 +17,28 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from scripts.bench_demo import PG_ADMIN_URL, pg_database, postgres_reachable  # noqa: E402
+PG_ADMIN_URL = os.environ.get("LOTSE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+async def pg_database(action: str, name: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        if action == "create":
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        else:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+def postgres_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 async def measure(clients: int, reads: int) -> None:
@@ -91,6 +112,7 @@ def run_child(database_url: str, data_dir: str, args: list[str]) -> None:
 
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
+        sys.path.insert(0, str(ROOT))
         clients, reads = (int(v) for v in sys.argv[2:4])
         asyncio.run(measure(clients, reads))
         return
