@@ -1,10 +1,12 @@
-"""Command-line commands of the directory: `lotse demo`."""
+"""Command-line commands of the directory: demo data and capacity links and reminders."""
 
 from __future__ import annotations
 
 import click
 from rich.console import Console
 from rich.table import Table
+
+from directory.capacity_cli import CAPACITY_COMMANDS
 
 console = Console()
 
@@ -41,4 +43,4 @@ def demo() -> None:
     console.print(logins)
 
 
-COMMANDS: list[click.Command] = [demo]
+COMMANDS: list[click.Command] = [demo, *CAPACITY_COMMANDS]
