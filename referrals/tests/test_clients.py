@@ -13,11 +13,11 @@ from referrals import crypto
 from referrals.clients import (
     ClientChanges,
     ClientErased,
-    age_band,
     reveal_personal_data,
     update_client,
 )
 from referrals.keystore import get_keystore
+from referrals.personal_data import age_band
 from referrals.tables import Client
 from referrals.tests.clients_support import AYLIN, actor, new_client, new_consent
 
