@@ -31,6 +31,7 @@ from referrals.client_forms import (
     personal_values,
 )
 from referrals.gdpr import erase_client, export_client
+from referrals.page_helpers import labels as referral_labels
 from referrals.problems import N_, InputProblems, Problem
 from referrals.routes_clients import consent_outs, remote_addr
 from referrals.tables import Client
@@ -198,6 +199,7 @@ class ClientPages(Controller):
                 "consents": await consent_outs(client.id),
                 "referrals": referrals,
                 "done": done,
+                "labels": referral_labels(gettext_for(request)),
                 **labels(),
             },
         )
@@ -265,7 +267,11 @@ class ClientPages(Controller):
         export = await export_client(
             client_id, current_user(request), remote_addr(request), format_="page"
         )
-        return render(request, "referrals/client_export.html", {"export": export, **labels()})
+        return render(
+            request,
+            "referrals/client_export.html",
+            {"export": export, "labels": referral_labels(gettext_for(request)), **labels()},
+        )
 
     @get("/{client_id:uuid}/export.json", operation_id="clientExportDownload")
     async def export_download(self, request: Request, client_id: FromPath[UUID]) -> Response[Any]:

@@ -152,6 +152,8 @@ def test_withdrawal_from_the_page_cancels_and_says_so(scene: Any) -> None:
     assert "Einwilligung jetzt widerrufen" not in page.text
     state = run(Referral.select(Referral.state).where(Referral.id == referral_id).first())
     assert state is not None and state["state"] == "cancelled"
+    client_page = session.get(f"/clients/{scene['client'].id}")
+    assert "Deutschkurs B1" in client_page.text and "zurückgezogen" in client_page.text
     again = session.post(consent_url + "/withdraw", data={"note": ""})
     assert again.status_code == 409
     assert "Diese Einwilligung wurde bereits widerrufen." in again.text
