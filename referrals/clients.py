@@ -189,7 +189,9 @@ async def create_client(
                 remote_addr,
             )
     except BaseException:
-        await get_keystore().delete(client_id)
+        # Only a client that was never stored loses its key; a committed one keeps it.
+        if not await Client.exists().where(Client.id == client_id):
+            await get_keystore().delete(client_id)
         raise
     return client
 
