@@ -205,6 +205,13 @@ def test_withdrawal_ends_the_providers_view_of_an_accepted_referral(
         assert secret not in after.text
     if after.status_code == 200:
         assert after.json()["state"] == "cancelled"
+    # The recipient is told, through the outbox and the exchange's notifications.
+    from outbox.dispatcher import drain_sync
+
+    drain_sync()
+    told = provider.get("/api/notifications")
+    assert told.status_code == 200
+    assert "consent_withdrawn" in told.text
 
 
 def page_calls(client_id: Any, consent_id: Any, pseudonym: str, recipient: Any) -> list[Any]:

@@ -151,3 +151,18 @@ def test_client_list_counts_in_german_plural(browser: Any) -> None:
     assert re.search(r"1 Klient:in\b", browser.get("/clients").text)
     _create(browser)
     assert "2 Klient:innen" in browser.get("/clients").text
+
+
+def test_personal_data_never_reaches_the_log(
+    browser: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    url = _create(browser)
+    browser.get(url + "/personal")
+    browser.post("/clients/new", data={**PERSON_FORM, "email": "broken"})
+    browser.post(url + "/erase", data={"confirm_pseudonym": "wrong"})
+    browser.get(url + "/export.json")
+    for secret in ("Aylin", "Yilmaz", "123456", "aylin@example.org", "Styrum", "Deutschkurs"):
+        assert secret not in caplog.text
