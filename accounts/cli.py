@@ -1,35 +1,67 @@
-"""`lotse audit verify`: check the audit log's hash chain from the command line (e.g. nightly)."""
+"""`lotse users reset-link | add-role | deactivate`: added to the `users` group of the root CLI."""
 
 from __future__ import annotations
 
-import asyncio
-import sys
+from uuid import UUID
 
 import click
-from rich.console import Console
 
-console = Console()
+from accounts.cli_audit import audit
+from accounts.roles import ROLES
+from cli import console, run, users
 
-
-@click.group(help="The audit log of reads and changes of personal data.")
-def audit() -> None:
-    pass
-
-
-@audit.command(help="Recompute the hash chain; exits with 1 if an entry was altered or removed.")
-def verify() -> None:
-    from accounts.audit import verify_chain
-
-    result = asyncio.run(verify_chain())
-    if result.ok:
-        # The head hash, noted somewhere else, also reveals a removal of the newest entries.
-        console.print(f"Intact: {result.checked} entries. Head hash: {result.head_hash}")
-        return
-    console.print(
-        f"[red]Broken at entry {result.first_bad_id}[/red]: {result.problem} "
-        f"({result.checked} entries before it are intact)."
-    )
-    sys.exit(1)
-
-
+# The user commands join the existing `lotse users` group; `lotse audit` is a group of its own.
 COMMANDS: list[click.Command] = [audit]
+
+
+@users.command("reset-link", help="Print a link where the user sets a new password "
+                                  "(valid three days, usable once).")
+@click.option("--email", required=True, help="E-mail of the user.")
+def reset_link(email: str) -> None:
+    from accounts.errors import AccountError
+    from accounts.management import find_member_id
+    from accounts.password_links import issue_link
+
+    async def make() -> str:
+        link = await issue_link(await find_member_id(email))
+        return link.link
+
+    try:
+        click.echo(run(make()))
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@users.command("add-role", help="Give a user a role in an organisation.")
+@click.option("--email", required=True, help="E-mail of the user.")
+@click.option("--organization", "organization_id", required=True, type=click.UUID)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+def add_role(email: str, organization_id: UUID, role: str) -> None:
+    from accounts.errors import AccountError
+    from accounts.management import add_membership, find_member_id
+
+    async def add() -> str:
+        membership = await add_membership(await find_member_id(email), organization_id, role)
+        return membership.organization_name
+
+    try:
+        organization = run(add())
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    console.print(f"{email} is now {role} at {organization}.")
+
+
+@users.command("deactivate", help="Deactivate a user: ends their sessions, revokes their tokens.")
+@click.option("--email", required=True, help="E-mail of the user.")
+def deactivate(email: str) -> None:
+    from accounts.errors import AccountError
+    from accounts.management import find_member_id, update_member
+
+    async def deactivate_member() -> None:
+        await update_member(await find_member_id(email), actor_id=None, is_active=False)
+
+    try:
+        run(deactivate_member())
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    console.print(f"Deactivated {email}.")

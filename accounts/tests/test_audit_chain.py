@@ -167,7 +167,7 @@ def test_the_application_has_no_update_or_delete_path_for_the_log() -> None:
 def test_verify_command_fails_on_a_broken_chain(someone: Any) -> None:
     from click.testing import CliRunner
 
-    from accounts.cli import audit as audit_command
+    from accounts.cli_audit import audit as audit_command
     from conftest import run
 
     actor, _ = someone
