@@ -16,10 +16,10 @@ from jinja2 import Environment, FileSystemLoader
 from accounts.contacts import Contact
 from core.db import atomic
 from core.i18n import LANGUAGES, translations
-from core.mail import Attachment, send_mail
+from core.mail import send_mail
 from core.templates import template_dirs
 from outbox.registry import OutboxMessage, consumer
-from referrals import appointments, notifications, outgoing, webhooks
+from referrals import notifications, outgoing, webhooks
 from referrals.outgoing import Audience, Plan
 from referrals.tables import MailDelivery, Notification
 from settings import get_settings
@@ -92,28 +92,6 @@ async def notify_in_app(events: list[OutboxMessage]) -> None:
     notifications.broker.wake(woken)
 
 
-async def _invitation(plan: Plan, audience: Audience, person: Contact) -> Attachment | None:
-    """The calendar invitation for the sending case manager, on acceptance or cancellation."""
-    row = plan.referral
-    if row is None or audience.side != "sender" or row["appointment_slot"] is None:
-        return None
-    if audience.kind == "referral_accepted":
-        method = "REQUEST"
-    elif audience.kind in {"referral_cancelled", "referral_expired"}:
-        method = "CANCEL"
-    else:
-        return None
-    ics = await appointments.invitation(row, person.email, method)
-    if ics is None:
-        return None
-    return Attachment(
-        filename="invite.ics" if method == "REQUEST" else "cancel.ics",
-        content=ics,
-        mimetype="text/calendar",
-        params={"method": method, "charset": "UTF-8"},
-    )
-
-
 def _mail_text(lang: str, context: dict[str, Any]) -> str:
     template = _mail_templates().get_template(f"referrals/mail/notification.{lang}.txt")
     return template.render(**context)
@@ -131,7 +109,12 @@ async def send_mails(events: list[OutboxMessage]) -> None:
                 title, body = notifications.render(
                     audience.kind, audience.params, translations(lang), lang
                 )
-                invitation = await _invitation(plan, audience, person)
+                # The calendars domain mails the invitation itself when a slot is booked.
+                invitation = bool(
+                    plan.referral
+                    and plan.referral["appointment_slot"] is not None
+                    and audience.kind == "referral_accepted"
+                )
                 text = _mail_text(
                     lang,
                     {
@@ -139,15 +122,10 @@ async def send_mails(events: list[OutboxMessage]) -> None:
                         "title": title,
                         "body": body,
                         "link": _link(plan, audience),
-                        "invitation": invitation is not None,
+                        "invitation": invitation,
                     },
                 )
-                await send_mail(
-                    person.email,
-                    f"Lotse: {title}",
-                    text,
-                    attachments=[invitation] if invitation else None,
-                )
+                await send_mail(person.email, f"Lotse: {title}", text)
                 async with atomic():
                     if not await MailDelivery.exists().where(MailDelivery.dedupe_key == key):
                         await MailDelivery.insert(

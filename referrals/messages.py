@@ -100,7 +100,9 @@ async def post_message(referral_id: UUID, data: MessageIn, actor: CurrentUser) -
     side = await _side_for_thread(row, sides)
     body = data.body.strip()
     if not body:
-        raise ValidationException("The message is empty; write something first.")
+        raise ValidationException(
+            "The message is empty; write something first.", extra={"code": "empty_message"}
+        )
     if row["state"] == State.DRAFT.value:
         raise TransitionConflict(
             detail="Send the referral first; the provider cannot read messages on a draft.",

@@ -53,6 +53,12 @@ ERROR_TEXTS: dict[str, str] = {
     ),
     "service_inactive": _("This offer no longer takes referrals; choose another offer."),
     "not_sent": _("Send the referral first."),
+    "slot_unavailable": _(
+        "This appointment slot is no longer free (or lies in the past); choose another one."
+    ),
+    "slot_unknown": _("This appointment slot does not exist; choose one of the offer's slots."),
+    "unknown_wait_band": _("Please choose one of the expected waits offered."),
+    "empty_message": _("The message is empty; write something first."),
     "not_a_draft": _("Only a draft can be edited."),
 }
 

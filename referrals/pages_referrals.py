@@ -16,7 +16,7 @@ from accounts.roles import Role
 from core.i18n import gettext_for
 from core.templates import render
 from directory.tables import Service
-from referrals import drafts, messages, views
+from referrals import appointments, drafts, messages, views
 from referrals.consent import CATEGORIES
 from referrals.page_helpers import error_text, labels, optional_int, optional_uuid, text
 from referrals.routes_referrals import remote_addr
@@ -180,6 +180,9 @@ async def detail_page(
         thread = await messages.list_messages(referral_id, user, remote_addr(request))
     except HTTPException:
         thread = None
+    slots: list[tuple[UUID, str]] = []
+    if any(o.to == "accepted" for o in referral.allowed_transitions):
+        slots = await appointments.free_slots(referral.service.id)
     t = gettext_for(request)
     problem = request.query_params.get("problem")
     if error is None and problem:
@@ -196,6 +199,7 @@ async def detail_page(
             "done": request.query_params.get("done"),
             "labels": labels(t),
             "options": {o.to: o for o in referral.allowed_transitions},
+            "slots": slots,
             **_vocabulary(),
         },
         status_code=status_code,

@@ -101,6 +101,19 @@ async def _require_active_service(service_id: UUID) -> None:
         )
 
 
+async def _book(slot_id: UUID, row: dict[str, Any]) -> str:
+    """Book the chosen slot for the sending case manager; refusals say what to do."""
+    try:
+        return await appointments.book(slot_id, row["id"], row["sender_user"])
+    except NotFoundException:
+        raise ClientException(
+            detail="This appointment slot does not exist; choose one of the offer's slots.",
+            extra={"code": "slot_unknown"},
+        ) from None
+    except HTTPException as error:
+        raise TransitionConflict(detail=error.detail, extra={"code": "slot_unavailable"}) from None
+
+
 async def _give_back_place(row: dict[str, Any], now: datetime) -> None:
     """A closing referral frees its place: offer it to the waitlist, or free it."""
     service_id = row["service"]
@@ -164,7 +177,7 @@ async def _apply(
         changes[Referral.holds_place] = holds
         changes[Referral.place_offered_until] = None
         if appointment_slot_id is not None:
-            booked = await appointments.book(appointment_slot_id, row["id"], row["sender_user"])
+            booked = await _book(appointment_slot_id, row)
             changes[Referral.appointment_slot] = appointment_slot_id
             changes[Referral.appointment_text] = (appointment_text or booked)[:255]
         elif appointment_text:

@@ -13,7 +13,6 @@ from piccolo.custom_types import Combinable
 from accounts import audit
 from accounts.identity import CurrentUser
 from accounts.roles import Role
-from directory.tables import Organization, Service
 from referrals import disclosure, waitlist
 from referrals.deadlines import is_expired
 from referrals.disclosure import Level, json_list
@@ -26,7 +25,7 @@ from referrals.states import (
     allowed_targets,
     rule_for,
 )
-from referrals.tables import Client, Referral, ReferralTransition
+from referrals.tables import Referral, ReferralTransition
 from referrals.transitions import actor_sides
 
 INBOX_DEFAULT_STATES = (State.SENT, State.WAITLISTED, State.ACCEPTED, State.IN_PROGRESS)
@@ -276,29 +275,25 @@ async def _history(referral_id: UUID, with_notes: bool) -> list[HistoryEntry]:
 
 
 async def load_visible(referral_id: UUID, actor: CurrentUser) -> tuple[dict[str, Any], set[Side]]:
-    """The referral row and the actor's sides; 404 for anyone who may not see it."""
-    row = await Referral.select().where(Referral.id == referral_id).first()
+    """The referral row (with the names of its offer, organisations and client pseudonym)
+    and the actor's sides; 404 for anyone who may not see it."""
+    row = (
+        await Referral.select(
+            *Referral.all_columns(),
+            Referral.service.name,
+            Referral.sender_organization.name,
+            Referral.recipient_organization.name,
+            Referral.client.pseudonym,
+        )
+        .where(Referral.id == referral_id)
+        .first()
+    )
     if row is None:
         raise NotFoundException("No such referral.")
     sides = actor_sides(actor, row)
     if not sides:
         raise NotFoundException("No such referral.")
     return row, sides
-
-
-async def _names(row: dict[str, Any]) -> tuple[Named, Named, Named]:
-    service = await Service.select(Service.name).where(Service.id == row["service"]).first()
-    orgs = {
-        o["id"]: o["name"]
-        for o in await Organization.select(Organization.id, Organization.name).where(
-            Organization.id.is_in([row["sender_organization"], row["recipient_organization"]])
-        )
-    }
-    return (
-        Named(row["service"], service["name"] if service else ""),
-        Named(row["sender_organization"], orgs.get(row["sender_organization"], "")),
-        Named(row["recipient_organization"], orgs.get(row["recipient_organization"], "")),
-    )
 
 
 async def detail(referral_id: UUID, actor: CurrentUser, remote_addr: str) -> ReferralOut:
@@ -318,12 +313,13 @@ async def detail(referral_id: UUID, actor: CurrentUser, remote_addr: str) -> Ref
                 )
             except (NotFoundException, ClientErased):
                 personal = None
-    pseudonym = None
-    if side is Side.SENDER:
-        client = await Client.select(Client.pseudonym).where(Client.id == row["client"]).first()
-        pseudonym = client["pseudonym"] if client else None
+    pseudonym = row["client.pseudonym"] if side is Side.SENDER else None
     sees_content = level in {Level.OWNER, Level.FULL, Level.DECIDE}
-    service, sender_org, recipient_org = await _names(row)
+    service = Named(row["service"], row["service.name"] or "")
+    sender_org = Named(row["sender_organization"], row["sender_organization.name"] or "")
+    recipient_org = Named(
+        row["recipient_organization"], row["recipient_organization.name"] or ""
+    )
 
     def shown(value: Any) -> Any:
         return value if sees_content else None

@@ -201,3 +201,60 @@ def test_webhook_endpoints_are_managed_per_organisation(exchange, api_client, re
     assert bad.status_code == 400
     assert sender.delete(f"/api/webhooks/{listed[0]['id']}").status_code == 404
     assert provider.delete(f"/api/webhooks/{listed[0]['id']}").status_code == 204
+
+
+def _slot(ex: Exchange) -> Any:
+    from datetime import timedelta
+
+    from calendars import slots
+
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    return run(slots.create_slots(ex.service_id, [(start, start + timedelta(minutes=30))]))[0]
+
+
+def _calendar_parts(message: EmailMessage) -> list[Any]:
+    return [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+
+
+def test_acceptance_with_a_slot_sends_a_calendar_invitation_and_cancel(exchange, smtp):
+    from calendars import consumers as calendar_consumers  # noqa: F401  (invitation mails)
+
+    slot = _slot(exchange)
+    referral_id = sent(exchange)
+    run(transitions.transition(referral_id, "accepted", exchange.receiver,
+                               appointment_slot_id=slot.id))
+    drain_sync()
+    mails = smtp.to(exchange.case_manager.email)
+    invitations = [m for m in mails if _calendar_parts(m)]
+    assert len(invitations) == 1
+    part = _calendar_parts(invitations[0])[0]
+    assert part.get_param("method") == "REQUEST"
+    assert "METHOD:REQUEST" in part.get_content()
+    acceptance = [m for m in mails if "angenommen" in str(m["Subject"])]
+    assert len(acceptance) == 1
+    assert "Einladung für Ihren Kalender" in acceptance[0].get_body(
+        preferencelist=("plain",)).get_content()
+
+    run(transitions.transition(referral_id, "cancelled", exchange.sender,
+                               reason="referred_elsewhere"))
+    drain_sync()
+    cancels = [m for m in smtp.to(exchange.case_manager.email)
+               if any("METHOD:CANCEL" in p.get_content() for p in _calendar_parts(m))]
+    assert len(cancels) == 1
+
+
+def test_a_taken_slot_refuses_the_acceptance_and_changes_nothing(exchange):
+    slot = _slot(exchange)
+    first, second = sent(exchange), sent(exchange)
+    run(transitions.transition(first, "accepted", exchange.receiver, appointment_slot_id=slot.id))
+    from litestar.exceptions import HTTPException
+
+    from referrals.tests.exchange_support import available
+
+    with pytest.raises(HTTPException) as caught:
+        run(transitions.transition(second, "accepted", exchange.receiver,
+                                   appointment_slot_id=slot.id))
+    assert caught.value.status_code == 409
+    assert caught.value.extra == {"code": "slot_unavailable"}
+    # The place taken before the slot failed was given back with the rollback.
+    assert available(exchange.service_id) == 2
