@@ -36,6 +36,18 @@ else:
 
 pytest_plugins = ["core.testing.browser"]
 
+
+def _cheap_password_hashing() -> None:
+    """Tests create many users: argon2id with small costs keeps them fast (tests only)."""
+    from argon2 import PasswordHasher
+
+    import accounts.passwords
+
+    accounts.passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+_cheap_password_hashing()
+
 T = TypeVar("T")
 
 PASSWORD = "correct-horse-battery"
@@ -237,7 +249,11 @@ def make_service(db: None) -> Any:
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Browser tests last: Playwright's sync API keeps an event loop running in the main
     thread, which async tests collected after it could not use."""
-    browser_tests = [item for item in items if "page" in getattr(item, "fixturenames", ())]
+    browser_tests = [
+        item for item in items
+        if {"page", "_browser"} & set(getattr(item, "fixturenames", ()))
+        or item.get_closest_marker("browser")
+    ]
     for item in browser_tests:
         item.add_marker(pytest.mark.browser)
     others = [item for item in items if item not in browser_tests]

@@ -88,12 +88,15 @@ def _master_key(env: dict[str, str]) -> str | None:
     return raw or None
 
 
-def _keystore_url(env: dict[str, str], data_dir: Path) -> str:
+def _keystore_url(env: dict[str, str], data_dir: Path, database_url: str) -> str:
     raw = env.get("LOTSE_KEYSTORE_URL", "").strip()
     if not raw:
         return f"sqlite:///{data_dir / 'keys' / 'client_keys.sqlite'}"
     if urlsplit(raw).scheme not in {"sqlite", "postgresql", "postgres"}:
         raise SettingsError("LOTSE_KEYSTORE_URL must start with sqlite:/// or postgresql://")
+    # Keys inside the main database would sit in its backups: erasure could not reach them.
+    if raw.rstrip("/") == database_url.rstrip("/"):
+        raise SettingsError("LOTSE_KEYSTORE_URL must name a database other than DATABASE_URL")
     return raw
 
 
@@ -161,7 +164,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         db_pool=_bool(env, "LOTSE_DB_POOL", True),
         db_pool_size=_int(env, "LOTSE_DB_POOL_SIZE", 10, 1, 200),
         master_key=_master_key(env),
-        keystore_url=_keystore_url(env, data_dir),
+        keystore_url=_keystore_url(env, data_dir, _database_url(env, data_dir)),
     )
 
 

@@ -20,6 +20,24 @@ from accounts.identity import CurrentUser
 from accounts.tables import AuditEntry
 from core.db import atomic, is_sqlite
 
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext no-op marker, for extraction
+    return message
+
+
+# What each action means, for the audit pages (gettext msgids).
+ACTION_LABELS: dict[str, str] = {
+    "client.create": N_("recorded the client"),
+    "client.read": N_("looked at personal data"),
+    "client.update": N_("changed the client"),
+    "client.export": N_("exported everything stored"),
+    "client.erase": N_("erased the client"),
+    "consent.create": N_("recorded a consent"),
+    "consent.withdraw": N_("withdrew a consent"),
+    "referral.read": N_("looked at a referral's personal data"),
+    "referral.transition": N_("changed a referral's state"),
+}
+
 GENESIS_HASH = "0" * 64
 # Arbitrary constant naming the audit chain's PostgreSQL advisory lock.
 _CHAIN_LOCK = 0x4C6F7473_41756474 % (2**63)
@@ -99,15 +117,17 @@ async def record(
     remote_addr: str,
     *,
     actor_organization: UUID | None = None,
+    actor_user: UUID | None = None,
 ) -> None:
     """Append one entry; inside a caller's `atomic()` it commits (or rolls back) with the change.
 
-    `actor` None means the system itself (retention, expiry). `actor_organization` defaults to the
-    owner organisation when the actor belongs to it, else to the actor's only organisation.
+    `actor` None means the system itself (retention, expiry), or a person known only by id
+    (`actor_user`, e.g. from an outbox event). `actor_organization` defaults to the owner
+    organisation when the actor belongs to it, else to the actor's only organisation.
     """
     plain = _plain_detail(detail)
     acting_org = actor_organization or _acting_organization(actor, owner_organization)
-    actor_id = actor.id if actor else None
+    actor_id = actor.id if actor else actor_user
     remote = (remote_addr or "")[:64]
     async with atomic():
         await _lock_chain()
@@ -145,6 +165,14 @@ async def record(
                 entry_hash=chain_hash(prev_hash, canonical),
             )
         )
+
+
+async def recorded_already(action: str, subject_id: UUID, key: str, value: str) -> bool:
+    """Whether an entry of `action` on `subject_id` has detail[key] == value (for redelivery)."""
+    rows = await AuditEntry.select(AuditEntry.detail).where(
+        AuditEntry.subject_id == subject_id, AuditEntry.action == action
+    )
+    return any(_loaded_detail(row["detail"]).get(key) == value for row in rows)
 
 
 def _loaded_detail(raw: Any) -> dict[str, Any]:
@@ -203,3 +231,40 @@ async def verify_chain() -> VerifyResult:
             expected_prev = row["entry_hash"]
             checked += 1
             last_id = row["id"]
+
+
+async def list_entries(
+    *,
+    organizations: set[UUID] | None,
+    action: str | None = None,
+    subject_id: UUID | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], int]:
+    """Newest first. `organizations` None: the whole network; else entries about their data
+    or made by their staff."""
+    from piccolo.columns.combination import Or
+
+    conditions: list[Any] = []
+    if organizations is not None:
+        if not organizations:
+            return [], 0
+        ids = list(organizations)
+        conditions.append(
+            Or(AuditEntry.owner_organization.is_in(ids), AuditEntry.actor_organization.is_in(ids))
+        )
+    if action:
+        conditions.append(AuditEntry.action == action)
+    if subject_id:
+        conditions.append(AuditEntry.subject_id == subject_id)
+    rows = (
+        await AuditEntry.select()
+        .where(*conditions)
+        .order_by(AuditEntry.id, ascending=False)
+        .offset(offset)
+        .limit(limit)
+    )
+    total = await AuditEntry.count().where(*conditions)
+    for row in rows:
+        row["detail"] = _loaded_detail(row["detail"])
+    return rows, total

@@ -7,6 +7,8 @@ import asyncio
 import click
 from rich.console import Console
 
+from referrals.cli_clients import clients
+
 console = Console()
 
 
@@ -26,4 +28,4 @@ def tick() -> None:
     )
 
 
-COMMANDS: list[click.Command] = [referrals]
+COMMANDS: list[click.Command] = [referrals, clients]

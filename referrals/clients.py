@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
@@ -23,29 +23,28 @@ from litestar.exceptions import (
 from accounts import audit
 from accounts.identity import CurrentUser
 from accounts.roles import Role
-from core.db import atomic
+from core.db import atomic, is_sqlite
 from referrals import crypto
 from referrals.consent import (
-    BIRTH_DATE,
     CATEGORIES,
-    CONTACT,
-    DISTRICT,
-    HEALTH,
-    IDENTITY,
-    LANGUAGES,
-    NOTES,
     consented_categories,
     covers,
     recipients_of,
     unknown_categories,
 )
 from referrals.keystore import get_keystore
+from referrals.personal_data import (
+    CATEGORY_FIELDS,
+    FIELD_CATEGORY,
+    ClientChanges,
+    PersonalData,
+    category_values,
+    changes_sent,
+    filled_categories,
+    personal_data_from,
+)
 from referrals.problems import N_, InputProblems, Problem
 from referrals.tables import Client, Consent
-
-Short = Annotated[str, msgspec.Meta(max_length=200)]
-Long = Annotated[str, msgspec.Meta(max_length=5000)]
-LanguageCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}$")]
 
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _PSEUDONYM_RE = re.compile(r"^[\w .\-/#]{2,40}$")
@@ -58,59 +57,6 @@ RECIPIENT_ROLES = (Role.PROVIDER_STAFF, Role.CASE_MANAGER)
 class ClientErased(ClientException):
     status_code = 410
     detail = N_("This client was erased; the personal data no longer exists.")
-
-
-class PersonalData(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    given_name: Short = ""
-    family_name: Short = ""
-    birth_date: date | None = None
-    phone: Short = ""
-    email: Short = ""
-    languages: list[LanguageCode] = msgspec.field(default_factory=list)
-    district: Short = ""
-    notes: Long = ""
-    health_notes: Long = ""
-
-
-# Which fields of PersonalData belong to which data category.
-CATEGORY_FIELDS: dict[str, tuple[str, ...]] = {
-    IDENTITY: ("given_name", "family_name"),
-    BIRTH_DATE: ("birth_date",),
-    CONTACT: ("phone", "email"),
-    LANGUAGES: ("languages",),
-    DISTRICT: ("district",),
-    NOTES: ("notes",),
-    HEALTH: ("health_notes",),
-}
-FIELD_CATEGORY = {name: cat for cat, names in CATEGORY_FIELDS.items() for name in names}
-
-
-def category_values(data: PersonalData) -> dict[str, dict[str, Any]]:
-    plain = msgspec.to_builtins(data)
-    return {cat: {name: plain[name] for name in names} for cat, names in CATEGORY_FIELDS.items()}
-
-
-def personal_data_from(values: dict[str, Any]) -> PersonalData:
-    flat: dict[str, Any] = {}
-    for cat in CATEGORY_FIELDS:
-        flat.update(values.get(cat) or {})
-    return msgspec.convert(flat, PersonalData)
-
-
-def filled_categories(data: PersonalData) -> list[str]:
-    values = category_values(data)
-    return [cat for cat in CATEGORIES if any(v not in ("", None, []) for v in values[cat].values())]
-
-
-def age_band(birth_date: date | None, on: date) -> str:
-    """A coarse age for recipients who may not see the birth date."""
-    if birth_date is None:
-        return ""
-    years = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
-    for upper, band in ((17, "0-17"), (26, "18-26"), (44, "27-44"), (64, "45-64")):
-        if years <= upper:
-            return band
-    return "65+"
 
 
 @lru_cache(maxsize=4)
@@ -243,24 +189,11 @@ async def create_client(
                 remote_addr,
             )
     except BaseException:
-        await get_keystore().delete(client_id)
+        # Only a client that was never stored loses its key; a committed one keeps it.
+        if not await Client.exists().where(Client.id == client_id):
+            await get_keystore().delete(client_id)
         raise
     return client
-
-
-class ClientChanges(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """A partial update: only the fields that are sent change."""
-
-    pseudonym: str | msgspec.UnsetType = msgspec.UNSET
-    given_name: Short | msgspec.UnsetType = msgspec.UNSET
-    family_name: Short | msgspec.UnsetType = msgspec.UNSET
-    birth_date: date | msgspec.UnsetType | None = msgspec.UNSET
-    phone: Short | msgspec.UnsetType = msgspec.UNSET
-    email: Short | msgspec.UnsetType = msgspec.UNSET
-    languages: list[LanguageCode] | msgspec.UnsetType = msgspec.UNSET
-    district: Short | msgspec.UnsetType = msgspec.UNSET
-    notes: Long | msgspec.UnsetType = msgspec.UNSET
-    health_notes: Long | msgspec.UnsetType = msgspec.UNSET
 
 
 async def update_client(
@@ -302,10 +235,6 @@ async def update_client(
             remote_addr,
         )
     return client
-
-
-def changes_sent(changes: ClientChanges) -> set[str]:
-    return {f for f in changes.__struct_fields__ if getattr(changes, f) is not msgspec.UNSET}
 
 
 async def _recipient_grant(
@@ -382,16 +311,6 @@ async def reveal_personal_data(
     return values
 
 
-class ClientInput(PersonalData, kw_only=True, forbid_unknown_fields=True):
-    """A new client: personal data, optionally a chosen pseudonym and organisation."""
-
-    pseudonym: Annotated[str, msgspec.Meta(max_length=40)] = ""
-    organization_id: UUID | None = None
-
-    def personal(self) -> PersonalData:
-        return PersonalData(**{f: getattr(self, f) for f in PersonalData.__struct_fields__})
-
-
 def _like_pattern(text: str) -> str:
     # SQLite's LIKE has no default escape character; a stray wildcard only widens the search.
     return "%" + text.replace("%", "").replace("\\", "") + "%"
@@ -416,7 +335,9 @@ async def list_clients(
     if not include_erased:
         conditions.append(Client.erased_at.is_null())
     if query.strip():
-        conditions.append(Client.pseudonym.ilike(_like_pattern(query.strip())))
+        # SQLite's LIKE already ignores case (for ASCII); PostgreSQL needs ILIKE.
+        match = Client.pseudonym.like if is_sqlite() else Client.pseudonym.ilike
+        conditions.append(match(_like_pattern(query.strip())))
     rows = (
         await Client.objects()
         .where(*conditions)
@@ -426,3 +347,22 @@ async def list_clients(
     )
     total = await Client.count().where(*conditions)
     return list(rows), total
+
+
+async def changes_against_stored(client: Client, wanted: PersonalData) -> ClientChanges:
+    """Only the fields that differ from what is stored, so the audit names what really changed.
+
+    Decrypts internally to compare; nothing is shown to anyone, so this is not a logged read.
+    """
+    if client.erased_at is not None:
+        raise ClientErased()
+    data_key = await _data_key(client.id)
+    current = personal_data_from(
+        crypto.open_categories(data_key, client.id, client.sealed_data, list(CATEGORIES))
+    )
+    differing = {
+        name: getattr(wanted, name)
+        for name in PersonalData.__struct_fields__
+        if getattr(wanted, name) != getattr(current, name)
+    }
+    return ClientChanges(**differing)

@@ -54,6 +54,26 @@ EVIDENCE_KINDS: tuple[str, ...] = (EVIDENCE_WRITTEN, EVIDENCE_ELECTRONIC, EVIDEN
 
 TIME_ZONE = ZoneInfo("Europe/Berlin")
 
+# Interface labels (gettext msgids); the printable consent has its own wording per language.
+CATEGORY_LABELS: dict[str, str] = {
+    IDENTITY: N_("Name"),
+    BIRTH_DATE: N_("Date of birth"),
+    CONTACT: N_("Contact details (phone, e-mail)"),
+    LANGUAGES: N_("Languages"),
+    DISTRICT: N_("District"),
+    NOTES: N_("Case notes"),
+    HEALTH: N_("Health (special category)"),
+}
+PURPOSE_LABELS: dict[str, str] = {
+    PURPOSE_REFERRAL: N_("Referral to an offer"),
+    PURPOSE_COORDINATION: N_("Coordination of support between organisations"),
+}
+EVIDENCE_LABELS: dict[str, str] = {
+    EVIDENCE_WRITTEN: N_("In writing (signed form)"),
+    EVIDENCE_ELECTRONIC: N_("Electronically"),
+    EVIDENCE_VERBAL_WITNESSED: N_("Verbally, with a witness"),
+}
+
 
 def local_today() -> date:
     return datetime.now(TIME_ZONE).date()

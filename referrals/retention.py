@@ -6,6 +6,9 @@ activity (client changed, consent recorded or withdrawn, referral changed or clo
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -14,6 +17,7 @@ from referrals.gdpr import erase_client
 from referrals.keystore import get_keystore
 from referrals.tables import Client, Consent, Referral
 
+log = logging.getLogger("lotse.referrals")
 OPEN_STATES = ("draft", "sent", "accepted", "waitlisted", "in_progress")
 _CHUNK = 500
 # A key younger than this may belong to a client whose row is still being written.
@@ -92,3 +96,37 @@ async def run_retention(
     if report.erased or report.orphan_keys_destroyed:
         await get_keystore().compact()
     return report
+
+
+class RetentionTimer:
+    """Runs the retention once a day in the background of a web process."""
+
+    def __init__(self, interval: float = 24 * 3600.0, first_delay: float = 600.0) -> None:
+        self.interval = interval
+        self.first_delay = first_delay
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        # Not at start-up: a restart loop must not turn into a tight erasure loop.
+        await asyncio.sleep(self.first_delay)
+        while True:
+            try:
+                report = await run_retention()
+                log.info(
+                    "retention: erased %d clients, destroyed %d orphaned keys",
+                    len(report.erased),
+                    report.orphan_keys_destroyed,
+                )
+            except Exception as error:
+                log.error("retention run failed: %s", type(error).__name__)
+            await asyncio.sleep(self.interval)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="client-retention")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

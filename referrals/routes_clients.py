@@ -20,6 +20,7 @@ from core.web import Page, page_params
 from referrals import clients as client_ops
 from referrals import consent as consent_ops
 from referrals.gdpr import erase_client, export_client
+from referrals.personal_data import ClientInput
 from referrals.problems import N_, InputProblems, Problem
 from referrals.tables import Client, Consent
 
@@ -171,7 +172,7 @@ async def api_list_clients(
     guards=GUARDS,
     tags=TAGS,
 )
-async def api_create_client(request: Request, data: JSONBody[client_ops.ClientInput]) -> ClientOut:
+async def api_create_client(request: Request, data: JSONBody[ClientInput]) -> ClientOut:
     client = await client_ops.create_client(
         current_user(request),
         data.personal(),

@@ -162,3 +162,19 @@ def test_the_application_has_no_update_or_delete_path_for_the_log() -> None:
         if "audit_entry" in text.lower() and ("UPDATE " in text or "DELETE FROM" in text):
             offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_verify_command_fails_on_a_broken_chain(someone: Any) -> None:
+    from click.testing import CliRunner
+
+    from accounts.cli_audit import audit as audit_command
+    from conftest import run
+
+    actor, _ = someone
+    run(_append(actor, 2))
+    runner = CliRunner()
+    intact = runner.invoke(audit_command, ["verify"])
+    assert intact.exit_code == 0 and "Intact: 2 entries" in intact.output
+    run(engine().run_ddl("UPDATE audit_entry SET remote_addr = 'x'"))
+    broken = runner.invoke(audit_command, ["verify"])
+    assert broken.exit_code == 1 and "Broken at entry" in broken.output

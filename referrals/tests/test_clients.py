@@ -13,11 +13,11 @@ from referrals import crypto
 from referrals.clients import (
     ClientChanges,
     ClientErased,
-    age_band,
     reveal_personal_data,
     update_client,
 )
 from referrals.keystore import get_keystore
+from referrals.personal_data import age_band
 from referrals.tables import Client
 from referrals.tests.clients_support import AYLIN, actor, new_client, new_consent
 
@@ -165,3 +165,26 @@ def test_age_band_is_coarse() -> None:
     assert age_band(AYLIN.birth_date, on) == "27-44"
     assert age_band(date(1950, 1, 1), on) == "65+"
     assert age_band(None, on) == ""
+
+
+async def test_failed_recording_leaves_neither_client_nor_key(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accounts import audit
+
+    created: list[Any] = []
+    original_put = get_keystore().put
+
+    async def remember_put(client_id: Any, wrapped: bytes, kek_id: str) -> None:
+        created.append(client_id)
+        await original_put(client_id, wrapped, kek_id)
+
+    async def broken_record(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(get_keystore(), "put", remember_put)
+    monkeypatch.setattr(audit, "record", broken_record)
+    with pytest.raises(RuntimeError):
+        await new_client(world["case"])
+    assert await Client.count() == 0
+    assert len(created) == 1 and await get_keystore().get(created[0]) is None

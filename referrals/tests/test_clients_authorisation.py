@@ -176,3 +176,112 @@ def test_withdrawal_is_followed_by_a_recipient_read_that_shows_nothing(
     assert after.status_code == 404
     _assert_nothing_leaks(after, scene)
     assert "Aylin" not in recipient.get(f"/api/clients/{scene['client']['id']}").text
+
+
+def test_withdrawal_ends_the_providers_view_of_an_accepted_referral(
+    exchange: Any, api_client: Any
+) -> None:
+    from referrals.tests.exchange_support import SECRETS, new_referral
+    from referrals.transitions import transition
+
+    referral_id = new_referral(exchange)
+    run(transition(referral_id, "sent", exchange.sender))
+    run(transition(referral_id, "accepted", exchange.receiver))
+    provider = api_client(exchange.provider)
+    sender = api_client(exchange.case_manager)
+    url = f"/api/referrals/{referral_id}"
+    before = provider.get(url)
+    assert before.status_code == 200 and "Aylin" in before.text
+
+    withdrawn = sender.post(
+        f"/api/clients/{exchange.client_id}/consents/{exchange.consent_id}/withdraw", json={}
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["cancelled_referral_ids"] == [str(referral_id)]
+
+    after = provider.get(url)
+    assert after.status_code in {200, 404}
+    for secret in SECRETS:
+        assert secret not in after.text
+    if after.status_code == 200:
+        assert after.json()["state"] == "cancelled"
+    # The recipient is told, through the outbox and the exchange's notifications.
+    from outbox.dispatcher import drain_sync
+
+    drain_sync()
+    told = provider.get("/api/notifications")
+    assert told.status_code == 200
+    assert "consent_withdrawn" in told.text
+
+
+def page_calls(client_id: Any, consent_id: Any, pseudonym: str, recipient: Any) -> list[Any]:
+    base = f"/clients/{client_id}"
+    consent = f"{base}/consents/{consent_id}"
+    form = {"given_name": "Changed", "confirm_pseudonym": pseudonym}
+    return [
+        ("GET", base, None),
+        ("GET", f"{base}/personal", None),
+        ("GET", f"{base}/edit", None),
+        ("POST", f"{base}/edit", form),
+        ("GET", f"{base}/export", None),
+        ("GET", f"{base}/export.json", None),
+        ("GET", f"{base}/erase", None),
+        ("POST", f"{base}/erase", form),
+        ("GET", f"{base}/consents/new", None),
+        ("POST", f"{base}/consents/new", {"recipient_org_ids": str(recipient)}),
+        ("GET", f"{base}/consents/preview?variant_code=en", None),
+        ("GET", consent, None),
+        ("GET", f"{consent}/print?variant_code=de", None),
+        ("POST", f"{consent}/withdraw", {"note": "x"}),
+    ]
+
+
+def _page(session: Any, method: str, url: str, form: Any) -> Any:
+    return session.request(method, url, data=form, follow_redirects=False)
+
+
+@pytest.mark.parametrize("role", FOREIGN_ROLES)
+def test_foreign_roles_see_no_client_page(
+    scene: dict[str, Any], role: str, make_user: Any, login: Any
+) -> None:
+    user = make_user(role, scene["foreign_org"])
+    expected = 404 if role == "case_manager" else 403
+    with TestClient(app=create_app()) as session:
+        login(session, user)
+        session.headers["Accept"] = "text/html"
+        real = page_calls(
+            scene["client"]["id"],
+            scene["consent"]["id"],
+            scene["client"]["pseudonym"],
+            scene["provider"],
+        )
+        fake = page_calls(uuid4(), uuid4(), scene["client"]["pseudonym"], scene["provider"])
+        for (method, url, form), (_m, fake_url, _f) in zip(real, fake, strict=True):
+            response = _page(session, method, url, form)
+            assert response.status_code == expected, (role, method, url, response.status_code)
+            _assert_nothing_leaks(response, scene)
+            twin = _page(session, method, fake_url, form)
+            assert twin.status_code == response.status_code
+            assert twin.text == response.text, url
+        listing = session.get("/clients")
+        assert listing.status_code == (200 if role == "case_manager" else 403)
+        _assert_nothing_leaks(listing, scene)
+    _assert_unchanged(scene)
+    assert run(AuditEntry.count().where(AuditEntry.action == "client.read")) == 0
+
+
+def test_anonymous_visitors_are_sent_to_log_in(scene: dict[str, Any]) -> None:
+    with TestClient(app=create_app()) as anonymous:
+        anonymous.headers["Accept"] = "text/html"
+        calls = page_calls(
+            scene["client"]["id"],
+            scene["consent"]["id"],
+            scene["client"]["pseudonym"],
+            scene["provider"],
+        )
+        for method, url, form in [*calls, ("GET", "/clients", None)]:
+            response = _page(anonymous, method, url, form)
+            assert response.status_code == 303, (method, url, response.status_code)
+            assert response.headers["location"].startswith("/login")
+            _assert_nothing_leaks(response, scene)
+    _assert_unchanged(scene)

@@ -59,3 +59,18 @@ async def test_postgres_key_store_round_trip() -> None:
     assert await store.delete(client_id)
     assert await store.get(client_id) is None
     await store.compact()
+
+
+def test_key_store_may_not_be_the_main_database(tmp_path: Path) -> None:
+    from settings import SettingsError, load_settings
+
+    url = "postgresql://postgres@127.0.0.1:5432/lotse"
+    env = {"LOTSE_DATA_DIR": str(tmp_path), "LOTSE_SECRET_KEY": "k" * 40, "DATABASE_URL": url}
+    assert load_settings(env).keystore_url.endswith("keys/client_keys.sqlite")
+    with pytest.raises(SettingsError, match="LOTSE_KEYSTORE_URL"):
+        load_settings({**env, "LOTSE_KEYSTORE_URL": url})
+    with pytest.raises(SettingsError, match="LOTSE_KEYSTORE_URL"):
+        load_settings({**env, "LOTSE_KEYSTORE_URL": "redis://x"})
+    assert load_settings({**env, "LOTSE_MASTER_KEY": "m" * 32}).master_key == "m" * 32
+    with pytest.raises(SettingsError, match="LOTSE_MASTER_KEY"):
+        load_settings({**env, "LOTSE_MASTER_KEY": "short"})

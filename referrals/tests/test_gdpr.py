@@ -201,3 +201,19 @@ async def test_keys_left_behind_by_an_interrupted_erasure_are_purged(
     assert await purge_orphan_keys(later) >= 1
     assert await get_keystore().get(client.id) is None
     assert await get_keystore().get(keep.id) is not None
+
+
+def test_retention_command_reports_and_erases(world: dict[str, Any]) -> None:
+    from click.testing import CliRunner
+
+    from conftest import run
+    from referrals.cli_clients import clients
+
+    client = run(new_client(world["case"]))
+    run(_age(client.id, 800))
+    runner = CliRunner()
+    dry = runner.invoke(clients, ["retention", "--dry-run", "--days", "730"])
+    assert dry.exit_code == 0 and "1 clients are due" in dry.output
+    done = runner.invoke(clients, ["retention", "--days", "730"])
+    assert done.exit_code == 0 and "Erased 1 of 1" in done.output
+    assert run(get_keystore().get(client.id)) is None
