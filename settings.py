@@ -81,6 +81,25 @@ def _secret_key(env: dict[str, str], data_dir: Path) -> str:
     return key
 
 
+def _master_key(env: dict[str, str]) -> str | None:
+    raw = env.get("LOTSE_MASTER_KEY", "").strip()
+    if raw and len(raw) < 32:
+        raise SettingsError("LOTSE_MASTER_KEY must be at least 32 characters long")
+    return raw or None
+
+
+def _keystore_url(env: dict[str, str], data_dir: Path, database_url: str) -> str:
+    raw = env.get("LOTSE_KEYSTORE_URL", "").strip()
+    if not raw:
+        return f"sqlite:///{data_dir / 'keys' / 'client_keys.sqlite'}"
+    if urlsplit(raw).scheme not in {"sqlite", "postgresql", "postgres"}:
+        raise SettingsError("LOTSE_KEYSTORE_URL must start with sqlite:/// or postgresql://")
+    # Keys inside the main database would sit in its backups: erasure could not reach them.
+    if raw.rstrip("/") == database_url.rstrip("/"):
+        raise SettingsError("LOTSE_KEYSTORE_URL must name a database other than DATABASE_URL")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -103,6 +122,9 @@ class Settings:
     debug: bool = False
     db_pool: bool = True
     db_pool_size: int = 10
+    # Wraps the per-client data keys; falls back to secret_key when unset.
+    master_key: str | None = None
+    keystore_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -141,6 +163,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         debug=_bool(env, "LOTSE_DEBUG", False),
         db_pool=_bool(env, "LOTSE_DB_POOL", True),
         db_pool_size=_int(env, "LOTSE_DB_POOL_SIZE", 10, 1, 200),
+        master_key=_master_key(env),
+        keystore_url=_keystore_url(env, data_dir, _database_url(env, data_dir)),
     )
 
 
