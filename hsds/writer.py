@@ -1,0 +1,252 @@
+"""Applying bundles: upsert rows by id, make child sets exactly what the record says.
+
+A plan compares the wanted rows with what the database holds and changes only what differs,
+so importing the same data twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from hsds.bundle import TABLES, Bundle, Row
+
+ORDER = (
+    "taxonomy", "taxonomy_term", "organization", "location", "service", "service_at_location",
+    "phone", "contact", "language", "cost_option", "required_document", "capacity",
+    "translation", "service_term",
+)
+STAMPED = {"organization", "location", "service"}
+# Child tables whose rows may hang off several parents at once (as in HSDS' tabular form).
+PARENTS = {"phone": ("organization", "service", "location"), "contact": ("organization", "service")}
+# (table, column) -> table the column refers to
+REFERENCES = {
+    ("taxonomy_term", "taxonomy"): "taxonomy",
+    ("organization", "id"): "",
+    ("location", "organization"): "organization",
+    ("service", "organization"): "organization",
+    ("service_at_location", "service"): "service",
+    ("service_at_location", "location"): "location",
+    ("phone", "organization"): "organization",
+    ("phone", "service"): "service",
+    ("phone", "location"): "location",
+    ("contact", "organization"): "organization",
+    ("contact", "service"): "service",
+    ("service_term", "term"): "taxonomy_term",
+}
+REQUIRED = {
+    "taxonomy_term": ("taxonomy",),
+    "location": ("organization",),
+    "service": ("organization",),
+    "service_at_location": ("service", "location"),
+}
+CHUNK = 500
+
+Key = tuple[str, uuid.UUID]
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def same(a: object, b: object) -> bool:
+    """Equal as stored values (numbers by value, ids by text, times by instant)."""
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, bool) or isinstance(b, bool):
+        return bool(a) == bool(b)
+    if isinstance(a, int | float | Decimal) and isinstance(b, int | float | Decimal):
+        return Decimal(str(a)) == Decimal(str(b))
+    if isinstance(a, uuid.UUID) or isinstance(b, uuid.UUID):
+        return str(a) == str(b)
+    return a == b
+
+
+async def existing_ids(table: str, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    cls = TABLES[table]
+    found: set[uuid.UUID] = set()
+    for part in _chunks(list(set(ids))):
+        rows = await cls.select(cls.id).where(cls.id.is_in(part))
+        found.update(row["id"] for row in rows)
+    return found
+
+
+@dataclass
+class Plan:
+    inserts: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
+    updates: dict[str, list[tuple[uuid.UUID, Row]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    deletes: dict[str, list[uuid.UUID]] = field(default_factory=lambda: defaultdict(list))
+    unlinks: dict[str, list[tuple[uuid.UUID, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    changed: set[Key] = field(default_factory=set)
+    created: set[Key] = field(default_factory=set)
+    # (table, parent column, parent id) of child sets that lost rows
+    shrunk: set[tuple[str, str, uuid.UUID]] = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.inserts or self.updates or self.deletes or self.unlinks)
+
+
+def bundle_keys(bundle: Bundle) -> set[Key]:
+    keys = {(item.table, item.row["id"]) for item in bundle.upserts}
+    for child in bundle.children:
+        keys.update((child.table, row["id"]) for row in child.rows)
+    return keys
+
+
+def bundle_changed(bundle: Bundle, plan: Plan) -> bool:
+    if bundle_keys(bundle) & plan.changed:
+        return True
+    return any(
+        (child.table, child.parent_column, child.parent_id) in plan.shrunk
+        for child in bundle.children
+    )
+
+
+async def check_references(bundles: list[Bundle], known: dict[str, set[uuid.UUID]]) -> dict[int, str]:
+    """Index of bundle -> why it cannot be written (a reference to a record Lotse lacks)."""
+    provided: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for bundle in bundles:
+        for item in bundle.upserts:
+            provided[item.table].add(item.row["id"])
+    wanted: dict[str, set[uuid.UUID]] = defaultdict(set)
+    needs: list[list[tuple[str, uuid.UUID, str]]] = []
+    for bundle in bundles:
+        refs = []
+        rows = [(item.table, item.row) for item in bundle.upserts]
+        rows += [(child.table, row) for child in bundle.children for row in child.rows]
+        for table, row in rows:
+            for column, value in row.items():
+                target = REFERENCES.get((table, column))
+                if target and value is not None and value not in provided[target]:
+                    refs.append((target, value, f"{table}.{column}"))
+                    wanted[target].add(value)
+            for column in REQUIRED.get(table, ()):
+                if row.get(column) is None:
+                    refs.append((table, row["id"], f"{table}.{column} (not given)"))
+                    wanted[table].add(row["id"])
+        needs.append(refs)
+    present = {table: await existing_ids(table, ids) | known.get(table, set())
+               for table, ids in wanted.items()}
+    problems = {}
+    for index, refs in enumerate(needs):
+        missing = [(target, value, where) for target, value, where in refs
+                   if value not in present[target]]
+        if missing:
+            target, value, where = missing[0]
+            if where.endswith("(not given)"):
+                problems[index] = f"{where}: {target} {value} is not known here"
+            else:
+                problems[index] = f"{where} refers to {target} {value}, which is not known here"
+    return problems
+
+
+def _merge(bundles: list[Bundle]) -> tuple[dict[str, dict[uuid.UUID, Row]],
+                                           dict[str, dict[uuid.UUID, Row]],
+                                           dict[tuple[str, str, uuid.UUID], set[uuid.UUID]]]:
+    wanted: dict[str, dict[uuid.UUID, Row]] = defaultdict(dict)
+    on_insert: dict[str, dict[uuid.UUID, Row]] = defaultdict(dict)
+    scopes: dict[tuple[str, str, uuid.UUID], set[uuid.UUID]] = {}
+    for bundle in bundles:
+        for item in bundle.upserts:
+            wanted[item.table].setdefault(item.row["id"], {}).update(item.row)
+            on_insert[item.table].setdefault(item.row["id"], {}).update(item.on_insert)
+        for child in bundle.children:
+            scope = (child.table, child.parent_column, child.parent_id)
+            scopes.setdefault(scope, set()).update(row["id"] for row in child.rows)
+            for row in child.rows:
+                wanted[child.table].setdefault(row["id"], {}).update(row)
+    return wanted, on_insert, scopes
+
+
+async def _load(table: str, column: str, values: set[uuid.UUID]) -> list[Row]:
+    cls = TABLES[table]
+    rows: list[Row] = []
+    for part in _chunks(list(values)):
+        rows.extend(await cls.select().where(getattr(cls, column).is_in(part)))
+    return rows
+
+
+async def make_plan(bundles: list[Bundle], now: datetime | None = None) -> Plan:
+    now = now or datetime.now(UTC)
+    plan = Plan()
+    wanted, on_insert, scopes = _merge(bundles)
+    by_scope: dict[tuple[str, str], set[uuid.UUID]] = defaultdict(set)
+    for table, column, parent in scopes:
+        by_scope[(table, column)].add(parent)
+    for table in ORDER:
+        rows = wanted.get(table, {})
+        current: dict[uuid.UUID, Row] = {}
+        if rows:
+            current = {row["id"]: row for row in await _load(table, "id", set(rows))}
+        for (scope_table, column), parents in by_scope.items():
+            if scope_table != table:
+                continue
+            for row in await _load(table, column, parents):
+                current.setdefault(row["id"], row)
+                kept = scopes[(table, column, row[column])]
+                if row["id"] in kept:
+                    continue
+                plan.shrunk.add((table, column, row[column]))
+                plan.changed.add((table, row["id"]))
+                others = [c for c in PARENTS.get(table, ()) if c != column and row.get(c)]
+                if row["id"] in rows or others:
+                    plan.unlinks[table].append((row["id"], column))
+                else:
+                    plan.deletes[table].append(row["id"])
+        for row_id, row in rows.items():
+            existing = current.get(row_id)
+            if existing is None:
+                plan.inserts[table].append({**on_insert.get(table, {}).get(row_id, {}), **row})
+                plan.created.add((table, row_id))
+                plan.changed.add((table, row_id))
+                continue
+            changes = {k: v for k, v in row.items() if k != "id" and not same(existing.get(k), v)}
+            if table in STAMPED and changes and "last_modified" not in row:
+                changes["last_modified"] = now
+            if changes:
+                plan.updates[table].append((row_id, changes))
+                plan.changed.add((table, row_id))
+    return plan
+
+
+def _parents_first(rows: list[Row]) -> list[Row]:
+    """Taxonomy terms ordered so that a parent is inserted before its children."""
+    pending = {row["id"]: row for row in rows}
+    ordered: list[Row] = []
+    while pending:
+        ready = [r for r in pending.values() if r.get("parent") not in pending]
+        if not ready:  # a cycle: break it rather than fail
+            ready = list(pending.values())[:1]
+        for row in ready:
+            ordered.append(pending.pop(row["id"]))
+    return ordered
+
+
+async def apply_plan(plan: Plan) -> None:
+    """Write a plan; the caller holds the transaction."""
+    for table in reversed(ORDER):
+        cls = TABLES[table]
+        for part in _chunks(plan.deletes.get(table, [])):
+            await cls.delete().where(cls.id.is_in(part))
+        for row_id, column in plan.unlinks.get(table, []):
+            await cls.update({column: None}).where(cls.id == row_id)
+    for table in ORDER:
+        cls = TABLES[table]
+        rows = plan.inserts.get(table, [])
+        if table == "taxonomy_term":
+            rows = _parents_first(rows)
+        for part in _chunks(rows, 200):
+            await cls.insert(*[cls(**row) for row in part])
+        for row_id, changes in plan.updates.get(table, []):
+            await cls.update(changes).where(cls.id == row_id)
