@@ -16,6 +16,7 @@ from typing import Any
 from piccolo.columns import Varchar
 from piccolo.table import Table
 
+from calendars.tables import Schedule, ScheduleException
 from directory import tables as directory
 from hsds import extensions as ext
 
@@ -41,6 +42,8 @@ TABLES: dict[str, type[Table]] = {
     "capacity": directory.Capacity,
     "translation": directory.ServiceTranslation,
     "service_term": directory.ServiceTerm,
+    "schedule": Schedule,
+    "schedule_exception": ScheduleException,
 }
 
 
@@ -154,7 +157,8 @@ class RecordReader:
         self.bundle = Bundle(kind=kind, record_id=record_id, label=label)
 
     def warn(self, message: str) -> None:
-        self.bundle.warnings.append(message)
+        if message not in self.bundle.warnings:
+            self.bundle.warnings.append(message)
 
     def ident(self, doc: Doc, what: str, fallback: str | None = None) -> uuid.UUID:
         raw = doc.get("id")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from directory.tables import Organization, Service, ServiceAtLocation
-from hsds.bundle import Bundle
+from hsds.bundle import Bundle, Row
 
 SIMILAR = 0.85
 SIMILAR_AT_SAME_ADDRESS = 0.6
@@ -80,12 +80,12 @@ class DuplicateFinder:
 
     async def find(self, bundles: list[Bundle], created: set[uuid.UUID]) -> list[Duplicate]:
         """Duplicates among the services of ``bundles`` that are new (in ``created``)."""
-        wanted: list[tuple[Bundle, dict[str, object], set[uuid.UUID]]] = []
+        wanted: list[tuple[Bundle, Row, set[uuid.UUID]]] = []
         for bundle in bundles:
             for row in bundle.upserted("service"):
                 if row["id"] not in created:
                     continue
-                orgs = self._organizations(bundle, row["organization"])  # type: ignore[arg-type]
+                orgs = self._organizations(bundle, row["organization"])
                 if orgs:
                     wanted.append((bundle, row, orgs))
                     self.created.add(row["id"])
@@ -107,19 +107,25 @@ class DuplicateFinder:
                 if not reason and score >= SIMILAR_AT_SAME_ADDRESS:
                     if addresses is None:
                         addresses = await self._candidate_addresses(candidates)
-                    mine = self._addresses(bundle, row["id"])  # type: ignore[arg-type]
+                    mine = self._addresses(bundle, row["id"])
                     if mine & addresses.get(candidate["id"], set()):
                         reason = "similar name at the same address"
                 if reason:
                     found.append(
-                        Duplicate(row["id"], str(row["name"]), candidate["id"],  # type: ignore[arg-type]
-                                  candidate["name"], reason, round(score, 3))
+                        Duplicate(
+                            row["id"],
+                            str(row["name"]),
+                            candidate["id"],
+                            candidate["name"],
+                            reason,
+                            round(score, 3),
+                        )
                     )
         return found
 
     @staticmethod
     async def _candidate_addresses(
-        candidates: list[dict[str, object]],
+        candidates: list[Row],
     ) -> dict[uuid.UUID, set[tuple[str, str]]]:
         ids = [c["id"] for c in candidates]
         found: dict[uuid.UUID, set[tuple[str, str]]] = {}

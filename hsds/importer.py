@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,10 +17,10 @@ import httpx
 
 from core.db import atomic
 from hsds import review
-from hsds.bundle import Bundle, Doc, RecordError
+from hsds.bundle import Bundle, RecordError
 from hsds.duplicates import Duplicate, DuplicateFinder
 from hsds.reader import read_record
-from hsds.schedules import write_schedules
+from hsds.schedules import schedule_children
 from hsds.sources import ApiSource, Item, Progress, SourceError, is_url, iter_path
 from hsds.tables import DuplicateFlag
 from hsds.taxonomies import ReviewEntry, TermResolver
@@ -126,6 +126,7 @@ class ImportRun:
             self.report.count(item.hint or "record", "failed")
             return None
         bundle.label = f"{item.where} ({bundle.label})"
+        schedule_children(bundle)
         return bundle
 
     async def write(self, bundles: list[Bundle]) -> None:
@@ -134,7 +135,7 @@ class ImportRun:
         term_ids += [u.row["id"] for b in bundles for u in b.upserts if u.table == "taxonomy_term"]
         await review.load_decisions(self.resolver, term_ids)
         for bundle in bundles:
-            self.resolver.settle_bundle(bundle, entries, self._term_docs(bundle))
+            self.resolver.settle_bundle(bundle, entries)
         problems = await check_references(bundles, self.pretend)
         good = []
         for index, bundle in enumerate(bundles):
@@ -144,7 +145,7 @@ class ImportRun:
                 good.append(bundle)
         try:
             await self._write(good, entries)
-        except Exception as error:  # noqa: BLE001 - isolate the record that breaks the batch
+        except Exception as error:
             if len(good) == 1:
                 self._failed(good[0], f"could not be written ({type(error).__name__}: {error})")
                 return
@@ -152,12 +153,10 @@ class ImportRun:
                 mine = {k: e for k, e in entries.items() if self._concerns(e, bundle)}
                 try:
                     await self._write([bundle], mine)
-                except Exception as single:  # noqa: BLE001
-                    self._failed(bundle, f"could not be written ({type(single).__name__}: {single})")
-
-    @staticmethod
-    def _term_docs(bundle: Bundle) -> dict[uuid.UUID, Doc]:
-        return {}
+                except Exception as single:
+                    self._failed(
+                        bundle, f"could not be written ({type(single).__name__}: {single})"
+                    )
 
     @staticmethod
     def _concerns(entry: ReviewEntry, bundle: Bundle) -> bool:
@@ -180,7 +179,6 @@ class ImportRun:
         else:
             async with atomic():
                 await apply_plan(plan)
-                await write_schedules(bundles)
                 self.report.review_items += await review.record(
                     entries, {s for b in bundles for s in b.term_sets}, self.source
                 )
@@ -192,8 +190,13 @@ class ImportRun:
 
     async def _flag(self, found: list[Duplicate]) -> None:
         rows = [
-            DuplicateFlag(service=d.service_id, existing_service=d.existing_id, reason=d.reason,
-                          score=d.score, source=self.source[:1000])
+            DuplicateFlag(
+                service=d.service_id,
+                existing_service=d.existing_id,
+                reason=d.reason,
+                score=d.score,
+                source=self.source[:1000],
+            )
             for d in found
         ]
         if rows:
@@ -202,10 +205,7 @@ class ImportRun:
     @staticmethod
     async def _publish(plan: Plan) -> None:
         services = {row_id for table, row_id in plan.changed if table == "service"}
-        services |= {parent for table, column, parent in plan.shrunk if column == "service"}
-        for child in ("phone", "contact", "language", "cost_option", "required_document",
-                      "capacity", "translation", "service_term", "service_at_location"):
-            services |= {row_id for table, row_id in plan.changed if table == child} & set()
+        services |= {parent for column, parent in plan.touched if column == "service"}
         for service_id in sorted(services):
             await publish("service.changed", {"id": str(service_id)})
         for table, row_id in sorted(plan.changed):
@@ -217,8 +217,8 @@ class ImportRun:
             for warning in bundle.warnings:
                 self.report.warn(bundle.label, warning)
             if not bundle.upserts and not bundle.children:
-                self.report.count(bundle.kind, "not kept")
-            elif (_table(bundle.kind), bundle.record_id) in plan.created:
+                self.report.count(bundle.kind, "skipped")
+            elif (bundle.kind, bundle.record_id) in plan.created:
                 self.report.count(bundle.kind, "created")
             elif bundle_changed(bundle, plan):
                 self.report.count(bundle.kind, "updated")
@@ -226,12 +226,5 @@ class ImportRun:
                 self.report.count(bundle.kind, "unchanged")
 
 
-def _table(kind: str) -> str:
-    return kind
-
-
 async def import_source(source: str, options: ImportOptions | None = None) -> ImportReport:
     return await ImportRun(source, options or ImportOptions()).run()
-
-
-ProgressFactory = Callable[[], Progress]

@@ -115,16 +115,14 @@ def read_organization(r: RecordReader, doc: Doc) -> uuid.UUID:
 
 def read_location(r: RecordReader, doc: Doc, org_id: uuid.UUID | None) -> uuid.UUID:
     location_id = r.ident(doc, "location")
+    # Without an organisation the location can only update one Lotse already has.
     organization = r.ref(doc.get("organization_id"), "organization") or org_id
-    if organization is None:
-        raise RecordError(f"location {location_id} has no organization_id")
     location_type = text(doc, "location_type") or "physical"
     if location_type not in LOCATION_TYPES:
         r.warn(f"location {location_id}: unknown location_type {location_type!r}, read as physical")
         location_type = "physical"
     row: Row = {
         "id": location_id,
-        "organization": organization,
         "location_type": location_type,
         "description": text(doc, "description"),
         "transportation": text(doc, "transportation"),
@@ -161,6 +159,8 @@ def read_location(r: RecordReader, doc: Doc, org_id: uuid.UUID | None) -> uuid.U
         row["wheelchair_accessible"] = False
     if "accessibility" in doc:
         row["accessibility_description"] = accessibility_text(r, doc)
+    if organization is not None:
+        row["organization"] = organization
     if doc.get("lotse_last_modified"):
         row["last_modified"] = parse_datetime(doc["lotse_last_modified"])
     r.upsert("location", row)

@@ -9,8 +9,8 @@ from typing import Any
 
 from core.db import atomic
 from directory.tables import ServiceTerm, Taxonomy, TaxonomyTerm
-from hsds.taxonomies import ReviewEntry, TermResolver, taxonomy_of
 from hsds.tables import TermReview, TermReviewLink
+from hsds.taxonomies import ReviewEntry, TermResolver, taxonomy_of
 from hsds.writer import existing_ids
 
 DECIDED = ("mapped", "adopted", "dismissed")
@@ -86,9 +86,12 @@ async def record(
 
 
 async def open_items() -> list[dict[str, Any]]:
-    items = await TermReview.select().where(TermReview.status == "open").order_by(
-        TermReview.taxonomy_name
-    ).order_by(TermReview.code)
+    items = (
+        await TermReview.select()
+        .where(TermReview.status == "open")
+        .order_by(TermReview.taxonomy_name)
+        .order_by(TermReview.code)
+    )
     for item in items:
         item["offers"] = await TermReviewLink.count().where(TermReviewLink.review == item["id"])
     return items
@@ -99,9 +102,11 @@ async def _item(reference: str) -> dict[str, Any]:
         key = uuid.UUID(reference)
     except ValueError:
         raise ReviewError(f"{reference!r} is not a review item id") from None
-    row = await TermReview.select().where(
-        (TermReview.id == key) | (TermReview.external_term_id == key)
-    ).first()
+    row = (
+        await TermReview.select()
+        .where((TermReview.id == key) | (TermReview.external_term_id == key))
+        .first()
+    )
     if row is None:
         raise ReviewError(f"no review item {reference}")
     return row

@@ -28,8 +28,14 @@ NAME_HINTS = (
 )
 # Order of import: what others refer to comes first. Stand-alone locations may lack an
 # organisation and then only update known ones, so they come after services.
-KIND_ORDER = ("taxonomy", "taxonomy_term", "organization", "service", "service_at_location",
-              "location")
+KIND_ORDER = (
+    "taxonomy",
+    "taxonomy_term",
+    "organization",
+    "service",
+    "service_at_location",
+    "location",
+)
 SUFFIXES = (".json", ".ndjson", ".jsonl")
 
 Progress = Callable[[int, int | None], None]
@@ -240,7 +246,7 @@ class ApiSource:
 
     async def items(self, progress: Progress | None = None) -> AsyncIterator[Item]:
         await self.describe()
-        plan = (
+        plan: tuple[tuple[str, str, dict[str, str]], ...] = (
             ("/taxonomies", "taxonomy", {}),
             ("/taxonomy_terms", "taxonomy_term", {}),
             ("/organizations", "organization", {}),

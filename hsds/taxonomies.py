@@ -96,19 +96,23 @@ class TermResolver:
     ) -> tuple[Upsert | None, bool]:
         """(row to write or None, whether the term needs review)."""
         row = upsert.row
-        if row["id"] in self.terms:
-            return upsert, False
-        if self.local_term(row["id"]):
+        known = row["id"] in self.terms
+        if not known and self.local_term(row["id"]):
             return None, False
         local_taxonomy = self.local_taxonomy(taxonomy or {"id": row["taxonomy"]})
-        if local_taxonomy is None:
+        if local_taxonomy is None and not known:
             if not self.adopt:
                 return None, True
             local_taxonomy = row["taxonomy"]
-        existing = self.term_by_code.get((local_taxonomy, row["code"]))
-        if existing is not None:
-            self.aliases[row["id"]] = existing
-            return None, False
+        if not known:
+            existing = self.term_by_code.get((local_taxonomy, row["code"]))  # type: ignore[arg-type]
+            if existing is not None:
+                self.aliases[row["id"]] = existing
+                return None, False
+        if local_taxonomy is None:
+            del row["taxonomy"]
+        else:
+            row["taxonomy"] = local_taxonomy
         parent = row.get("parent")
         if parent is not None:
             local_parent = self.local_term(parent)
@@ -118,12 +122,11 @@ class TermResolver:
                     "stored as a top term"
                 )
             row["parent"] = local_parent
-        row["taxonomy"] = local_taxonomy
-        self.add_term(row["id"], local_taxonomy, row["code"])
+        if not known and local_taxonomy is not None:
+            self.add_term(row["id"], local_taxonomy, row["code"])
         return upsert, False
 
-    def settle_bundle(self, bundle: Bundle, review: dict[uuid.UUID, ReviewEntry],
-                      term_docs: dict[uuid.UUID, Doc]) -> None:
+    def settle_bundle(self, bundle: Bundle, review: dict[uuid.UUID, ReviewEntry]) -> None:
         """Filter the bundle's taxonomy rows and turn its term attributes into links."""
         kept: list[Upsert] = []
         taxonomies = {u.row["id"]: u.row for u in bundle.upserts if u.table == "taxonomy"}
@@ -138,7 +141,7 @@ class TermResolver:
                 if settled_term is not None:
                     kept.append(settled_term)
                 if needs_review:
-                    doc = term_docs.get(upsert.row["id"], {})
+                    doc = _review_doc(upsert.row, taxonomies.get(upsert.row["taxonomy"]))
                     review.setdefault(upsert.row["id"], ReviewEntry(upsert.row["id"], doc))
             else:
                 kept.append(upsert)
@@ -153,9 +156,14 @@ class TermResolver:
                     rows.append({"id": link.attribute_id, "service": service_id, "term": local})
             bundle.children.append(ChildSet("service_term", "service", service_id, rows))
 
-    def _resolve_link(self, link: TermLink, bundle: Bundle, kept: list[Upsert],
-                      review: dict[uuid.UUID, ReviewEntry],
-                      service_id: uuid.UUID) -> uuid.UUID | None:
+    def _resolve_link(
+        self,
+        link: TermLink,
+        bundle: Bundle,
+        kept: list[Upsert],
+        review: dict[uuid.UUID, ReviewEntry],
+        service_id: uuid.UUID,
+    ) -> uuid.UUID | None:
         local = self.local_term(link.term_id)
         if local is not None or link.term_id in self.decisions:
             return local
@@ -167,7 +175,9 @@ class TermResolver:
                 bundle.warnings.append(f"service {service_id}: {error}")
                 return None
             nested = Bundle("taxonomy_term", link.term_id, "", reader.bundle.upserts)
-            self.settle_bundle(nested, review, {link.term_id: link.term})
+            self.settle_bundle(nested, review)
+            if link.term_id in review and not review[link.term_id].term:
+                review[link.term_id].term = link.term
             kept[:0] = nested.upserts
             local = self.local_term(link.term_id)
             if local is not None:
@@ -179,9 +189,32 @@ class TermResolver:
         return None
 
 
+def _review_doc(row: dict[str, Any], taxonomy: dict[str, Any] | None) -> Doc:
+    """A received term as HSDS, for the review list (from the row read from it)."""
+    doc: Doc = {
+        "id": str(row["id"]),
+        "code": row["code"],
+        "name": row["name"],
+        "description": row.get("description") or "",
+        "taxonomy_id": str(row["taxonomy"]),
+    }
+    if row.get("parent"):
+        doc["parent_id"] = str(row["parent"])
+    if taxonomy is not None:
+        doc["taxonomy"] = taxonomy["name"]
+        doc["taxonomy_detail"] = {
+            key: str(value) if isinstance(value, uuid.UUID) else value
+            for key, value in taxonomy.items()
+            if value is not None
+        }
+    return doc
+
+
 def taxonomy_of(doc: Doc) -> dict[str, Any]:
     """Name, URI and id of the taxonomy a received term names (for the review list)."""
-    detail = doc.get("taxonomy_detail") if isinstance(doc.get("taxonomy_detail"), dict) else {}
+    detail = doc.get("taxonomy_detail")
+    if not isinstance(detail, dict):
+        detail = {}
     taxonomy_id = term_taxonomy_id(doc)
     return {
         "id": taxonomy_id,

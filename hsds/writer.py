@@ -14,12 +14,27 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from piccolo.columns import Column
+
 from hsds.bundle import TABLES, Bundle, Row
 
 ORDER = (
-    "taxonomy", "taxonomy_term", "organization", "location", "service", "service_at_location",
-    "phone", "contact", "language", "cost_option", "required_document", "capacity",
-    "translation", "service_term",
+    "taxonomy",
+    "taxonomy_term",
+    "organization",
+    "location",
+    "service",
+    "service_at_location",
+    "phone",
+    "contact",
+    "language",
+    "cost_option",
+    "required_document",
+    "capacity",
+    "translation",
+    "service_term",
+    "schedule",
+    "schedule_exception",
 )
 STAMPED = {"organization", "location", "service"}
 # Child tables whose rows may hang off several parents at once (as in HSDS' tabular form).
@@ -27,7 +42,6 @@ PARENTS = {"phone": ("organization", "service", "location"), "contact": ("organi
 # (table, column) -> table the column refers to
 REFERENCES = {
     ("taxonomy_term", "taxonomy"): "taxonomy",
-    ("organization", "id"): "",
     ("location", "organization"): "organization",
     ("service", "organization"): "organization",
     ("service_at_location", "service"): "service",
@@ -38,6 +52,12 @@ REFERENCES = {
     ("contact", "organization"): "organization",
     ("contact", "service"): "service",
     ("service_term", "term"): "taxonomy_term",
+    **{
+        (table, owner): owner
+        for table in ("schedule", "schedule_exception")
+        for owner in ("service", "location", "service_at_location")
+    },
+    ("schedule_exception", "schedule"): "schedule",
 }
 REQUIRED = {
     "taxonomy_term": ("taxonomy",),
@@ -46,6 +66,7 @@ REQUIRED = {
     "service_at_location": ("service", "location"),
 }
 CHUNK = 500
+OWNER_COLUMNS = {"service", "location", "organization", "service_at_location"}
 
 Key = tuple[str, uuid.UUID]
 
@@ -70,9 +91,10 @@ def same(a: object, b: object) -> bool:
 
 async def existing_ids(table: str, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     cls = TABLES[table]
+    key = cls._meta.primary_key
     found: set[uuid.UUID] = set()
     for part in _chunks(list(set(ids))):
-        rows = await cls.select(cls.id).where(cls.id.is_in(part))
+        rows = await cls.select(key).where(key.is_in(part))
         found.update(row["id"] for row in rows)
     return found
 
@@ -91,6 +113,8 @@ class Plan:
     created: set[Key] = field(default_factory=set)
     # (table, parent column, parent id) of child sets that lost rows
     shrunk: set[tuple[str, str, uuid.UUID]] = field(default_factory=set)
+    # (parent column, parent id) of every changed child row: whose record changed with it
+    touched: set[tuple[str, uuid.UUID]] = field(default_factory=set)
 
     @property
     def empty(self) -> bool:
@@ -98,7 +122,12 @@ class Plan:
 
 
 def bundle_keys(bundle: Bundle) -> set[Key]:
-    keys = {(item.table, item.row["id"]) for item in bundle.upserts}
+    """The rows that make up a bundle's record (a nested organisation is a record of its own)."""
+    keys = {
+        (item.table, item.row["id"])
+        for item in bundle.upserts
+        if item.table != "organization" or bundle.kind == "organization"
+    }
     for child in bundle.children:
         keys.update((child.table, row["id"]) for row in child.rows)
     return keys
@@ -113,12 +142,20 @@ def bundle_changed(bundle: Bundle, plan: Plan) -> bool:
     )
 
 
-async def check_references(bundles: list[Bundle], known: dict[str, set[uuid.UUID]]) -> dict[int, str]:
+async def check_references(
+    bundles: list[Bundle], known: dict[str, set[uuid.UUID]]
+) -> dict[int, str]:
     """Index of bundle -> why it cannot be written (a reference to a record Lotse lacks)."""
     provided: dict[str, set[uuid.UUID]] = defaultdict(set)
+    complete: dict[tuple[str, str], set[uuid.UUID]] = defaultdict(set)
     for bundle in bundles:
         for item in bundle.upserts:
             provided[item.table].add(item.row["id"])
+            for column in REQUIRED.get(item.table, ()):
+                if item.row.get(column) is not None:
+                    complete[(item.table, column)].add(item.row["id"])
+        for child in bundle.children:
+            provided[child.table].update(row["id"] for row in child.rows)
     wanted: dict[str, set[uuid.UUID]] = defaultdict(set)
     needs: list[list[tuple[str, uuid.UUID, str]]] = []
     for bundle in bundles:
@@ -132,16 +169,19 @@ async def check_references(bundles: list[Bundle], known: dict[str, set[uuid.UUID
                     refs.append((target, value, f"{table}.{column}"))
                     wanted[target].add(value)
             for column in REQUIRED.get(table, ()):
-                if row.get(column) is None:
+                if row.get(column) is None and row["id"] not in complete[(table, column)]:
                     refs.append((table, row["id"], f"{table}.{column} (not given)"))
                     wanted[table].add(row["id"])
         needs.append(refs)
-    present = {table: await existing_ids(table, ids) | known.get(table, set())
-               for table, ids in wanted.items()}
+    present = {
+        table: await existing_ids(table, ids) | known.get(table, set())
+        for table, ids in wanted.items()
+    }
     problems = {}
     for index, refs in enumerate(needs):
-        missing = [(target, value, where) for target, value, where in refs
-                   if value not in present[target]]
+        missing = [
+            (target, value, where) for target, value, where in refs if value not in present[target]
+        ]
         if missing:
             target, value, where = missing[0]
             if where.endswith("(not given)"):
@@ -151,9 +191,13 @@ async def check_references(bundles: list[Bundle], known: dict[str, set[uuid.UUID
     return problems
 
 
-def _merge(bundles: list[Bundle]) -> tuple[dict[str, dict[uuid.UUID, Row]],
-                                           dict[str, dict[uuid.UUID, Row]],
-                                           dict[tuple[str, str, uuid.UUID], set[uuid.UUID]]]:
+def _merge(
+    bundles: list[Bundle],
+) -> tuple[
+    dict[str, dict[uuid.UUID, Row]],
+    dict[str, dict[uuid.UUID, Row]],
+    dict[tuple[str, str, uuid.UUID], set[uuid.UUID]],
+]:
     wanted: dict[str, dict[uuid.UUID, Row]] = defaultdict(dict)
     on_insert: dict[str, dict[uuid.UUID, Row]] = defaultdict(dict)
     scopes: dict[tuple[str, str, uuid.UUID], set[uuid.UUID]] = {}
@@ -198,6 +242,7 @@ async def make_plan(bundles: list[Bundle], now: datetime | None = None) -> Plan:
                 if row["id"] in kept:
                     continue
                 plan.shrunk.add((table, column, row[column]))
+                plan.touched.add((column, row[column]))
                 plan.changed.add((table, row["id"]))
                 others = [c for c in PARENTS.get(table, ()) if c != column and row.get(c)]
                 if row["id"] in rows or others:
@@ -209,14 +254,21 @@ async def make_plan(bundles: list[Bundle], now: datetime | None = None) -> Plan:
             if existing is None:
                 plan.inserts[table].append({**on_insert.get(table, {}).get(row_id, {}), **row})
                 plan.created.add((table, row_id))
-                plan.changed.add((table, row_id))
-                continue
-            changes = {k: v for k, v in row.items() if k != "id" and not same(existing.get(k), v)}
-            if table in STAMPED and changes and "last_modified" not in row:
-                changes["last_modified"] = now
-            if changes:
+            else:
+                changes = {
+                    k: v for k, v in row.items() if k != "id" and not same(existing.get(k), v)
+                }
+                if table in STAMPED and changes and "last_modified" not in row:
+                    changes["last_modified"] = now
+                if not changes:
+                    continue
                 plan.updates[table].append((row_id, changes))
-                plan.changed.add((table, row_id))
+            plan.changed.add((table, row_id))
+            plan.touched.update(
+                (column, value)
+                for column, value in row.items()
+                if column in OWNER_COLUMNS and value is not None
+            )
     return plan
 
 
@@ -237,10 +289,11 @@ async def apply_plan(plan: Plan) -> None:
     """Write a plan; the caller holds the transaction."""
     for table in reversed(ORDER):
         cls = TABLES[table]
+        key = cls._meta.primary_key
         for part in _chunks(plan.deletes.get(table, [])):
-            await cls.delete().where(cls.id.is_in(part))
+            await cls.delete().where(key.is_in(part))
         for row_id, column in plan.unlinks.get(table, []):
-            await cls.update({column: None}).where(cls.id == row_id)
+            await cls.update({column: None}).where(key == row_id)
     for table in ORDER:
         cls = TABLES[table]
         rows = plan.inserts.get(table, [])
@@ -248,5 +301,8 @@ async def apply_plan(plan: Plan) -> None:
             rows = _parents_first(rows)
         for part in _chunks(rows, 200):
             await cls.insert(*[cls(**row) for row in part])
+        key = cls._meta.primary_key
         for row_id, changes in plan.updates.get(table, []):
-            await cls.update(changes).where(cls.id == row_id)
+            values: dict[Column | str, Any] = {}
+            values.update(changes.items())
+            await cls.update(values).where(key == row_id)
