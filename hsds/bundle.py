@@ -118,14 +118,9 @@ def detect_kind(doc: Doc, hint: str | None = None) -> str | None:
         "legal_status",
     } & doc.keys():
         return "organization"
-    if {"id", "name", "description"} <= doc.keys() and set(doc) <= {
-        "id",
-        "name",
-        "description",
-        "uri",
-        "version",
-        "metadata",
-    }:
+    # Bare {id, name, description} is far more often an organisation than a taxonomy.
+    taxonomy_keys = {"id", "name", "description", "uri", "version", "metadata"}
+    if {"uri", "version"} & doc.keys() and set(doc) <= taxonomy_keys:
         return "taxonomy"
     if {"id", "name", "description"} <= doc.keys():
         return "organization"

@@ -207,7 +207,7 @@ async def service_at_location_docs(rows: list[Row], *, full: bool = True) -> lis
     location_rows = await rows_where_in(Location, "id", {row["location"] for row in rows})
     locations = await location_docs(location_rows)
     schedules = await load_schedules(service_at_locations=[row["id"] for row in rows])
-    services: dict[uuid.UUID, Doc] = {}
+    services: dict[str, Doc] = {}
     if full:
         service_rows = await rows_where_in(Service, "id", {row["service"] for row in rows})
         services = {doc["id"]: doc for doc in await service_docs(service_rows, full=False)}

@@ -130,7 +130,9 @@ def iter_file(path: Path, progress: Progress | None = None) -> Iterator[Item]:
     total = path.stat().st_size
     with path.open(encoding="utf-8") as stream:
         if path.suffix in {".ndjson", ".jsonl"}:
+            done = 0
             for number, line in enumerate(stream, 1):
+                done += len(line.encode("utf-8"))
                 if line.strip():
                     where = f"{path.name}:{number}"
                     try:
@@ -139,8 +141,10 @@ def iter_file(path: Path, progress: Progress | None = None) -> Iterator[Item]:
                         yield Item(SourceError(f"{where}: {error.msg}"), hint, where)
                         continue
                     yield Item(doc, hint, where)
-                if progress:
-                    progress(stream.tell(), total)
+                if progress and number % 100 == 0:
+                    progress(done, total)
+            if progress:
+                progress(total, total)
             return
         head = stream.read(64).lstrip()
         stream.seek(0)
