@@ -6,11 +6,13 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from litestar.exceptions import ValidationException
 from piccolo.columns.combination import And, Or, Where, WhereRaw
 from piccolo.query.methods.select import Select
 
+from core.db import is_sqlite
 from directory.tables import (
     Location,
     Organization,
@@ -94,6 +96,16 @@ def parse_filters(
     )
 
 
+def _contains(text: str, *columns: Any) -> Condition:
+    """Any of ``columns`` contains ``text``, ignoring case (SQLite's LIKE already does)."""
+    pattern = f"%{text}%"
+    matches = [c.like(pattern) if is_sqlite() else c.ilike(pattern) for c in columns]
+    combined = matches[0]
+    for match in matches[1:]:
+        combined = combined | match
+    return combined
+
+
 def _all(conditions: list[Condition]) -> Condition | None:
     if not conditions:
         return None
@@ -154,11 +166,8 @@ async def _locations_near(filters: Filters) -> Select:
 async def service_condition(filters: Filters) -> Condition:
     conditions: list[Condition] = [Service.retired_at.is_null()]
     if filters.search:
-        pattern = f"%{filters.search}%"
         conditions.append(
-            Service.name.ilike(pattern)
-            | Service.alternate_name.ilike(pattern)
-            | Service.description.ilike(pattern)
+            _contains(filters.search, Service.name, Service.alternate_name, Service.description)
         )
     if filters.taxonomy_term_id:
         terms = await _term_and_descendants(filters.taxonomy_term_id)
@@ -212,11 +221,13 @@ async def service_at_location_condition(filters: Filters) -> Condition:
 async def organization_condition(filters: Filters) -> Condition:
     conditions: list[Condition] = [Organization.retired_at.is_null()]
     if filters.search:
-        pattern = f"%{filters.search}%"
         conditions.append(
-            Organization.name.ilike(pattern)
-            | Organization.alternate_name.ilike(pattern)
-            | Organization.description.ilike(pattern)
+            _contains(
+                filters.search,
+                Organization.name,
+                Organization.alternate_name,
+                Organization.description,
+            )
         )
     if filters.taxonomy_term_id or filters.taxonomy_id:
         offers = Filters(taxonomy_term_id=filters.taxonomy_term_id, taxonomy_id=filters.taxonomy_id)
@@ -233,18 +244,14 @@ async def organization_condition(filters: Filters) -> Condition:
 def taxonomy_condition(filters: Filters) -> Condition | None:
     if not filters.search:
         return None
-    pattern = f"%{filters.search}%"
-    return Taxonomy.name.ilike(pattern) | Taxonomy.description.ilike(pattern)
+    return _contains(filters.search, Taxonomy.name, Taxonomy.description)
 
 
 def term_condition(filters: Filters) -> Condition | None:
     conditions: list[Condition] = []
     if filters.search:
-        pattern = f"%{filters.search}%"
         conditions.append(
-            TaxonomyTerm.name.ilike(pattern)
-            | TaxonomyTerm.name_en.ilike(pattern)
-            | TaxonomyTerm.code.ilike(pattern)
+            _contains(filters.search, TaxonomyTerm.name, TaxonomyTerm.name_en, TaxonomyTerm.code)
         )
     if filters.taxonomy_id:
         conditions.append(TaxonomyTerm.taxonomy == filters.taxonomy_id)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, NotFoundException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 from piccolo.table import Table
 
@@ -40,6 +40,12 @@ STREAM_BATCH = 200
 NDJSON = "application/x-ndjson"
 
 Build = Callable[[list[Row]], Awaitable[list[Doc]]]
+Text = FromQuery[str | None]
+Flag = FromQuery[bool]
+Number = FromQuery[int]
+Format = Annotated[
+    str | None, QueryParameter(name="format", description="json (default) or ndjson")
+]
 
 
 def hsds_reader(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
@@ -95,6 +101,14 @@ async def _page(
     }
 
 
+class NdjsonStream(Stream):
+    """A stream whose content type wins over the handler's JSON default."""
+
+    def to_asgi_response(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["media_type"] = NDJSON
+        return super().to_asgi_response(*args, **kwargs)
+
+
 def _stream(table: type[Table], condition: Condition | None, build: Build) -> Stream:
     """Every match, one record per line, read in batches by id."""
     encoder = msgspec.json.Encoder()
@@ -116,7 +130,7 @@ def _stream(table: type[Table], condition: Condition | None, build: Build) -> St
                 yield encoder.encode(doc) + b"\n"
             last = rows[-1]["id"]
 
-    return Stream(lines(), media_type=NDJSON)
+    return NdjsonStream(lines(), media_type=NDJSON)
 
 
 async def _one(table: type[Table], record_id: str, what: str, live: bool = True) -> Row:
@@ -170,18 +184,18 @@ class HsdsController(Controller):
     @get("/services", operation_id="getPaginatedListOfServices", opt=OPT)
     async def services(
         self,
-        search: str | None = None,
-        page: int = 1,
-        per_page: int = 50,
-        output: str | None = Parameter(query="format", default=None),
-        taxonomy_term_id: str | None = None,
-        taxonomy_id: str | None = None,
-        organization_id: str | None = None,
-        modified_after: str | None = None,
-        postcode: str | None = None,
-        proximity: str | None = None,
-        minimal: bool = False,
-        full: bool = False,
+        search: Text = None,
+        page: Number = 1,
+        per_page: Number = 50,
+        output: Format = None,
+        taxonomy_term_id: Text = None,
+        taxonomy_id: Text = None,
+        organization_id: Text = None,
+        modified_after: Text = None,
+        postcode: Text = None,
+        proximity: Text = None,
+        minimal: Flag = False,
+        full: Flag = False,
     ) -> Any:
         ndjson = _format(output)
         filters = parse_filters(
@@ -205,20 +219,20 @@ class HsdsController(Controller):
         return await _page(Service, condition, page, per_page, build)
 
     @get("/services/{service_id:str}", operation_id="getFullyNestedServiceById", opt=OPT)
-    async def service(self, service_id: str) -> Doc:
+    async def service(self, service_id: FromPath[str]) -> Doc:
         row = await _one(Service, service_id, "service")
         return (await service_docs([row]))[0]
 
     @get("/organizations", operation_id="getPaginatedListOfOrganizations", opt=OPT)
     async def organizations(
         self,
-        search: str | None = None,
-        page: int = 1,
-        per_page: int = 50,
-        output: str | None = Parameter(query="format", default=None),
-        taxonomy_term_id: str | None = None,
-        taxonomy_id: str | None = None,
-        full: bool = False,
+        search: Text = None,
+        page: Number = 1,
+        per_page: Number = 50,
+        output: Format = None,
+        taxonomy_term_id: Text = None,
+        taxonomy_id: Text = None,
+        full: Flag = False,
     ) -> Any:
         ndjson = _format(output)
         filters = parse_filters(
@@ -234,7 +248,7 @@ class HsdsController(Controller):
         return await _page(Organization, condition, page, per_page, build)
 
     @get("/organizations/{organization_id:str}", operation_id="getOrganizationById", opt=OPT)
-    async def organization(self, organization_id: str, full_service: bool = False) -> Doc:
+    async def organization(self, organization_id: FromPath[str], full_service: Flag = False) -> Doc:
         row = await _one(Organization, organization_id, "organization")
         doc = (await organization_docs([row]))[0]
         offers = (
@@ -248,17 +262,17 @@ class HsdsController(Controller):
     @get("/service_at_locations", operation_id="getPaginatedListOfServiceAtLocation", opt=OPT)
     async def service_at_locations(
         self,
-        search: str | None = None,
-        page: int = 1,
-        per_page: int = 50,
-        output: str | None = Parameter(query="format", default=None),
-        taxonomy_term_id: str | None = None,
-        taxonomy_id: str | None = None,
-        organization_id: str | None = None,
-        modified_after: str | None = None,
-        postcode: str | None = None,
-        proximity: str | None = None,
-        full: bool = False,
+        search: Text = None,
+        page: Number = 1,
+        per_page: Number = 50,
+        output: Format = None,
+        taxonomy_term_id: Text = None,
+        taxonomy_id: Text = None,
+        organization_id: Text = None,
+        modified_after: Text = None,
+        postcode: Text = None,
+        proximity: Text = None,
+        full: Flag = False,
     ) -> Any:
         ndjson = _format(output)
         filters = parse_filters(
@@ -284,7 +298,7 @@ class HsdsController(Controller):
         operation_id="getServiceAtLocationWithNestedDataById",
         opt=OPT,
     )
-    async def service_at_location(self, sal_id: str) -> Doc:
+    async def service_at_location(self, sal_id: FromPath[str]) -> Doc:
         row = await _one(ServiceAtLocation, sal_id, "service at location", live=False)
         condition = await hsds_filters.service_at_location_condition(Filters())
         if not await ServiceAtLocation.exists().where(
@@ -296,10 +310,10 @@ class HsdsController(Controller):
     @get("/taxonomies", operation_id="getPaginatedListOfTaxonomies", opt=OPT)
     async def taxonomies(
         self,
-        search: str | None = None,
-        page: int = 1,
-        per_page: int = 50,
-        output: str | None = Parameter(query="format", default=None),
+        search: Text = None,
+        page: Number = 1,
+        per_page: Number = 50,
+        output: Format = None,
     ) -> Any:
         ndjson = _format(output)
         condition = hsds_filters.taxonomy_condition(parse_filters(search=search))
@@ -312,19 +326,19 @@ class HsdsController(Controller):
         return await _page(Taxonomy, condition, page, per_page, build)
 
     @get("/taxonomies/{taxonomy_id:str}", operation_id="getTaxonomyById", opt=OPT)
-    async def taxonomy(self, taxonomy_id: str) -> Doc:
+    async def taxonomy(self, taxonomy_id: FromPath[str]) -> Doc:
         return taxonomy_doc(await _one(Taxonomy, taxonomy_id, "taxonomy", live=False))
 
     @get("/taxonomy_terms", operation_id="getPaginatedListOfTaxonomyTerms", opt=OPT)
     async def taxonomy_terms(
         self,
-        search: str | None = None,
-        page: int = 1,
-        per_page: int = 50,
-        output: str | None = Parameter(query="format", default=None),
-        taxonomy_id: str | None = None,
-        parent_id: str | None = None,
-        top_only: bool = False,
+        search: Text = None,
+        page: Number = 1,
+        per_page: Number = 50,
+        output: Format = None,
+        taxonomy_id: Text = None,
+        parent_id: Text = None,
+        top_only: Flag = False,
     ) -> Any:
         ndjson = _format(output)
         filters = parse_filters(
@@ -343,7 +357,7 @@ class HsdsController(Controller):
         return await _page(TaxonomyTerm, condition, page, per_page, build)
 
     @get("/taxonomy_terms/{term_id:str}", operation_id="getTaxonomyTermById", opt=OPT)
-    async def taxonomy_term(self, term_id: str) -> Doc:
+    async def taxonomy_term(self, term_id: FromPath[str]) -> Doc:
         row = await _one(TaxonomyTerm, term_id, "taxonomy term", live=False)
         taxonomy = await rows_where_in(Taxonomy, "id", [row["taxonomy"]])
         return term_doc(row, taxonomy[0] if taxonomy else None, detail=True)

@@ -16,12 +16,17 @@ from hsds.tabular import TABLES
 from hsds.tests.conftest import read_array
 from hsds.tests.sample import sid
 
-KINDS = {"services.json": "service", "organizations.json": "organization",
-         "taxonomies.json": "taxonomy", "taxonomy_terms.json": "taxonomy_term"}
+KINDS = {
+    "services.json": "service",
+    "organizations.json": "organization",
+    "taxonomies.json": "taxonomy",
+    "taxonomy_terms.json": "taxonomy_term",
+}
 
 
-def test_every_exported_record_validates(network: dict[str, Any], hsds_schemas: Path,
-                                         tmp_path: Path) -> None:
+def test_every_exported_record_validates(
+    network: dict[str, Any], hsds_schemas: Path, tmp_path: Path
+) -> None:
     run(export_directory(tmp_path))
     for name in FILES:
         records = read_array(tmp_path / name)
@@ -30,11 +35,13 @@ def test_every_exported_record_validates(network: dict[str, Any], hsds_schemas: 
             assert schema.record_errors(KINDS[name], record) == [], (name, record["id"])
 
 
-def test_full_service_record_carries_all_related_data(network: dict[str, Any],
-                                                       tmp_path: Path) -> None:
+def test_full_service_record_carries_all_related_data(
+    network: dict[str, Any], tmp_path: Path
+) -> None:
     run(export_directory(tmp_path))
-    advice = next(s for s in read_array(tmp_path / "services.json")
-                  if s["id"] == str(network["advice"]))
+    advice = next(
+        s for s in read_array(tmp_path / "services.json") if s["id"] == str(network["advice"])
+    )
     assert advice["organization"]["name"] == "Caritasverband Mülheim"
     assert {lang["code"] for lang in advice["languages"]} == {"ar", "de"}
     assert advice["capacities"][0]["unit"]["name"] == "Termine pro Woche"
@@ -48,24 +55,31 @@ def test_full_service_record_carries_all_related_data(network: dict[str, Any],
     assert advice["lotse_translations"][0]["language"] == "en"
 
 
-def test_two_exports_of_the_same_data_are_byte_identical(network: dict[str, Any],
-                                                         tmp_path: Path) -> None:
+def test_two_exports_of_the_same_data_are_byte_identical(
+    network: dict[str, Any], tmp_path: Path
+) -> None:
     run(export_directory(tmp_path / "a"))
     run(export_directory(tmp_path / "b"))
     for path in (tmp_path / "a").rglob("*"):
         if path.is_file():
-            assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")
-                                         ).read_bytes(), path.name
+            assert (
+                path.read_bytes()
+                == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes()
+            ), path.name
 
 
-def test_csv_tables_have_the_columns_the_spec_defines(network: dict[str, Any], hsds_schemas: Path,
-                                                      tmp_path: Path) -> None:
+def test_csv_tables_have_the_columns_the_spec_defines(
+    network: dict[str, Any], hsds_schemas: Path, tmp_path: Path
+) -> None:
     run(export_directory(tmp_path))
     for kind, (name, columns) in TABLES.items():
         spec = json.loads((hsds_schemas / f"{kind}.json").read_text())
         assert spec["path"] == name
-        plain = [key for key, prop in spec["properties"].items()
-                 if prop.get("type") not in ("array", None)]
+        plain = [
+            key
+            for key, prop in spec["properties"].items()
+            if prop.get("type") not in ("array", None)
+        ]
         assert list(columns) == plain, kind
         with (tmp_path / "csv" / name).open(encoding="utf-8") as handle:
             assert next(csv.reader(handle)) == list(columns)
@@ -86,8 +100,9 @@ def test_csv_rows_reference_their_parents(network: dict[str, Any], tmp_path: Pat
 def test_retired_offers_are_not_exported(network: dict[str, Any], tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    run(Service.update({Service.retired_at: datetime.now(UTC)}).where(
-        Service.id == network["cafe"]))
+    run(
+        Service.update({Service.retired_at: datetime.now(UTC)}).where(Service.id == network["cafe"])
+    )
     run(export_directory(tmp_path))
     ids = {s["id"] for s in read_array(tmp_path / "services.json")}
     assert str(network["cafe"]) not in ids and str(network["advice"]) in ids

@@ -69,10 +69,10 @@ def test_changed_records_are_updated_and_children_replaced(
     assert report.counts[("service", "updated")] == 1
     assert report.counts[("service", "unchanged")] == len(services) - 1
     row = run(Service.select().where(Service.id == network["advice"]).first())
-    assert row["name"] == "Migrationsberatung (MBE)"
+    assert row is not None and row["name"] == "Migrationsberatung (MBE)"
     assert not run(Phone.exists().where(Phone.service == network["advice"]))
     capacity = run(Capacity.select().where(Capacity.service == network["advice"]).first())
-    assert capacity["available"] == 0 and capacity["waitlist_open"] is True
+    assert capacity is not None and capacity["available"] == 0 and capacity["waitlist_open"] is True
 
 
 def test_dry_run_counts_but_writes_nothing(network: dict[str, Any], tmp_path: Path) -> None:
@@ -88,14 +88,30 @@ def test_a_bad_record_is_reported_and_the_rest_imported(db: None, tmp_path: Path
     org = "9a4f0a54-8f0e-4a55-8c7e-0e4d2b0f6a11"
     records = [
         {"id": org, "name": "Diakonie", "description": ""},
-        {"id": "0a4f0a54-8f0e-4a55-8c7e-0e4d2b0f6a12", "name": "Kleiderkammer",
-         "status": "active", "organization_id": org},
-        {"id": "0a4f0a54-8f0e-4a55-8c7e-0e4d2b0f6a13", "name": "Kaputt", "status": "offen",
-         "organization_id": org},
-        {"id": "0a4f0a54-8f0e-4a55-8c7e-0e4d2b0f6a14", "name": "Ohne Träger",
-         "status": "active", "organization_id": "0a4f0a54-8f0e-4a55-8c7e-0e4d2b0f6a99"},
-        {"id": "0a4f0a54-8f0e-4a55-8c7e-0e4d2b0f6a15", "name": "Tafel", "status": "active",
-         "organization_id": org},
+        {
+            "id": "0a4f0a54-8f0e-4a55-8c7e-0e4d2b0f6a12",
+            "name": "Kleiderkammer",
+            "status": "active",
+            "organization_id": org,
+        },
+        {
+            "id": "0a4f0a54-8f0e-4a55-8c7e-0e4d2b0f6a13",
+            "name": "Kaputt",
+            "status": "offen",
+            "organization_id": org,
+        },
+        {
+            "id": "0a4f0a54-8f0e-4a55-8c7e-0e4d2b0f6a14",
+            "name": "Ohne Träger",
+            "status": "active",
+            "organization_id": "0a4f0a54-8f0e-4a55-8c7e-0e4d2b0f6a99",
+        },
+        {
+            "id": "0a4f0a54-8f0e-4a55-8c7e-0e4d2b0f6a15",
+            "name": "Tafel",
+            "status": "active",
+            "organization_id": org,
+        },
     ]
     path = tmp_path / "mixed.json"
     path.write_text(json.dumps(records))
@@ -113,7 +129,7 @@ def test_unknown_taxonomy_terms_go_to_the_review_list(db: None, examples: Path) 
     report = run(import_source(str(examples / "service_full.json")))
     assert report.error_count == 0, report.errors
     review = run(TermReview.select().first())
-    assert review["code"] == "code" and review["status"] == "open"
+    assert review is not None and review["code"] == "code" and review["status"] == "open"
     assert run(TermReviewLink.count()) == 1
     assert run(ServiceTerm.count()) == 0
 
@@ -129,8 +145,12 @@ def test_official_examples_import_and_re_export_valid_records(
     again = run(import_source(str(examples), ImportOptions(adopt_taxonomies=True)))
     assert again.total("created") == 0 and again.total("updated") == 0
     out = export_to(tmp_path / "out")
-    kinds = {"services.json": "service", "organizations.json": "organization",
-             "taxonomies.json": "taxonomy", "taxonomy_terms.json": "taxonomy_term"}
+    kinds = {
+        "services.json": "service",
+        "organizations.json": "organization",
+        "taxonomies.json": "taxonomy",
+        "taxonomy_terms.json": "taxonomy_term",
+    }
     for name in FILES:
         for record in read_array(out / name):
             assert schema.record_errors(kinds[name], record) == [], (name, record["id"])
@@ -145,12 +165,15 @@ def test_probable_duplicates_of_existing_offers_are_flagged(
         "id": "7c1f4b2e-2d7a-4b8e-9f0a-3e5d6c7b8a91",
         "name": "Migrationsberatung fuer Erwachsene",
         "status": "active",
-        "organization": {"id": "7c1f4b2e-2d7a-4b8e-9f0a-3e5d6c7b8a92",
-                         "name": "Caritasverband Mülheim", "description": ""},
+        "organization": {
+            "id": "7c1f4b2e-2d7a-4b8e-9f0a-3e5d6c7b8a92",
+            "name": "Caritasverband Mülheim",
+            "description": "",
+        },
     }
     path = tmp_path / "services.json"
     path.write_text(json.dumps([record]))
     report = run(import_source(str(path)))
     assert [d.existing_id for d in report.duplicates] == [network["advice"]]
     flag = run(DuplicateFlag.select().first())
-    assert flag["existing_service"] == network["advice"]
+    assert flag is not None and flag["existing_service"] == network["advice"]

@@ -21,45 +21,111 @@ WHEN = datetime(2026, 5, 4, 12, 0, 30, 250000, tzinfo=UTC)
 
 
 def org_row(**fields: Any) -> dict[str, Any]:
-    return {"id": ORG, "name": "AWO Mülheim", "alternate_name": None, "description": "",
-            "email": None, "website": "awo.example", "legal_status": None, "kind": "welfare",
-            "created_at": WHEN, "last_modified": WHEN, **fields}
+    return {
+        "id": ORG,
+        "name": "AWO Mülheim",
+        "alternate_name": None,
+        "description": "",
+        "email": None,
+        "website": "awo.example",
+        "legal_status": None,
+        "kind": "welfare",
+        "created_at": WHEN,
+        "last_modified": WHEN,
+        **fields,
+    }
 
 
 def service_row(**fields: Any) -> dict[str, Any]:
-    return {"id": SERVICE, "organization": ORG, "name": "Frauencafé", "alternate_name": None,
-            "description": "Treffpunkt", "url": None, "email": None, "status": "active",
-            "interpretation_services": "", "application_process": "", "fees_description": "",
-            "free_of_charge": True, "eligibility_description": "", "minimum_age": None,
-            "maximum_age": None, "wait_time": "", "alert": "", "assured_date": None,
-            "assurer_email": None, "created_at": WHEN, "last_modified": WHEN, **fields}
+    return {
+        "id": SERVICE,
+        "organization": ORG,
+        "name": "Frauencafé",
+        "alternate_name": None,
+        "description": "Treffpunkt",
+        "url": None,
+        "email": None,
+        "status": "active",
+        "interpretation_services": "",
+        "application_process": "",
+        "fees_description": "",
+        "free_of_charge": True,
+        "eligibility_description": "",
+        "minimum_age": None,
+        "maximum_age": None,
+        "wait_time": "",
+        "alert": "",
+        "assured_date": None,
+        "assurer_email": None,
+        "created_at": WHEN,
+        "last_modified": WHEN,
+        **fields,
+    }
 
 
 def location_row(**fields: Any) -> dict[str, Any]:
-    return {"id": LOCATION, "organization": ORG, "name": "Treff Eppinghofen", "description": "",
-            "location_type": "physical", "address_1": "Heißener Str. 5", "postal_code": "45468",
-            "city": "Mülheim an der Ruhr", "district": "Eppinghofen", "latitude": 51.43,
-            "longitude": 6.88, "transportation": "", "accessibility_description": "",
-            "wheelchair_accessible": False, "last_modified": WHEN, **fields}
+    return {
+        "id": LOCATION,
+        "organization": ORG,
+        "name": "Treff Eppinghofen",
+        "description": "",
+        "location_type": "physical",
+        "address_1": "Heißener Str. 5",
+        "postal_code": "45468",
+        "city": "Mülheim an der Ruhr",
+        "district": "Eppinghofen",
+        "latitude": 51.43,
+        "longitude": 6.88,
+        "transportation": "",
+        "accessibility_description": "",
+        "wheelchair_accessible": False,
+        "last_modified": WHEN,
+        **fields,
+    }
 
 
 def full_parts() -> mapping.ServiceParts:
     location = mapping.location_doc(location_row(), phones=[], schedules=[])
     sal = mapping.service_at_location_doc(
         {"id": uuid.uuid4(), "service": SERVICE, "location": LOCATION, "description": ""},
-        location=location, schedules=[],
+        location=location,
+        schedules=[],
     )
     return mapping.ServiceParts(
         organization=org_row(),
         service_at_locations=[sal],
         languages=[{"id": uuid.uuid4(), "service": SERVICE, "code": "fa", "note": ""}],
-        cost_options=[{"id": uuid.uuid4(), "service": SERVICE, "option": "", "amount":
-                       Decimal("5.00"), "currency": "EUR", "amount_description": "",
-                       "valid_from": date(2026, 1, 1), "valid_to": None}],
-        capacity={"id": uuid.uuid4(), "service": SERVICE, "unit": "Plätze", "maximum": 8,
-                  "available": 2, "waitlist_open": True, "description": "", "updated": WHEN},
-        translations=[{"id": uuid.uuid4(), "service": SERVICE, "language": "en",
-                       "name": "Women's café", "description": ""}],
+        cost_options=[
+            {
+                "id": uuid.uuid4(),
+                "service": SERVICE,
+                "option": "",
+                "amount": Decimal("5.00"),
+                "currency": "EUR",
+                "amount_description": "",
+                "valid_from": date(2026, 1, 1),
+                "valid_to": None,
+            }
+        ],
+        capacity={
+            "id": uuid.uuid4(),
+            "service": SERVICE,
+            "unit": "Plätze",
+            "maximum": 8,
+            "available": 2,
+            "waitlist_open": True,
+            "description": "",
+            "updated": WHEN,
+        },
+        translations=[
+            {
+                "id": uuid.uuid4(),
+                "service": SERVICE,
+                "language": "en",
+                "name": "Women's café",
+                "description": "",
+            }
+        ],
     )
 
 
@@ -118,8 +184,16 @@ def test_attribute_ids_are_stable() -> None:
 
 
 def test_a_non_numeric_phone_extension_is_kept_aside() -> None:
-    doc = mapping.phone_doc({"id": uuid.uuid4(), "service": SERVICE, "number": "0208 1",
-                             "extension": "12a", "type": "voice", "description": ""})
+    doc = mapping.phone_doc(
+        {
+            "id": uuid.uuid4(),
+            "service": SERVICE,
+            "number": "0208 1",
+            "extension": "12a",
+            "type": "voice",
+            "description": "",
+        }
+    )
     assert "extension" not in doc and doc["lotse_extension"] == "12a"
     reader = RecordReader("service", SERVICE, "")
     assert phones(reader, [doc], "service", SERVICE)[0]["extension"] == "12a"

@@ -20,8 +20,14 @@ def test_full_example_service_becomes_rows_with_warnings(examples: Path) -> None
     tables = {u.table for u in bundle.upserts}
     assert {"organization", "location", "service"} <= tables
     children = {c.table for c in bundle.children}
-    assert {"phone", "contact", "language", "cost_option", "capacity",
-            "service_at_location"} <= children
+    assert {
+        "phone",
+        "contact",
+        "language",
+        "cost_option",
+        "capacity",
+        "service_at_location",
+    } <= children
     capacity = next(c for c in bundle.children if c.table == "capacity").rows[0]
     # The example's capacity has more available than its maximum.
     assert capacity["maximum"] == capacity["available"] == 12
@@ -54,14 +60,19 @@ def test_services_nested_in_an_organization_belong_to_it(examples: Path) -> None
 
 def test_status_outside_hsds_is_refused() -> None:
     with pytest.raises(RecordError, match="status"):
-        read_record({"id": "3f0f6f0e-7a2a-4c43-9d4f-0b8e6f0c1a2b", "name": "x",
-                     "status": "open", "organization_id": "3f0f6f0e-7a2a-4c43-9d4f-0b8e6f0c1a2c"})
+        read_record(
+            {
+                "id": "3f0f6f0e-7a2a-4c43-9d4f-0b8e6f0c1a2b",
+                "name": "x",
+                "status": "open",
+                "organization_id": "3f0f6f0e-7a2a-4c43-9d4f-0b8e6f0c1a2c",
+            }
+        )
 
 
 def test_service_without_organization_is_refused() -> None:
     with pytest.raises(RecordError, match="organization"):
-        read_record({"id": "3f0f6f0e-7a2a-4c43-9d4f-0b8e6f0c1a2b", "name": "x",
-                     "status": "active"})
+        read_record({"id": "3f0f6f0e-7a2a-4c43-9d4f-0b8e6f0c1a2b", "name": "x", "status": "active"})
 
 
 def test_non_uuid_ids_get_stable_derived_ids() -> None:
@@ -72,8 +83,12 @@ def test_non_uuid_ids_get_stable_derived_ids() -> None:
 
 
 def test_long_texts_are_shortened_to_the_column() -> None:
-    doc = {"id": "3f0f6f0e-7a2a-4c43-9d4f-0b8e6f0c1a2b", "name": "N" * 300,
-           "status": "active", "organization_id": "3f0f6f0e-7a2a-4c43-9d4f-0b8e6f0c1a2c"}
+    doc = {
+        "id": "3f0f6f0e-7a2a-4c43-9d4f-0b8e6f0c1a2b",
+        "name": "N" * 300,
+        "status": "active",
+        "organization_id": "3f0f6f0e-7a2a-4c43-9d4f-0b8e6f0c1a2c",
+    }
     row = read_record(doc).upserts[0].row
     assert len(row["name"]) == 255
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from hsds.sources import SourceError, files_in, iter_json_array, iter_path
 
 def test_array_elements_survive_any_buffer_boundary(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sources, "CHUNK", 7)
-    data = [{"text": "a]b,\"c" * n, "list": [1, {"x": None}]} for n in range(30)]
+    data: list[Any] = [{"text": 'a]b,"c' * n, "list": [1, {"x": None}]} for n in range(30)]
     data += [123456789, 1.5e10, "plain", []]
     for indent in (None, 2):
         stream = io.StringIO(json.dumps(data, indent=indent))
@@ -29,11 +30,20 @@ def test_a_truncated_array_is_reported() -> None:
 
 
 def test_folder_files_come_in_dependency_order(tmp_path: Path) -> None:
-    for name in ("services.json", "locations.json", "taxonomy_terms.json", "organizations.json",
-                 "taxonomies.json", "notes.txt"):
+    for name in (
+        "services.json",
+        "locations.json",
+        "taxonomy_terms.json",
+        "organizations.json",
+        "taxonomies.json",
+        "notes.txt",
+    ):
         (tmp_path / name).write_text("[]")
     assert [p.name for p in files_in(tmp_path)] == [
-        "taxonomies.json", "taxonomy_terms.json", "organizations.json", "services.json",
+        "taxonomies.json",
+        "taxonomy_terms.json",
+        "organizations.json",
+        "services.json",
         "locations.json",
     ]
 
