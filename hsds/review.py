@@ -9,7 +9,7 @@ from typing import Any
 
 from core.db import atomic
 from directory.tables import ServiceTerm, Taxonomy, TaxonomyTerm
-from hsds.tables import TermReview, TermReviewLink
+from hsds.tables import DuplicateFlag, TermReview, TermReviewLink
 from hsds.taxonomies import ReviewEntry, TermResolver, taxonomy_of
 from hsds.writer import existing_ids
 
@@ -171,3 +171,18 @@ async def dismiss_item(reference: str) -> None:
     async with atomic():
         await TermReview.update({"status": "dismissed"}).where(TermReview.id == item["id"])
         await TermReviewLink.delete().where(TermReviewLink.review == item["id"])
+
+
+async def open_duplicates() -> list[dict[str, Any]]:
+    return (
+        await DuplicateFlag.select(
+            DuplicateFlag.service,
+            DuplicateFlag.service.name,
+            DuplicateFlag.existing_service,
+            DuplicateFlag.existing_service.name,
+            DuplicateFlag.reason,
+            DuplicateFlag.score,
+        )
+        .where(DuplicateFlag.status == "open")
+        .order_by(DuplicateFlag.created_at)
+    )

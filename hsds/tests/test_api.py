@@ -143,8 +143,6 @@ def test_filters_combine_with_and(api: Any, network: dict[str, Any]) -> None:
     assert found(f"search=kurs&organization_id={network['caritas']}") == set()
     # A category finds offers filed under its sub-categories.
     assert found(f"taxonomy_term_id={network['sprache']}") == {"Integrationskurs B1"}
-    groups = run(Service.select(Service.id).where(Service.id == network["advice"]))
-    assert groups
     assert found(f"taxonomy_term_id={network['zielgruppe.frauen']}&organization_id={vhs}") == set()
     assert found("postcode=45476") == {"Migrationsberatung für Erwachsene"}
     assert found("postcode=45476&proximity=2000") == {"Migrationsberatung für Erwachsene"}
