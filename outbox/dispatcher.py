@@ -15,6 +15,8 @@ import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from piccolo.columns.combination import Combinable
+
 from core.db import on_commit, remove_on_commit
 from outbox.registry import Consumer, OutboxMessage, consumers
 from outbox.tables import OutboxEvent
@@ -39,16 +41,19 @@ def _payload(raw: Any) -> dict[str, Any]:
     return dict(raw or {})
 
 
+def _is_due(now: datetime) -> Combinable:
+    return (
+        OutboxEvent.delivered_at.is_null()
+        & (OutboxEvent.available_at <= now)
+        & (OutboxEvent.attempts < MAX_ATTEMPTS)
+        & (OutboxEvent.locked_until.is_null() | (OutboxEvent.locked_until < now))
+    )
+
+
 async def _claim(c: Consumer, now: datetime) -> list[dict[str, Any]]:
     due = (
         await OutboxEvent.select(OutboxEvent.id)
-        .where(
-            (OutboxEvent.consumer == c.name)
-            & OutboxEvent.delivered_at.is_null()
-            & (OutboxEvent.available_at <= now)
-            & (OutboxEvent.attempts < MAX_ATTEMPTS)
-            & (OutboxEvent.locked_until.is_null() | (OutboxEvent.locked_until < now))
-        )
+        .where((OutboxEvent.consumer == c.name) & _is_due(now))
         .order_by(OutboxEvent.id)
         .limit(c.batch_size)
     )
@@ -62,10 +67,8 @@ async def _claim(c: Consumer, now: datetime) -> list[dict[str, Any]]:
                 OutboxEvent.locked_by: WORKER_ID,
             }
         )
-        .where(
-            OutboxEvent.id.is_in(ids)
-            & (OutboxEvent.locked_until.is_null() | (OutboxEvent.locked_until < now))
-        )
+        # The conditions again: another dispatcher may have delivered or claimed them meanwhile.
+        .where(OutboxEvent.id.is_in(ids) & _is_due(now))
         .returning(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.payload, OutboxEvent.attempts)
     )
     return sorted(claimed, key=lambda row: row["id"])
