@@ -136,6 +136,7 @@ class ImportRun:
         await review.load_decisions(self.resolver, term_ids)
         for bundle in bundles:
             self.resolver.settle_bundle(bundle, entries)
+        self.resolver.finish_parents(bundles)
         problems = await check_references(bundles, self.pretend)
         good = []
         for index, bundle in enumerate(bundles):
@@ -207,10 +208,10 @@ class ImportRun:
         services = {row_id for table, row_id in plan.changed if table == "service"}
         services |= {parent for column, parent in plan.touched if column == "service"}
         for service_id in sorted(services):
-            await publish("service.changed", {"id": str(service_id)})
+            await publish("service.changed", {"service_id": str(service_id)})
         for table, row_id in sorted(plan.changed):
             if table == "organization":
-                await publish("organization.changed", {"id": str(row_id)})
+                await publish("organization.changed", {"organization_id": str(row_id)})
 
     def _tally(self, bundles: list[Bundle], plan: Plan) -> None:
         for bundle in bundles:

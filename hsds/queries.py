@@ -81,11 +81,22 @@ class TaxonomyCache:
             docs.append(ext.taxonomy())
         return sorted(docs, key=lambda doc: doc["id"])
 
+    def depth(self, term_id: uuid.UUID) -> int:
+        depth, seen = 0, {term_id}
+        parent = self.terms[term_id].get("parent")
+        while parent is not None and parent in self.terms and parent not in seen:
+            seen.add(parent)
+            depth += 1
+            parent = self.terms[parent].get("parent")
+        return depth
+
     def term_docs(self, *, with_lotse: bool = False) -> list[Doc]:
-        docs = [self.term_doc(term_id) for term_id in self.terms]
+        """Every term, parents before their children (so that a reader can insert in order)."""
+        ordered = sorted(self.terms, key=lambda term_id: (self.depth(term_id), str(term_id)))
+        docs = [self.term_doc(term_id) for term_id in ordered]
         if with_lotse:
-            docs.extend(ext.term(code) for code in ext.FIELDS)
-        return sorted(docs, key=lambda doc: doc["id"])
+            docs.extend(ext.term(code) for code in sorted(ext.FIELDS))
+        return docs
 
 
 async def location_docs(rows: list[Row]) -> dict[uuid.UUID, Doc]:

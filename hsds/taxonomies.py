@@ -113,18 +113,24 @@ class TermResolver:
             del row["taxonomy"]
         else:
             row["taxonomy"] = local_taxonomy
-        parent = row.get("parent")
-        if parent is not None:
-            local_parent = self.local_term(parent)
-            if local_parent is None:
-                bundle.warnings.append(
-                    f"taxonomy term {row['code']}: its parent {parent} is not known; "
-                    "stored as a top term"
-                )
-            row["parent"] = local_parent
+        if row.get("parent") is not None:
+            # Checked in finish_parents: the parent may come later in the same batch.
+            row["parent"] = self.local_term(row["parent"]) or row["parent"]
         if not known and local_taxonomy is not None:
             self.add_term(row["id"], local_taxonomy, row["code"])
         return upsert, False
+
+    def finish_parents(self, bundles: list[Bundle]) -> None:
+        """Terms whose parent is neither in Lotse nor in this batch become top terms."""
+        for bundle in bundles:
+            for upsert in bundle.upserts:
+                parent = upsert.row.get("parent") if upsert.table == "taxonomy_term" else None
+                if parent is not None and parent not in self.terms:
+                    bundle.warnings.append(
+                        f"taxonomy term {upsert.row.get('code')}: its parent {parent} is not "
+                        "known; stored as a top term"
+                    )
+                    upsert.row["parent"] = None
 
     def settle_bundle(self, bundle: Bundle, review: dict[uuid.UUID, ReviewEntry]) -> None:
         """Filter the bundle's taxonomy rows and turn its term attributes into links."""

@@ -177,3 +177,31 @@ def test_probable_duplicates_of_existing_offers_are_flagged(
     assert [d.existing_id for d in report.duplicates] == [network["advice"]]
     flag = run(DuplicateFlag.select().first())
     assert flag is not None and flag["existing_service"] == network["advice"]
+
+
+def test_demo_network_round_trip_gives_identical_documents(db: None, tmp_path: Path) -> None:
+    from directory.demo import load_demo
+
+    run(load_demo())
+    first = export_to(tmp_path / "first")
+    assert len(read_array(first / "services.json")) > 10
+    empty_database()
+    report = run(import_source(str(first), ImportOptions(adopt_taxonomies=True)))
+    assert report.error_count == 0, report.errors[:5]
+    assert report.review_links == 0
+    same_files(first, export_to(tmp_path / "second"))
+
+
+def test_demo_import_into_a_fresh_install_knows_the_lotse_taxonomies(
+    db: None, tmp_path: Path
+) -> None:
+    from directory.demo import load_demo
+    from directory.taxonomy_data import ensure_taxonomies
+
+    run(load_demo())
+    first = export_to(tmp_path / "first")
+    empty_database()
+    run(ensure_taxonomies())
+    report = run(import_source(str(first)))
+    assert report.error_count == 0 and report.review_links == 0
+    same_files(first, export_to(tmp_path / "second"))
