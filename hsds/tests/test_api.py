@@ -196,3 +196,33 @@ def test_unknown_ids_answer_404(api: Any) -> None:
         "/hsds/taxonomy_terms/x",
     ):
         assert api.get(path).status_code == 404, path
+
+
+def test_another_lotse_is_read_through_its_hsds_api(public: None, network: dict[str, Any]) -> None:
+    import httpx
+
+    from app import create_app
+    from hsds.importer import ImportOptions, import_source
+
+    transport = httpx.ASGITransport(app=create_app())
+    options = ImportOptions(transport=transport)
+    first = run(import_source("http://lotse.test/hsds/", options))
+    assert first.error_count == 0, first.errors
+    # The only difference: the sample's website "www.caritas.example" is published with https://.
+    assert first.total("updated") == 1 and first.total("created") == 0
+    report = run(import_source("http://lotse.test/hsds/", options))
+    assert report.counts[("service", "unchanged")] == 3
+    assert report.counts[("organization", "unchanged")] == 2
+    assert report.total("created") == report.total("updated") == 0
+
+
+def test_a_protected_api_without_token_is_refused(network: dict[str, Any]) -> None:
+    import httpx
+
+    from app import create_app
+    from hsds.importer import ImportOptions, import_source
+    from hsds.sources import SourceError
+
+    transport = httpx.ASGITransport(app=create_app())
+    with pytest.raises(SourceError, match="access refused"):
+        run(import_source("http://lotse.test/hsds", ImportOptions(transport=transport)))
