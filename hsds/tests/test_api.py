@@ -204,7 +204,8 @@ def test_another_lotse_is_read_through_its_hsds_api(public: None, network: dict[
     from app import create_app
     from hsds.importer import ImportOptions, import_source
 
-    transport = httpx.ASGITransport(app=create_app())
+    app: Any = create_app()
+    transport = httpx.ASGITransport(app=app)
     options = ImportOptions(transport=transport)
     first = run(import_source("http://lotse.test/hsds/", options))
     assert first.error_count == 0, first.errors
@@ -223,6 +224,7 @@ def test_a_protected_api_without_token_is_refused(network: dict[str, Any]) -> No
     from hsds.importer import ImportOptions, import_source
     from hsds.sources import SourceError
 
-    transport = httpx.ASGITransport(app=create_app())
+    app: Any = create_app()
+    transport = httpx.ASGITransport(app=app)
     with pytest.raises(SourceError, match="access refused"):
         run(import_source("http://lotse.test/hsds", ImportOptions(transport=transport)))
