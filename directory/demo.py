@@ -27,8 +27,8 @@ from directory.tables import Organization
 from directory.taxonomy_data import ensure_taxonomies, taxonomy_rows, term_id
 from outbox.publish import publish
 
-SERVICE_CHANGED = "service.changed"
-ORGANIZATION_CHANGED = "organization.changed"
+SERVICE_CHANGED = "directory.service_changed"
+ORGANIZATION_CHANGED = "directory.organization_changed"
 
 # SQLite's historic limit on bound parameters per statement; bulk inserts stay below it.
 _MAX_PARAMETERS = 999
