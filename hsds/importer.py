@@ -28,6 +28,10 @@ from hsds.writer import Plan, apply_plan, bundle_changed, check_references, make
 from outbox.publish import publish
 
 KEEP = 200  # problems kept in the report; the rest are only counted
+# The directory's topics, as the search index listens to them.
+SERVICE_CHANGED = "directory.service_changed"
+LOCATION_CHANGED = "directory.location_changed"
+ORGANIZATION_CHANGED = "directory.organization_changed"
 
 
 @dataclass
@@ -184,7 +188,7 @@ class ImportRun:
                     entries, {s for b in bundles for s in b.term_sets}, self.source
                 )
                 await self._flag(found)
-                await self._publish(plan)
+                await self._publish(bundles, plan)
         self.report.review_links += sum(len(e.links) for e in entries.values())
         self.report.duplicates.extend(found[: max(0, KEEP - len(self.report.duplicates))])
         self._tally(bundles, plan)
@@ -204,14 +208,23 @@ class ImportRun:
             await DuplicateFlag.insert(*rows)
 
     @staticmethod
-    async def _publish(plan: Plan) -> None:
-        services = {row_id for table, row_id in plan.changed if table == "service"}
+    async def _publish(bundles: list[Bundle], plan: Plan) -> None:
+        """Tell the search index (and anyone else listening) what changed."""
+        changed = plan.changed
+        services = {row_id for table, row_id in changed if table == "service"}
         services |= {parent for column, parent in plan.touched if column == "service"}
+        for bundle in bundles:
+            if bundle_changed(bundle, plan):
+                services.update(row["id"] for row in bundle.upserted("service"))
+        locations = {row_id for table, row_id in changed if table == "location"}
+        locations |= {parent for column, parent in plan.touched if column == "location"}
+        organizations = {row_id for table, row_id in changed if table == "organization"}
         for service_id in sorted(services):
-            await publish("service.changed", {"service_id": str(service_id)})
-        for table, row_id in sorted(plan.changed):
-            if table == "organization":
-                await publish("organization.changed", {"organization_id": str(row_id)})
+            await publish(SERVICE_CHANGED, {"service_id": str(service_id)})
+        for location_id in sorted(locations):
+            await publish(LOCATION_CHANGED, {"location_id": str(location_id)})
+        for organization_id in sorted(organizations):
+            await publish(ORGANIZATION_CHANGED, {"organization_id": str(organization_id)})
 
     def _tally(self, bundles: list[Bundle], plan: Plan) -> None:
         for bundle in bundles:

@@ -205,3 +205,44 @@ def test_demo_import_into_a_fresh_install_knows_the_lotse_taxonomies(
     report = run(import_source(str(first)))
     assert report.error_count == 0 and report.review_links == 0
     same_files(first, export_to(tmp_path / "second"))
+
+
+def test_import_tells_the_search_index_what_changed(
+    network: dict[str, Any], tmp_path: Path
+) -> None:
+    from outbox import registry
+    from outbox.registry import OutboxMessage, consumer
+    from outbox.tables import OutboxEvent
+
+    topics = [
+        "directory.service_changed",
+        "directory.organization_changed",
+        "directory.location_changed",
+    ]
+
+    @consumer("hsds-test-listener", topics=topics)
+    async def listen(events: list[OutboxMessage]) -> None:
+        return None
+
+    try:
+        folder = export_to(tmp_path / "out")
+        run(import_source(str(folder)))  # settles the one normalised website
+        run(OutboxEvent.delete(force=True))
+        services = read_array(folder / "services.json")
+        course = next(s for s in services if s["id"] == str(network["course"]))
+        course["languages"] = []
+        (folder / "services.json").write_text(json.dumps(services))
+        run(import_source(str(folder / "services.json")))
+        events = run(
+            OutboxEvent.select(OutboxEvent.topic, OutboxEvent.payload).where(
+                OutboxEvent.consumer == "hsds-test-listener"
+            )
+        )
+        payloads = [(e["topic"], e["payload"]) for e in events]
+        assert len(payloads) == 1
+        topic, payload = payloads[0]
+        payload = json.loads(payload) if isinstance(payload, str) else payload
+        assert topic == "directory.service_changed"
+        assert payload == {"service_id": str(network["course"])}
+    finally:
+        registry._consumers.pop("hsds-test-listener", None)
