@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from piccolo.columns import Varchar
@@ -45,6 +46,15 @@ TABLES: dict[str, type[Table]] = {
     "schedule": Schedule,
     "schedule_exception": ScheduleException,
 }
+
+
+@lru_cache(maxsize=64)
+def varchar_limits(table: str) -> dict[str, int]:
+    return {
+        column._meta.name: column.length
+        for column in TABLES[table]._meta.columns
+        if isinstance(column, Varchar) and column.length
+    }
 
 
 class RecordError(ValueError):
@@ -196,12 +206,9 @@ class RecordReader:
 
     def fit(self, table: str, row: Row) -> Row:
         """Shorten texts that exceed a column's length (PostgreSQL would refuse them)."""
-        columns = TABLES[table]._meta.columns
-        for column in columns:
-            name = column._meta.name
+        for name, limit in varchar_limits(table).items():
             value = row.get(name)
-            limit = column.length if isinstance(column, Varchar) else None
-            if limit and isinstance(value, str) and len(value) > limit:
+            if isinstance(value, str) and len(value) > limit:
                 self.warn(f"{table}.{name} was shortened to {limit} characters")
                 row[name] = value[:limit]
         return row

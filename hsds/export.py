@@ -17,12 +17,13 @@ from typing import IO, Any
 import msgspec
 from piccolo.table import Table
 
+from core.db import engine
 from directory.tables import Organization, Service
 from hsds.mapping import Doc, Row
 from hsds.queries import TaxonomyCache, organization_docs, service_docs
 from hsds.tabular import TabularWriter
 
-PAGE = 500
+PAGE = 1000
 FILES = ("taxonomies.json", "taxonomy_terms.json", "organizations.json", "services.json")
 
 Progress = Callable[[str, int, int], None]
@@ -83,6 +84,15 @@ async def export_directory(
     _prepare(folder)
     summary = ExportSummary(folder)
     csv = TabularWriter(folder / "csv") if tabular else None
+    # One read transaction: a consistent snapshot, and one connection for every query.
+    async with engine().transaction():
+        await _write_all(folder, csv, summary, progress)
+    return summary
+
+
+async def _write_all(
+    folder: Path, csv: TabularWriter | None, summary: ExportSummary, progress: Progress | None
+) -> None:
     taxonomy = await TaxonomyCache().load()
     try:
         for name, kind, docs in (
@@ -117,7 +127,6 @@ async def export_directory(
     finally:
         if csv:
             csv.close()
-    return summary
 
 
 async def _records(

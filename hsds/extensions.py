@@ -9,6 +9,7 @@ in extra properties prefixed ``lotse_``, which HSDS permits.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any
 
 # Fixed so that every Lotse installation derives the same identifiers.
@@ -54,6 +55,7 @@ FIELDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+@lru_cache(maxsize=32)
 def term_id(code: str) -> str:
     return derived_id("lotse-term", code)
 
@@ -85,14 +87,13 @@ def term(code: str) -> dict[str, Any]:
 
 
 def attribute(entity: str, link_id: object, code: str, value: str) -> dict[str, Any]:
-    detail = term(code) | {"taxonomy_detail": taxonomy()}
+    """A Lotse property as an attribute; its term is in the taxonomy files and the profile."""
     return {
         "id": derived_id(f"attribute:{code}", link_id),
         "link_id": str(link_id),
         "link_entity": entity,
         "link_type": "lotse",
         "taxonomy_term_id": term_id(code),
-        "taxonomy_term": detail,
         "value": value,
         "label": FIELDS[code][1],
     }

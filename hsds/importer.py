@@ -12,10 +12,11 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from core.db import atomic
+from core.db import atomic, engine
 from hsds import review
 from hsds.bundle import Bundle, RecordError
 from hsds.duplicates import Duplicate, DuplicateFinder
@@ -93,6 +94,18 @@ async def _items(source: str, options: ImportOptions) -> AsyncIterator[Item]:
         yield item
 
 
+@dataclass
+class Outcome:
+    """What one transaction did, reported once it has committed."""
+
+    entries: dict[uuid.UUID, ReviewEntry]
+    bundles: list[Bundle] = field(default_factory=list)
+    failed: list[tuple[Bundle, str]] = field(default_factory=list)
+    plan: Plan | None = None
+    duplicates: list[Duplicate] = field(default_factory=list)
+    review_items: int = 0
+
+
 class ImportRun:
     def __init__(self, source: str, options: ImportOptions) -> None:
         self.source = source
@@ -141,27 +154,33 @@ class ImportRun:
         for bundle in bundles:
             self.resolver.settle_bundle(bundle, entries)
         self.resolver.finish_parents(bundles)
-        problems = await check_references(bundles, self.pretend)
-        good = []
-        for index, bundle in enumerate(bundles):
-            if index in problems:
-                self._failed(bundle, problems[index])
-            else:
-                good.append(bundle)
         try:
-            await self._write(good, entries)
-        except Exception as error:
-            if len(good) == 1:
-                self._failed(good[0], f"could not be written ({type(error).__name__}: {error})")
+            async with self._transaction():
+                outcome = await self._write(bundles, entries)
+        except Exception as error:  # a record broke the batch: find it by writing one by one
+            if len(bundles) == 1:
+                self._failed(bundles[0], f"could not be written ({type(error).__name__}: {error})")
                 return
-            for bundle in good:
+            for bundle in bundles:
                 mine = {k: e for k, e in entries.items() if self._concerns(e, bundle)}
                 try:
-                    await self._write([bundle], mine)
-                except Exception as single:
+                    async with self._transaction():
+                        single = await self._write([bundle], mine)
+                except Exception as failure:
                     self._failed(
-                        bundle, f"could not be written ({type(single).__name__}: {single})"
+                        bundle, f"could not be written ({type(failure).__name__}: {failure})"
                     )
+                else:
+                    self._report(single)
+            return
+        self._report(outcome)
+
+    def _transaction(self) -> Any:
+        """The batch's transaction: the write lock when writing, a snapshot for a dry run.
+
+        Reads of the plan run on the same connection, so they see exactly what is changed.
+        """
+        return engine().transaction() if self.options.dry_run else atomic()
 
     @staticmethod
     def _concerns(entry: ReviewEntry, bundle: Bundle) -> bool:
@@ -172,26 +191,42 @@ class ImportRun:
         self.report.error(bundle.label, message)
         self.report.count(bundle.kind, "failed")
 
-    async def _write(self, bundles: list[Bundle], entries: dict[uuid.UUID, ReviewEntry]) -> None:
-        if not bundles:
-            return
-        plan = await make_plan(bundles)
+    async def _write(self, bundles: list[Bundle], entries: dict[uuid.UUID, ReviewEntry]) -> Outcome:
+        outcome = Outcome(entries=entries)
+        problems = await check_references(bundles, self.pretend)
+        for index, bundle in enumerate(bundles):
+            if index in problems:
+                outcome.failed.append((bundle, problems[index]))
+            else:
+                outcome.bundles.append(bundle)
+        if not outcome.bundles:
+            return outcome
+        outcome.plan = plan = await make_plan(outcome.bundles)
         created_services = {row_id for table, row_id in plan.created if table == "service"}
-        found = await self.duplicates.find(bundles, created_services)
+        outcome.duplicates = await self.duplicates.find(outcome.bundles, created_services)
+        if not self.options.dry_run:
+            await apply_plan(plan)
+            outcome.review_items = await review.record(
+                entries, {s for b in outcome.bundles for s in b.term_sets}, self.source
+            )
+            await self._flag(outcome.duplicates)
+            await self._publish(outcome.bundles, plan)
+        return outcome
+
+    def _report(self, outcome: Outcome) -> None:
+        """Count what a committed (or, in a dry run, planned) batch did."""
+        for bundle, message in outcome.failed:
+            self._failed(bundle, message)
+        if outcome.plan is None:
+            return
         if self.options.dry_run:
-            for table, row_id in plan.created:
+            for table, row_id in outcome.plan.created:
                 self.pretend.setdefault(table, set()).add(row_id)
-        else:
-            async with atomic():
-                await apply_plan(plan)
-                self.report.review_items += await review.record(
-                    entries, {s for b in bundles for s in b.term_sets}, self.source
-                )
-                await self._flag(found)
-                await self._publish(bundles, plan)
-        self.report.review_links += sum(len(e.links) for e in entries.values())
+        self.report.review_items += outcome.review_items
+        self.report.review_links += sum(len(e.links) for e in outcome.entries.values())
+        found = outcome.duplicates
         self.report.duplicates.extend(found[: max(0, KEEP - len(self.report.duplicates))])
-        self._tally(bundles, plan)
+        self._tally(outcome.bundles, outcome.plan)
 
     async def _flag(self, found: list[Duplicate]) -> None:
         rows = [

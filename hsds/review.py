@@ -70,6 +70,8 @@ async def record(
         await item.save()
         known[term_id] = item.id
         created += 1
+    if not entries and not await TermReviewLink.exists():
+        return created
     service_list = list(services)
     for start in range(0, len(service_list), 500):
         await TermReviewLink.delete().where(

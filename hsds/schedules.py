@@ -37,9 +37,10 @@ def owner_of(row: Row) -> Owner | None:
     return None
 
 
-async def _rows(table: Any, ids: dict[str, list[uuid.UUID]]) -> list[Row]:
+async def _rows(table: Any, ids: dict[str, set[uuid.UUID]]) -> list[Row]:
     rows: list[Row] = []
-    for column, values in ids.items():
+    for column, wanted in ids.items():
+        values = list(wanted)
         for start in range(0, len(values), 500):
             part = values[start : start + 500]
             if part:
@@ -54,9 +55,9 @@ async def load_schedules(
 ) -> dict[Owner, list[Doc]]:
     """HSDS schedules of each owner among those given."""
     ids = {
-        "service": list(set(services)),
-        "location": list(set(locations)),
-        "service_at_location": list(set(service_at_locations)),
+        "service": set(services),
+        "location": set(locations),
+        "service_at_location": set(service_at_locations),
     }
     rules: dict[Owner, dict[uuid.UUID, Rule]] = defaultdict(dict)
     for row in await _rows(Schedule, ids):

@@ -266,6 +266,13 @@ NESTED: dict[tuple[str, str], str | None] = {
 }
 
 
+# kind -> (key, kind of the nested objects) for the nested objects this pass writes
+CHILDREN: dict[str, list[tuple[str, str]]] = {}
+for (_parent, _key), _child in NESTED.items():
+    if _child is not None:
+        CHILDREN.setdefault(_parent, []).append((_key, _child))
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -300,9 +307,9 @@ class TabularWriter:
             parent_kind, parent_id = parent
             row.setdefault(f"{parent_kind}_id", parent_id)
         self.writers[kind].writerow([_cell(row.get(column)) for column in columns])
-        for key, value in doc.items():
-            child_kind = NESTED.get((kind, key))
-            if child_kind is None:
+        for key, child_kind in CHILDREN.get(kind, ()):
+            value = doc.get(key)
+            if value is None:
                 continue
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, dict):

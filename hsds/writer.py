@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from piccolo.columns import Column
+from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.table import Table
 
 from hsds.bundle import TABLES, Bundle, Row
 
@@ -66,6 +68,8 @@ REQUIRED = {
     "service_at_location": ("service", "location"),
 }
 CHUNK = 500
+# Ids per IN (...) when reading; far below the parameter limits of SQLite and PostgreSQL.
+LOAD_CHUNK = 2000
 OWNER_COLUMNS = {"service", "location", "organization", "service_at_location"}
 
 Key = tuple[str, uuid.UUID]
@@ -78,8 +82,10 @@ def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
 
 def same(a: object, b: object) -> bool:
     """Equal as stored values (numbers by value, ids by text, times by instant)."""
+    if a is b or a == b:
+        return True
     if a is None or b is None:
-        return a is None and b is None
+        return False
     if isinstance(a, bool) or isinstance(b, bool):
         return bool(a) == bool(b)
     if isinstance(a, int | float | Decimal) and isinstance(b, int | float | Decimal):
@@ -213,11 +219,13 @@ def _merge(
     return wanted, on_insert, scopes
 
 
-async def _load(table: str, column: str, values: set[uuid.UUID]) -> list[Row]:
+async def _load(table: str, column: str, values: set[uuid.UUID], names: set[str]) -> list[Row]:
+    """Rows whose ``column`` is in ``values``, with just the columns ``names``."""
     cls = TABLES[table]
+    selected = [c for c in cls._meta.columns if c._meta.name in names | {"id", column}]
     rows: list[Row] = []
-    for part in _chunks(list(values)):
-        rows.extend(await cls.select().where(getattr(cls, column).is_in(part)))
+    for part in _chunks(list(values), LOAD_CHUNK):
+        rows.extend(await cls.select(*selected).where(getattr(cls, column).is_in(part)))
     return rows
 
 
@@ -230,13 +238,15 @@ async def make_plan(bundles: list[Bundle], now: datetime | None = None) -> Plan:
         by_scope[(table, column)].add(parent)
     for table in ORDER:
         rows = wanted.get(table, {})
+        # Only the columns the records set (and the parents) need comparing.
+        names = {name for row in rows.values() for name in row} | set(PARENTS.get(table, ()))
         current: dict[uuid.UUID, Row] = {}
         if rows:
-            current = {row["id"]: row for row in await _load(table, "id", set(rows))}
+            current = {row["id"]: row for row in await _load(table, "id", set(rows), names)}
         for (scope_table, column), parents in by_scope.items():
             if scope_table != table:
                 continue
-            for row in await _load(table, column, parents):
+            for row in await _load(table, column, parents, names):
                 current.setdefault(row["id"], row)
                 kept = scopes[(table, column, row[column])]
                 if row["id"] in kept:
@@ -272,6 +282,36 @@ async def make_plan(bundles: list[Bundle], now: datetime | None = None) -> Plan:
     return plan
 
 
+def _default(column: Column) -> Any:
+    value = column.get_default_value()
+    return value.python() if hasattr(value, "python") else value
+
+
+async def bulk_insert(cls: type[Table], rows: list[Row]) -> None:
+    """Insert rows with one prepared statement (``executemany``) in the open transaction.
+
+    Piccolo builds one object and one SQL string per row, which dominates large imports.
+    Values pass through the same driver adapters Piccolo uses, so they are stored alike.
+    """
+    db = cls._meta.db
+    transaction = db.current_transaction.get()
+    if transaction is None or not rows:
+        if rows:
+            await cls.insert(*[cls(**row) for row in rows])
+        return
+    columns = cls._meta.columns
+    names = ", ".join(f'"{column._meta.db_column_name}"' for column in columns)
+    if isinstance(db, SQLiteEngine):
+        marks = ", ".join("?" for _ in columns)
+    else:
+        marks = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
+    sql = f'INSERT INTO "{cls._meta.tablename}" ({names}) VALUES ({marks})'
+    values = [
+        [row[c._meta.name] if c._meta.name in row else _default(c) for c in columns] for row in rows
+    ]
+    await transaction.connection.executemany(sql, values)
+
+
 def _parents_first(rows: list[Row]) -> list[Row]:
     """Taxonomy terms ordered so that a parent is inserted before its children."""
     pending = {row["id"]: row for row in rows}
@@ -299,8 +339,8 @@ async def apply_plan(plan: Plan) -> None:
         rows = plan.inserts.get(table, [])
         if table == "taxonomy_term":
             rows = _parents_first(rows)
-        for part in _chunks(rows, 200):
-            await cls.insert(*[cls(**row) for row in part])
+        for part in _chunks(rows, 1000):
+            await bulk_insert(cls, part)
         key = cls._meta.primary_key
         for row_id, changes in plan.updates.get(table, []):
             values: dict[Column | str, Any] = {}

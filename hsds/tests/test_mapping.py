@@ -180,7 +180,7 @@ def test_attribute_ids_are_stable() -> None:
     first = ext.attribute("location", LOCATION, "district", "Styrum")
     again = ext.attribute("location", LOCATION, "district", "Broich")
     assert first["id"] == again["id"]
-    assert first["taxonomy_term"]["taxonomy_detail"]["id"] == ext.TAXONOMY_ID
+    assert first["taxonomy_term_id"] == ext.term_id("district")
 
 
 def test_a_non_numeric_phone_extension_is_kept_aside() -> None:
