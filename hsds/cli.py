@@ -14,6 +14,12 @@ from rich.table import Table
 
 console = Console()
 T = TypeVar("T")
+PLURALS = {
+    "taxonomy": "taxonomies",
+    "taxonomy_term": "taxonomy terms",
+    "organization": "organizations",
+    "service": "services",
+}
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
@@ -47,11 +53,11 @@ def export_command(folder: Path, no_csv: bool) -> None:
 
         def step(kind: str, done: int, total: int) -> None:
             if kind not in tasks:
-                tasks[kind] = progress.add_task(f"{kind}s", total=total)
+                tasks[kind] = progress.add_task(PLURALS.get(kind, kind), total=total)
             progress.update(tasks[kind], completed=done, total=total)
 
         summary = _run(export_directory(folder, tabular=not no_csv, progress=step))
-    counts = ", ".join(f"{n} {kind}s" for kind, n in summary.counts.items())
+    counts = ", ".join(f"{n} {PLURALS.get(kind, kind)}" for kind, n in summary.counts.items())
     console.print(f"Exported {counts} to {folder}.")
 
 
@@ -83,7 +89,7 @@ def import_command(
     from hsds.sources import SourceError
 
     with _progress() as progress:
-        task = progress.add_task("Reading", total=None)
+        task = progress.add_task("Reading (bytes)", total=None)
 
         def step(done: int, total: int | None) -> None:
             progress.update(task, completed=done, total=total)

@@ -177,10 +177,6 @@ class HsdsController(Controller):
             "openapi_url": f"{base}/schema/openapi.json",
         }
 
-    @get("/profile", operation_id="getHsdsProfile", opt=OPT)
-    async def profile(self) -> dict[str, Any]:
-        return ext.profile()
-
     @get("/services", operation_id="getPaginatedListOfServices", opt=OPT)
     async def services(
         self,
@@ -363,4 +359,10 @@ class HsdsController(Controller):
         return term_doc(row, taxonomy[0] if taxonomy else None, detail=True)
 
 
-ROUTES: list[Any] = [HsdsController]
+@get("/hsds/profile", operation_id="getHsdsProfile", tags=["hsds"], opt=OPT)
+async def profile() -> dict[str, Any]:
+    """What Lotse adds to HSDS: readable by anyone, as the profile URL of the API root."""
+    return ext.profile()
+
+
+ROUTES: list[Any] = [HsdsController, profile]

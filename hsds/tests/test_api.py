@@ -44,6 +44,8 @@ def test_the_api_needs_a_login_unless_public(network: dict[str, Any], client: An
     response = client.get("/hsds/services")
     assert response.status_code == 401
     assert "API token" in response.json()["detail"]
+    # The description of the format itself is no secret.
+    assert client.get("/hsds/profile").status_code == 200
 
 
 def test_an_api_token_opens_the_api(

@@ -185,6 +185,16 @@ def test_demo_network_round_trip_gives_identical_documents(db: None, tmp_path: P
     run(load_demo())
     first = export_to(tmp_path / "first")
     assert len(read_array(first / "services.json")) > 10
+    if schema.schema_dir_available():
+        kinds = {
+            "services.json": "service",
+            "organizations.json": "organization",
+            "taxonomies.json": "taxonomy",
+            "taxonomy_terms.json": "taxonomy_term",
+        }
+        for name, kind in kinds.items():
+            for record in read_array(first / name):
+                assert schema.record_errors(kind, record) == [], (name, record["id"])
     empty_database()
     report = run(import_source(str(first), ImportOptions(adopt_taxonomies=True)))
     assert report.error_count == 0, report.errors[:5]
