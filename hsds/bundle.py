@@ -104,6 +104,11 @@ class Bundle:
     schedules: list[ScheduleSet] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def size(self) -> int:
+        """Rows the bundle writes (for sizing batches)."""
+        return len(self.upserts) + sum(len(child.rows) for child in self.children)
+
     def upserted(self, table: str) -> list[Row]:
         return [item.row for item in self.upserts if item.table == table]
 

@@ -24,6 +24,8 @@ from hsds.queries import TaxonomyCache, organization_docs, service_docs
 from hsds.tabular import TabularWriter
 
 PAGE = 1000
+# Organisation records carry all their locations: fewer per page keeps memory flat.
+ORGANIZATION_PAGE = 50
 FILES = ("taxonomies.json", "taxonomy_terms.json", "organizations.json", "services.json")
 
 Progress = Callable[[str, int, int], None]
@@ -114,6 +116,7 @@ async def _write_all(
             summary,
             progress,
             lambda rows: organization_docs(rows),
+            page=ORGANIZATION_PAGE,
         )
         await _records(
             folder / "services.json",
@@ -137,12 +140,13 @@ async def _records(
     summary: ExportSummary,
     progress: Progress | None,
     build: Callable[[list[Row]], Any],
+    page: int = PAGE,
 ) -> None:
     total = await live_count(table)
     done = 0
     writer = JsonArrayWriter(path)
     try:
-        async for rows in pages(table):
+        async for rows in pages(table, page):
             for doc in await build(rows):
                 writer.write(doc)
                 if csv:

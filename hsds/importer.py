@@ -29,6 +29,7 @@ from hsds.writer import Plan, apply_plan, bundle_changed, check_references, make
 from outbox.publish import publish
 
 KEEP = 200  # problems kept in the report; the rest are only counted
+MAX_BATCH_ROWS = 20_000
 # The directory's topics, as the search index listens to them.
 SERVICE_CHANGED = "directory.service_changed"
 LOCATION_CHANGED = "directory.location_changed"
@@ -120,14 +121,17 @@ class ImportRun:
         await self.resolver.load()
         await self.duplicates.load()
         batch: list[Bundle] = []
+        rows = 0
         async for item in _items(self.source, self.options):
             bundle = self._read(item)
             if bundle is None:
                 continue
             batch.append(bundle)
-            if len(batch) >= self.options.batch_size:
+            rows += bundle.size
+            # Records differ a lot in size (an organisation may bring hundreds of locations).
+            if len(batch) >= self.options.batch_size or rows >= MAX_BATCH_ROWS:
                 await self.write(batch)
-                batch = []
+                batch, rows = [], 0
         if batch:
             await self.write(batch)
         return self.report
