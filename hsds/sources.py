@@ -203,6 +203,15 @@ def is_url(source: str) -> bool:
     return urlsplit(source).scheme in {"http", "https"}
 
 
+def _last_page(body: dict[str, Any], page: int) -> bool:
+    """From last_page, else total_pages; an API that says neither is read until a page is empty."""
+    if isinstance(body.get("last_page"), bool):
+        return bool(body["last_page"])
+    if isinstance(body.get("total_pages"), int):
+        return page >= body["total_pages"]
+    return False
+
+
 class ApiSource:
     """Reads every record of an HSDS API (taxonomies, terms, organisations, services)."""
 
@@ -244,7 +253,7 @@ class ApiSource:
             total = int(body.get("total_items") or 0)
             for doc in body["contents"]:
                 yield doc, total
-            if body.get("last_page", True) or not body["contents"]:
+            if not body["contents"] or _last_page(body, page):
                 return
             page += 1
 

@@ -65,3 +65,11 @@ def test_ndjson_lines_and_pages_are_read(tmp_path: Path) -> None:
 def test_a_missing_path_is_a_source_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError):
         list(iter_path(tmp_path / "nothing"))
+
+
+def test_api_pages_end_by_last_page_total_pages_or_an_empty_page() -> None:
+    from hsds.sources import _last_page
+
+    assert _last_page({"last_page": True, "total_pages": 9}, 1)
+    assert not _last_page({"total_pages": 3}, 2) and _last_page({"total_pages": 3}, 3)
+    assert not _last_page({}, 50)
