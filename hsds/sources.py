@@ -203,7 +203,7 @@ def is_url(source: str) -> bool:
     return urlsplit(source).scheme in {"http", "https"}
 
 
-def _last_page(body: dict[str, Any], page: int) -> bool:
+def is_last_page(body: dict[str, Any], page: int) -> bool:
     """From last_page, else total_pages; an API that says neither is read until a page is empty."""
     if isinstance(body.get("last_page"), bool):
         return bool(body["last_page"])
@@ -253,7 +253,7 @@ class ApiSource:
             total = int(body.get("total_items") or 0)
             for doc in body["contents"]:
                 yield doc, total
-            if not body["contents"] or _last_page(body, page):
+            if not body["contents"] or is_last_page(body, page):
                 return
             page += 1
 

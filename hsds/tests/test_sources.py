@@ -68,8 +68,8 @@ def test_a_missing_path_is_a_source_error(tmp_path: Path) -> None:
 
 
 def test_api_pages_end_by_last_page_total_pages_or_an_empty_page() -> None:
-    from hsds.sources import _last_page
+    from hsds.sources import is_last_page
 
-    assert _last_page({"last_page": True, "total_pages": 9}, 1)
-    assert not _last_page({"total_pages": 3}, 2) and _last_page({"total_pages": 3}, 3)
-    assert not _last_page({}, 50)
+    assert is_last_page({"last_page": True, "total_pages": 9}, 1)
+    assert not is_last_page({"total_pages": 3}, 2) and is_last_page({"total_pages": 3}, 3)
+    assert not is_last_page({}, 50)
