@@ -117,7 +117,7 @@ def _describe(rule: Rule, source: FeedSource, labels: FeedLabels) -> str:
     parts = [p for p in (rule.description, rule.notes, source.description) if p]
     if rule.appointment_only:
         parts.append(labels.appointment_only)
-    if not rule.open_on_holidays:
+    if not rule.open_on_holidays and rule.freq is not None:
         parts.append(labels.closed_holidays)
     return "\n".join(parts)
 

@@ -10,33 +10,37 @@ expands to too many occurrences raises `IcsImportError` and yields nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 import recurring_ical_events
 import x_wr_timezone
 from icalendar import Calendar, Component
 
 from calendars.compute import BERLIN
+from calendars.ics_events import (
+    EventTimes,
+    IcsImportError,
+    check_zone,
+    date_values,
+    event_times,
+    local,
+    local_day,
+    recur_parts,
+    rule_from_rrule,
+    text_of,
+    value_of,
+)
+from calendars.problems import N_
 from calendars.rules import (
     MAX_COUNT,
-    MAX_INTERVAL,
-    WEEKDAYS,
-    DayRef,
     Rule,
     RuleError,
     ScheduleExceptionValue,
     validate_rule,
 )
 
-REPRESENTABLE_PARTS = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "UNTIL", "COUNT", "WKST"}
 TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
-
-
-class IcsImportError(ValueError):
-    """The calendar cannot be imported; nothing was changed. The message says why."""
 
 
 @dataclass(frozen=True)
@@ -57,195 +61,28 @@ class ImportResult:
     calendar_name: str | None = None
 
 
-@dataclass(frozen=True)
-class _Times:
-    day: date
-    opens: time | None
-    closes: time | None
-
-
-def _text(component: Component, name: str, limit: int = 1000) -> str:
-    value = component.get(name)
-    return str(value).strip()[:limit] if value is not None else ""
-
-
-def _local(value: date | datetime) -> date | datetime:
-    """Berlin wall time of a DTSTART/DTEND value; floating times are taken as Berlin time."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=BERLIN)
-        return value.astimezone(BERLIN)
-    return value
-
-
-def _check_zone(component: Component, name: str) -> None:
-    prop = component.get(name)
-    if prop is None:
-        return
-    values = prop if isinstance(prop, list) else [prop]
-    for item in values:
-        tzid = item.params.get("TZID") if hasattr(item, "params") else None
-        inner = getattr(item, "dt", None)
-        if inner is None and hasattr(item, "dts"):
-            inner = item.dts[0].dt if item.dts else None
-        if tzid and isinstance(inner, datetime) and inner.tzinfo is None:
-            raise IcsImportError(
-                f"The calendar uses the unknown time zone {tzid!r} and does not define it"
-            )
-
-
-def _value(component: Component, name: str) -> Any:
-    """The decoded value of a date property (icalendar types it as a wide union)."""
-    prop: Any = component[name]
-    return prop.dt
-
-
-def _times(event: Component, uid: str, warnings: list[str]) -> _Times | None:
-    start_prop = event.get("DTSTART")
-    if start_prop is None:
-        warnings.append(f"{uid}: event without a start was skipped")
-        return None
-    start = _local(_value(event, "DTSTART"))
-    if "DTEND" in event:
-        end: date | datetime = _local(_value(event, "DTEND"))
-    elif "DURATION" in event:
-        end = start + _value(event, "DURATION")
-    elif isinstance(start, datetime):
-        warnings.append(f"{uid}: event without an end was skipped")
-        return None
-    else:
-        end = start + timedelta(days=1)
-    if not isinstance(start, datetime):
-        return _Times(start, None, None)
-    if not isinstance(end, datetime):
-        end = datetime.combine(end, time(0), tzinfo=BERLIN)
-    if end <= start:
-        warnings.append(f"{uid}: event ends before it starts and was skipped")
-        return None
-    opens = start.time().replace(second=0, microsecond=0, tzinfo=None)
-    if end.date() == start.date():
-        closes: time | None = end.time().replace(second=0, microsecond=0, tzinfo=None)
-        if closes is not None and closes <= opens:
-            closes = None
-    else:
-        if end != datetime.combine(start.date() + timedelta(days=1), time(0), tzinfo=BERLIN):
-            warnings.append(f"{uid}: event runs past midnight; only its first day is kept")
-        closes = None
-    return _Times(start.date(), opens, closes)
-
-
-def _recur_parts(rrule: Any) -> dict[str, list[Any]]:
-    return {str(key).upper(): list(value) for key, value in rrule.items()}
-
-
-def _byday(values: Iterable[str], monthly: bool) -> tuple[DayRef, ...] | None:
-    refs: list[DayRef] = []
-    for raw in values:
-        text = str(raw).upper()
-        day = text[-2:]
-        number = text[:-2]
-        if day not in WEEKDAYS:
-            return None
-        ordinal = int(number) if number not in ("", "+") else None
-        if ordinal is not None and (not monthly or ordinal == 0 or abs(ordinal) > 5):
-            return None
-        refs.append(DayRef(WEEKDAYS.index(day), ordinal))
-    return tuple(refs)
-
-
-def _until_day(value: date | datetime) -> date:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.date()
-        return value.astimezone(BERLIN).date()
-    return value
-
-
-def _same_week_either_way(byday: tuple[DayRef, ...], wkst: str) -> bool:
-    """Whether the weekdays fall into the same weeks whether weeks start on Monday or `wkst`."""
-    if wkst not in WEEKDAYS:
-        return False
-    split = WEEKDAYS.index(wkst)
-    return len({ref.weekday >= split for ref in byday}) <= 1
-
-
-def _rule_from_rrule(parts: dict[str, list[Any]], base: Rule) -> Rule | None:
-    """The schedule row equal to this RRULE, or None when a row cannot say it."""
-    freq = str(parts["FREQ"][0]).upper()
-    if (
-        freq == "MONTHLY"
-        and len(parts.get("BYSETPOS", [])) == 1
-        and len(parts.get("BYDAY", [])) == 1
-        and str(parts["BYDAY"][0]).upper() in WEEKDAYS
-    ):
-        # Outlook writes "first Saturday" as BYDAY=SA;BYSETPOS=1.
-        position = int(parts.pop("BYSETPOS")[0])
-        parts["BYDAY"] = [f"{position}{str(parts['BYDAY'][0]).upper()}"]
-    if set(parts) - REPRESENTABLE_PARTS:
-        return None
-    interval = int(parts.get("INTERVAL", [1])[0])
-    wkst = str(parts.get("WKST", ["MO"])[0]).upper()
-    if interval > MAX_INTERVAL:
-        return None
-    byday = _byday(parts.get("BYDAY", []), freq == "MONTHLY")
-    if byday is None:
-        return None
-    bymonthday = tuple(int(day) for day in parts.get("BYMONTHDAY", []))
-    if freq == "DAILY":
-        if interval != 1 or bymonthday:
-            return None
-        freq = "WEEKLY"
-        byday = byday or tuple(DayRef(i) for i in range(7))
-    if freq not in ("WEEKLY", "MONTHLY"):
-        return None
-    if freq == "WEEKLY" and interval > 1 and not _same_week_either_way(byday, wkst):
-        # Which days share a week depends on the week start; ours is Monday.
-        return None
-    until = _until_day(parts["UNTIL"][0]) if "UNTIL" in parts else None
-    count = int(parts["COUNT"][0]) if "COUNT" in parts else None
-    return base.with_changes(
-        freq=freq,
-        interval=interval,
-        byday=byday,
-        bymonthday=bymonthday,
-        until=until,
-        count=count,
-    )
-
-
-def _date_values(event: Component, name: str) -> list[date | datetime]:
-    prop = event.get(name)
-    if prop is None:
-        return []
-    found: list[date | datetime] = []
-    for item in prop if isinstance(prop, list) else [prop]:
-        found.extend(entry.dt for entry in item.dts)
-    return found
-
-
-def _local_day(value: date | datetime) -> date:
-    local = _local(value)
-    return local.date() if isinstance(local, datetime) else local
-
-
 def parse_calendar(data: bytes, limits: ImportLimits) -> Calendar:
     if len(data) > limits.max_bytes:
         raise IcsImportError(
-            f"The calendar is larger than {limits.max_bytes // 1_000_000} MB; "
-            "export a shorter period"
+            N_("The calendar is larger than {mb} MB; export a shorter period"),
+            mb=limits.max_bytes // 1_000_000,
         )
     try:
         calendar = Calendar.from_ical(data)
     except (ValueError, KeyError, IndexError, TypeError) as error:
-        raise IcsImportError(f"This is not a valid iCalendar file ({error})") from None
+        raise IcsImportError(
+            N_("This is not a valid iCalendar file ({detail})"), detail=str(error)[:200]
+        ) from None
     if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
-        raise IcsImportError("This is not an iCalendar file: it has no VCALENDAR")
+        raise IcsImportError(N_("This is not an iCalendar file: it has no VCALENDAR"))
     try:
         # Google writes floating or UTC times and names the zone in X-WR-TIMEZONE.
         standard = x_wr_timezone.to_standard(calendar)
     except Exception as error:  # the library raises plain errors for unknown zones
         zone = calendar.get("X-WR-TIMEZONE")
-        raise IcsImportError(f"The calendar names the unknown time zone {zone!s}") from error
+        raise IcsImportError(
+            N_("The calendar names the unknown time zone {zone}"), zone=str(zone)
+        ) from error
     assert isinstance(standard, Calendar)
     return standard
 
@@ -259,33 +96,37 @@ def import_calendar(
     """Read an .ics file into rules and exceptions (not yet stored)."""
     limits = limits or ImportLimits()
     if kind not in ("hours", "course"):
-        raise IcsImportError("Imported events become hours or course dates")
+        raise IcsImportError(N_("Imported events become hours or course dates"))
     calendar = parse_calendar(data, limits)
     result = ImportResult(
-        calendar_name=_text(calendar, "X-WR-CALNAME", 255) or _text(calendar, "NAME", 255) or None
+        calendar_name=text_of(calendar, "X-WR-CALNAME", 255)
+        or text_of(calendar, "NAME", 255)
+        or None
     )
     events = list(calendar.walk("VEVENT"))
     if len(events) > limits.max_events:
         raise IcsImportError(
-            f"The calendar has {len(events)} events; at most {limits.max_events} can be imported"
+            N_("The calendar has {count} events; at most {max} can be imported"),
+            count=len(events),
+            max=limits.max_events,
         )
     if not events:
-        raise IcsImportError("The calendar contains no events")
+        raise IcsImportError(N_("The calendar contains no events"))
     for event in events:
         for name in ("DTSTART", "DTEND", "EXDATE", "RDATE", "RECURRENCE-ID"):
-            _check_zone(event, name)
+            check_zone(event, name)
     masters: dict[str, Rule] = {}
     overrides: list[Component] = []
     expand: list[str] = []
     horizon = today + timedelta(days=limits.horizon_days)
     for event in events:
-        uid = _text(event, "UID", 400) or f"no-uid-{uuid.uuid4()}"
+        uid = text_of(event, "UID", 400) or f"no-uid-{uuid.uuid4()}"
         if "RECURRENCE-ID" in event:
             overrides.append(event)
             continue
-        if _text(event, "STATUS").upper() == "CANCELLED":
+        if text_of(event, "STATUS").upper() == "CANCELLED":
             continue
-        times = _times(event, uid, result.warnings)
+        times = event_times(event, uid, result.warnings)
         if times is None:
             continue
         base = Rule(
@@ -294,28 +135,32 @@ def import_calendar(
             dtstart=times.day,
             opens_at=times.opens,
             closes_at=times.closes,
-            description=_text(event, "SUMMARY", 500),
-            notes=_text(event, "DESCRIPTION"),
+            description=text_of(event, "SUMMARY", 500),
+            notes=text_of(event, "DESCRIPTION"),
             source="import",
             external_uid=uid,
         )
         if "RRULE" not in event:
             _add_single_days(event, base, times, today, result)
             continue
-        parts = _recur_parts(event["RRULE"])
+        parts = recur_parts(event["RRULE"])
         freq = str(parts.get("FREQ", [""])[0]).upper()
         if freq in TOO_FREQUENT or any(
             len(parts.get(part, [])) > 1 for part in ("BYHOUR", "BYMINUTE", "BYSECOND")
         ):
             raise IcsImportError(
-                f"Event {uid!r} repeats several times a day; opening hours repeat at most daily"
+                N_("Event {uid} repeats several times a day; opening hours repeat at most daily"),
+                uid=uid,
             )
         count = int(parts.get("COUNT", [0])[0])
         if count > MAX_COUNT:
             raise IcsImportError(
-                f"Event {uid!r} repeats {count} times; at most {MAX_COUNT} occurrences are allowed"
+                N_("Event {uid} repeats {count} times; at most {max} occurrences are allowed"),
+                uid=uid,
+                count=count,
+                max=MAX_COUNT,
             )
-        rule = _rule_from_rrule(
+        rule = rule_from_rrule(
             parts, base.with_changes(kind="course" if kind == "course" else "hours")
         )
         if rule is None:
@@ -331,8 +176,8 @@ def import_calendar(
             continue
         masters[uid] = rule
         result.rules.append(rule)
-        for value in _date_values(event, "EXDATE"):
-            day = _local_day(value)
+        for value in date_values(event, "EXDATE"):
+            day = local_day(value)
             result.exceptions.append(
                 ScheduleExceptionValue(
                     kind="closed",
@@ -343,8 +188,8 @@ def import_calendar(
                     external_uid=f"{uid}#exdate-{day.isoformat()}",
                 )
             )
-        for value in _date_values(event, "RDATE"):
-            day = _local_day(value)
+        for value in date_values(event, "RDATE"):
+            day = local_day(value)
             result.exceptions.append(
                 ScheduleExceptionValue(
                     kind="extra",
@@ -358,27 +203,29 @@ def import_calendar(
                 )
             )
     for event in overrides:
-        uid = _text(event, "UID", 400)
+        uid = text_of(event, "UID", 400)
         if uid in expand:
             continue  # the expansion below already applies it
         _apply_override(event, uid, masters.get(uid), today, result)
     if expand:
         _expand(calendar, set(expand), today, horizon, kind, result, limits)
+    _make_uids_unique(result)
     total = len(result.rules) + len(result.exceptions)
     if total > limits.max_entries:
         raise IcsImportError(
-            f"The calendar expands to {total} dates and rules; at most {limits.max_entries} "
-            "can be imported"
+            N_("The calendar expands to {count} dates and rules; at most {max} can be imported"),
+            count=total,
+            max=limits.max_entries,
         )
     return result
 
 
 def _add_single_days(
-    event: Component, base: Rule, times: _Times, today: date, result: ImportResult
+    event: Component, base: Rule, times: EventTimes, today: date, result: ImportResult
 ) -> None:
     days = 1
     if times.opens is None and "DTEND" in event:
-        end = _local(_value(event, "DTEND"))
+        end = local(value_of(event, "DTEND"))
         if not isinstance(end, datetime):
             days = max(1, min((end - times.day).days, 366))
     for offset in range(days):
@@ -393,8 +240,8 @@ def _add_single_days(
 def _apply_override(
     event: Component, uid: str, master: Rule | None, today: date, result: ImportResult
 ) -> None:
-    original = _local_day(_value(event, "RECURRENCE-ID"))
-    cancelled = _text(event, "STATUS").upper() == "CANCELLED"
+    original = local_day(value_of(event, "RECURRENCE-ID"))
+    cancelled = text_of(event, "STATUS").upper() == "CANCELLED"
     if master is not None:
         result.exceptions.append(
             ScheduleExceptionValue(
@@ -408,7 +255,7 @@ def _apply_override(
         )
     if cancelled:
         return
-    times = _times(event, uid, result.warnings)
+    times = event_times(event, uid, result.warnings)
     if times is None or times.day < today:
         return
     if master is not None:
@@ -419,7 +266,7 @@ def _apply_override(
                 ends_on=times.day,
                 opens_at=times.opens,
                 closes_at=times.closes,
-                description=_text(event, "SUMMARY", 500),
+                description=text_of(event, "SUMMARY", 500),
                 schedule_id=master.id,
                 source="import",
                 external_uid=f"{uid}#moved-to-{original.isoformat()}",
@@ -433,8 +280,8 @@ def _apply_override(
                 dtstart=times.day,
                 opens_at=times.opens,
                 closes_at=times.closes,
-                description=_text(event, "SUMMARY", 500),
-                notes=_text(event, "DESCRIPTION"),
+                description=text_of(event, "SUMMARY", 500),
+                notes=text_of(event, "DESCRIPTION"),
                 source="import",
                 external_uid=f"{uid}#{original.isoformat()}",
             )
@@ -454,7 +301,7 @@ def _expand(
     subset = Calendar()
     for component in calendar.subcomponents:
         if component.name == "VTIMEZONE" or (
-            component.name == "VEVENT" and _text(component, "UID", 400) in uids
+            component.name == "VEVENT" and text_of(component, "UID", 400) in uids
         ):
             subset.add_component(component)
     query = recurring_ical_events.of(subset)
@@ -467,7 +314,8 @@ def _expand(
         seen += 1
         if seen > limits.max_entries:
             raise IcsImportError(
-                f"The calendar expands to more than {limits.max_entries} dates within a year"
+                N_("The calendar expands to more than {max} dates within a year"),
+                max=limits.max_entries,
             )
         occurrence_start = occurrence["DTSTART"].dt
         if not isinstance(occurrence_start, datetime):
@@ -476,10 +324,10 @@ def _expand(
             occurrence_start = occurrence_start.replace(tzinfo=BERLIN)
         if occurrence_start >= end:
             break
-        uid = _text(occurrence, "UID", 400)
+        uid = text_of(occurrence, "UID", 400)
         if uid not in uids:
             continue
-        times = _times(occurrence, uid, result.warnings)
+        times = event_times(occurrence, uid, result.warnings)
         if times is None:
             continue
         result.rules.append(
@@ -489,9 +337,25 @@ def _expand(
                 dtstart=times.day,
                 opens_at=times.opens,
                 closes_at=times.closes,
-                description=_text(occurrence, "SUMMARY", 500),
-                notes=_text(occurrence, "DESCRIPTION"),
+                description=text_of(occurrence, "SUMMARY", 500),
+                notes=text_of(occurrence, "DESCRIPTION"),
                 source="import",
                 external_uid=f"{uid}#{times.day.isoformat()}T{times.opens or ''}",
             )
         )
+
+
+def _make_uids_unique(result: ImportResult) -> None:
+    """Some calendars repeat a UID; re-imports match rows by UID, so each must be unique."""
+    seen: dict[str | None, int] = {}
+    for index, rule in enumerate(result.rules):
+        count = seen.get(rule.external_uid, 0)
+        seen[rule.external_uid] = count + 1
+        if count:
+            result.rules[index] = rule.with_changes(external_uid=f"{rule.external_uid}#{count + 1}")
+    seen = {}
+    for index, exc in enumerate(result.exceptions):
+        count = seen.get(exc.external_uid, 0)
+        seen[exc.external_uid] = count + 1
+        if count:
+            result.exceptions[index] = replace(exc, external_uid=f"{exc.external_uid}#{count + 1}")

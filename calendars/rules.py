@@ -14,6 +14,8 @@ from datetime import date, datetime, time
 from typing import Any, Literal
 from uuid import UUID
 
+from calendars.problems import N_, ReadableError
+
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 FREQS = ("WEEKLY", "MONTHLY")
 KINDS = ("hours", "course", "single")
@@ -27,7 +29,7 @@ Kind = Literal["hours", "course", "single"]
 _BYDAY = re.compile(r"^([+-]?)([1-5]?)(MO|TU|WE|TH|FR|SA|SU)$")
 
 
-class RuleError(ValueError):
+class RuleError(ReadableError):
     """A schedule that cannot be used; the message says what to change."""
 
 
@@ -51,15 +53,19 @@ def parse_byday(text: str, freq: str | None = "MONTHLY") -> tuple[DayRef, ...]:
             continue
         match = _BYDAY.match(raw)
         if match is None:
-            raise RuleError(f"Unknown weekday {raw!r}: use MO, TU, WE, TH, FR, SA or SU")
+            raise RuleError(
+                N_("Unknown weekday {value}: use MO, TU, WE, TH, FR, SA or SU"), value=raw
+            )
         sign, number, day = match.groups()
         ordinal = None
         if number:
             ordinal = -int(number) if sign == "-" else int(number)
             if freq != "MONTHLY":
-                raise RuleError(f"{raw!r}: a numbered weekday (like 1SA) needs a monthly rule")
+                raise RuleError(N_("A numbered weekday (like 1SA) needs a monthly rule"))
         elif sign:
-            raise RuleError(f"Unknown weekday {raw!r}")
+            raise RuleError(
+                N_("Unknown weekday {value}: use MO, TU, WE, TH, FR, SA or SU"), value=raw
+            )
         ref = DayRef(WEEKDAYS.index(day), ordinal)
         if ref not in refs:
             refs.append(ref)
@@ -74,9 +80,11 @@ def parse_bymonthday(text: str) -> tuple[int, ...]:
         try:
             value = int(raw)
         except ValueError:
-            raise RuleError(f"Day of month {raw!r} is not a number") from None
+            raise RuleError(N_("Day of month {value} is not a number"), value=raw) from None
         if value == 0 or not -31 <= value <= 31:
-            raise RuleError(f"Day of month {value} must be between 1 and 31 (or -1 to -31)")
+            raise RuleError(
+                N_("Day of month {value} must be between 1 and 31 (or -1 to -31)"), value=value
+            )
         if value not in days:
             days.append(value)
     return tuple(days)
@@ -152,65 +160,71 @@ class ScheduleExceptionValue:
 def validate_rule(rule: Rule) -> Rule:
     """Return the rule if it can be used, else raise RuleError with an actionable message."""
     if rule.kind not in KINDS:
-        raise RuleError(f"Unknown schedule kind {rule.kind!r}: use hours, course or single")
+        raise RuleError(
+            N_("Unknown schedule kind {value}: use hours, course or single"), value=rule.kind
+        )
     if rule.freq is None:
         if rule.dtstart is None:
-            raise RuleError("A single date needs its date (dtstart)")
+            raise RuleError(N_("A single date needs its date (dtstart)"))
         if rule.byday or rule.bymonthday or rule.count or rule.until:
-            raise RuleError("A single date cannot repeat: remove weekdays, days, until and count")
+            raise RuleError(
+                N_("A single date cannot repeat: remove weekdays, days, until and count")
+            )
     else:
         if rule.freq not in FREQS:
-            raise RuleError(f"Unknown frequency {rule.freq!r}: use WEEKLY or MONTHLY")
+            raise RuleError(N_("Unknown frequency {value}: use WEEKLY or MONTHLY"), value=rule.freq)
         if not 1 <= rule.interval <= MAX_INTERVAL:
-            raise RuleError(f"The interval must be between 1 and {MAX_INTERVAL}")
+            raise RuleError(N_("The interval must be between 1 and {max}"), max=MAX_INTERVAL)
         if rule.interval > 1 and rule.anchor is None:
-            raise RuleError("A rule repeating every few weeks or months needs a first date")
+            raise RuleError(N_("A rule repeating every few weeks or months needs a first date"))
         if rule.freq == "WEEKLY":
             if rule.bymonthday:
-                raise RuleError("Days of the month need a monthly rule")
+                raise RuleError(N_("Days of the month need a monthly rule"))
             if any(ref.ordinal is not None for ref in rule.byday):
-                raise RuleError("A numbered weekday (like 1SA) needs a monthly rule")
+                raise RuleError(N_("A numbered weekday (like 1SA) needs a monthly rule"))
             if not rule.byday and rule.anchor is None:
-                raise RuleError("Choose at least one weekday")
+                raise RuleError(N_("Choose at least one weekday"))
         if (
             rule.freq == "MONTHLY"
             and not rule.byday
             and not rule.bymonthday
             and rule.anchor is None
         ):
-            raise RuleError("Choose a day of the month or a weekday like the first Saturday")
+            raise RuleError(N_("Choose a day of the month or a weekday like the first Saturday"))
         if rule.count is not None and not 1 <= rule.count <= MAX_COUNT:
-            raise RuleError(f"The number of occurrences must be between 1 and {MAX_COUNT}")
+            raise RuleError(
+                N_("The number of occurrences must be between 1 and {max}"), max=MAX_COUNT
+            )
         if rule.count is not None and rule.until is not None:
-            raise RuleError("Give either an end date or a number of occurrences, not both")
+            raise RuleError(N_("Give either an end date or a number of occurrences, not both"))
         if rule.until is not None and rule.anchor is not None and rule.until < rule.anchor:
-            raise RuleError("The end date lies before the first date")
+            raise RuleError(N_("The end date lies before the first date"))
     if rule.opens_at is None and rule.closes_at is not None:
-        raise RuleError("A closing time needs an opening time")
+        raise RuleError(N_("A closing time needs an opening time"))
     if rule.opens_at is not None and rule.closes_at is not None and rule.closes_at <= rule.opens_at:
-        raise RuleError("The closing time must be after the opening time")
+        raise RuleError(N_("The closing time must be after the opening time"))
     if rule.valid_from and rule.valid_to and rule.valid_to < rule.valid_from:
-        raise RuleError("'Valid to' lies before 'valid from'")
+        raise RuleError(N_("'Valid to' lies before 'valid from'"))
     return rule
 
 
 def validate_exception(exc: ScheduleExceptionValue) -> ScheduleExceptionValue:
     if exc.kind not in EXCEPTION_KINDS:
-        raise RuleError(f"Unknown exception kind {exc.kind!r}: use closed or extra")
+        raise RuleError(N_("Unknown exception kind {value}: use closed or extra"), value=exc.kind)
     if exc.ends_on < exc.starts_on:
-        raise RuleError("The last day of the exception lies before its first day")
+        raise RuleError(N_("The last day of the exception lies before its first day"))
     if (exc.ends_on - exc.starts_on).days > 366:
-        raise RuleError("An exception may span at most one year")
+        raise RuleError(N_("An exception may span at most one year"))
     if exc.kind == "extra":
         if exc.opens_at is None and exc.closes_at is not None:
-            raise RuleError("A closing time needs an opening time")
+            raise RuleError(N_("A closing time needs an opening time"))
         if exc.opens_at and exc.closes_at and exc.closes_at <= exc.opens_at:
-            raise RuleError("The closing time must be after the opening time")
+            raise RuleError(N_("The closing time must be after the opening time"))
     return exc
 
 
 def _get(row: Any, name: str, default: Any = None) -> Any:
-    if isinstance(row, Mapping):
+    if type(row) is dict or isinstance(row, Mapping):
         return row.get(name, default)
     return getattr(row, name, default)
 

@@ -1,4 +1,4 @@
-"""Command-line commands of the directory: `lotse demo`."""
+"""Command-line commands of the directory: demo data and capacity links and reminders."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from directory.capacity_cli import CAPACITY_COMMANDS
+
 console = Console()
 
 
 @click.command(help="Load the demo network of Mülheim an der Ruhr into an empty database.")
 def demo() -> None:
-    from cli import load_consumers, run
+    from cli import load_consumers, load_domain_demos, run
     from directory.demo import DemoRefusedError, load_demo
 
     # Consumers must be registered so that the loaded offers reach the search index.
@@ -20,6 +22,7 @@ def demo() -> None:
         summary = run(load_demo())
     except DemoRefusedError as error:
         raise click.ClickException(str(error)) from error
+    run(load_domain_demos())
     if summary.already_loaded:
         console.print("The demo network is already loaded; nothing to do.")
     else:
@@ -41,4 +44,4 @@ def demo() -> None:
     console.print(logins)
 
 
-COMMANDS: list[click.Command] = [demo]
+COMMANDS: list[click.Command] = [demo, *CAPACITY_COMMANDS]

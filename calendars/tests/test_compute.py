@@ -5,18 +5,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calendars.compute import (
     BERLIN,
+    _rrule,
     next_course_start,
     next_opening,
     open_at,
     opening_label,
     openings,
+    raw_days,
     rule_days,
     week_intervals,
 )
 from calendars.rules import (
+    DayRef,
     Rule,
     RuleError,
     ScheduleExceptionValue,
@@ -303,3 +308,47 @@ def test_numbered_weekdays_need_a_monthly_rule():
         parse_byday("1SA", "WEEKLY")
     with pytest.raises(RuleError, match="Unknown weekday"):
         parse_byday("XY")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    days=st.sets(st.integers(0, 6), min_size=0, max_size=7),
+    interval=st.integers(1, 4),
+    anchor=st.dates(date(2024, 1, 1), date(2028, 12, 31)),
+    until=st.one_of(st.none(), st.dates(date(2025, 1, 1), date(2030, 12, 31))),
+    first=st.dates(date(2023, 6, 1), date(2029, 12, 31)),
+    span=st.integers(0, 120),
+)
+def test_weekly_arithmetic_agrees_with_dateutil(days, interval, anchor, until, first, span):
+    if until is not None and until < anchor:
+        until = None
+    rule = Rule(
+        freq="WEEKLY",
+        interval=interval,
+        byday=tuple(DayRef(day) for day in sorted(days)),
+        dtstart=anchor,
+        until=until,
+    )
+    last = first + timedelta(days=span)
+    generator = _rrule(rule, first)
+    assert generator is not None
+    expected = [
+        moment.date()
+        for moment in generator.between(
+            datetime.combine(first, time(0)), datetime.combine(last, time(23, 59)), inc=True
+        )
+    ]
+    assert list(raw_days(rule, first, last)) == expected
+
+
+def test_a_single_date_on_a_public_holiday_stays_open():
+    rule = validate_rule(
+        Rule(
+            kind="single",
+            freq=None,
+            dtstart=date(2027, 5, 27),
+            opens_at=time(14),
+            closes_at=time(18),
+        )
+    )
+    assert list(rule_days(rule, date(2027, 5, 1), date(2027, 5, 31))) == [date(2027, 5, 27)]

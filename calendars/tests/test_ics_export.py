@@ -137,6 +137,8 @@ def test_feed_is_valid_and_stable():
     # Lines are folded at 75 octets as RFC 5545 requires.
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     calendar = Calendar.from_ical(body)
+    uids = [str(event["UID"]) for event in calendar.walk("VEVENT")]
+    assert len(uids) == len(set(uids)) == len(source.rules) + 1
     event: Any
     for event in calendar.walk("VEVENT"):
         assert event["UID"] and event["DTSTAMP"] and event["DTSTART"]

@@ -168,7 +168,7 @@ WEEKLY = (
                 "DTSTART;TZID=Mars/Olympus:20270105T090000\r\n"
                 "DTEND;TZID=Mars/Olympus:20270105T100000\r\n"
             ),
-            "unknown time zone 'Mars/Olympus'",
+            "unknown time zone Mars/Olympus",
         ),
         (wrap(WEEKLY, head="X-WR-TIMEZONE:Mars/Olympus\r\n"), "unknown time zone"),
     ],
