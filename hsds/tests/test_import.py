@@ -180,11 +180,15 @@ def test_probable_duplicates_of_existing_offers_are_flagged(
 
 
 def test_demo_network_round_trip_gives_identical_documents(db: None, tmp_path: Path) -> None:
+    from calendars.demo import load_demo as load_demo_schedules
     from directory.demo import load_demo
 
     run(load_demo())
+    run(load_demo_schedules())
     first = export_to(tmp_path / "first")
-    assert len(read_array(first / "services.json")) > 10
+    services = read_array(first / "services.json")
+    assert len(services) > 10
+    assert sum(len(service["schedules"]) for service in services) > 10
     if schema.schema_dir_available():
         kinds = {
             "services.json": "service",
@@ -205,10 +209,12 @@ def test_demo_network_round_trip_gives_identical_documents(db: None, tmp_path: P
 def test_demo_import_into_a_fresh_install_knows_the_lotse_taxonomies(
     db: None, tmp_path: Path
 ) -> None:
+    from calendars.demo import load_demo as load_demo_schedules
     from directory.demo import load_demo
     from directory.taxonomy_data import ensure_taxonomies
 
     run(load_demo())
+    run(load_demo_schedules())
     first = export_to(tmp_path / "first")
     empty_database()
     run(ensure_taxonomies())
