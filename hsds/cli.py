@@ -123,8 +123,12 @@ def import_command(
         console.print(f"[red]error[/] {problem.where}: {problem.message}")
     if report.error_count > len(report.errors):
         console.print(f"... and {report.error_count - len(report.errors)} more errors")
+    for problem in report.warnings[:10]:
+        console.print(f"[yellow]warning[/] {problem.where}: {problem.message}")
     if report.warning_count:
-        console.print(f"{report.warning_count} warnings (data Lotse adjusted or cannot keep).")
+        console.print(
+            f"{report.warning_count} warnings in all (data Lotse adjusted or cannot keep)."
+        )
     for duplicate in report.duplicates:
         console.print(
             f"[yellow]probable duplicate[/] {duplicate.service_name!r} "

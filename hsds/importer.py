@@ -22,7 +22,15 @@ from hsds.bundle import Bundle, RecordError
 from hsds.duplicates import Duplicate, DuplicateFinder
 from hsds.reader import read_record
 from hsds.schedules import schedule_children
-from hsds.sources import ApiSource, Item, Progress, SourceError, is_url, iter_path
+from hsds.sources import (
+    ApiSource,
+    BrokenRecordError,
+    Item,
+    Progress,
+    SourceError,
+    is_url,
+    iter_path,
+)
 from hsds.tables import DuplicateFlag
 from hsds.taxonomies import ReviewEntry, TermResolver
 from hsds.writer import Plan, apply_plan, bundle_changed, check_references, make_plan
@@ -139,6 +147,10 @@ class ImportRun:
     def _read(self, item: Item) -> Bundle | None:
         if isinstance(item.doc, SourceError):
             self.report.skipped.append(str(item.doc))
+            return None
+        if isinstance(item.doc, BrokenRecordError):
+            self.report.error(item.where, str(item.doc))
+            self.report.count(item.hint or "record", "failed")
             return None
         try:
             bundle = read_record(item.doc, item.hint)

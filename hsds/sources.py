@@ -45,6 +45,10 @@ class SourceError(ValueError):
     """The source cannot be read at all (as opposed to one bad record)."""
 
 
+class BrokenRecordError(ValueError):
+    """One record of a line-per-record file cannot be decoded; the others can."""
+
+
 @dataclass
 class Item:
     """One record (or something that claims to be one) and where it came from."""
@@ -138,7 +142,7 @@ def iter_file(path: Path, progress: Progress | None = None) -> Iterator[Item]:
                     try:
                         doc = json.loads(line)
                     except json.JSONDecodeError as error:
-                        yield Item(SourceError(f"{where}: {error.msg}"), hint, where)
+                        yield Item(BrokenRecordError(f"not JSON ({error.msg})"), hint, where)
                         continue
                     yield Item(doc, hint, where)
                 if progress and number % 100 == 0:

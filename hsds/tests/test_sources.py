@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from hsds import sources
-from hsds.sources import SourceError, files_in, iter_json_array, iter_path
+from hsds.sources import BrokenRecordError, SourceError, files_in, iter_json_array, iter_path
 
 
 def test_array_elements_survive_any_buffer_boundary(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,7 +58,7 @@ def test_ndjson_lines_and_pages_are_read(tmp_path: Path) -> None:
     (tmp_path / "organizations.json").write_text(json.dumps({"contents": [{"id": "o"}]}))
     items = list(iter_path(tmp_path))
     assert [item.hint for item in items] == ["organization", "service", "service", "service"]
-    assert isinstance(items[2].doc, SourceError)
+    assert isinstance(items[2].doc, BrokenRecordError)
     assert items[3].doc == {"id": "b"}
 
 
