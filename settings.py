@@ -113,6 +113,7 @@ class Settings:
     capacity_stale_days: int = 30
     answer_deadline_days: int = 5
     public_directory: bool = False
+    hsds_public: bool = False
     run_dispatcher: bool = True
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -154,6 +155,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         capacity_stale_days=_int(env, "LOTSE_CAPACITY_STALE_DAYS", 30, 1, 3650),
         answer_deadline_days=_int(env, "LOTSE_ANSWER_DEADLINE_DAYS", 5, 1, 60),
         public_directory=_bool(env, "LOTSE_PUBLIC_DIRECTORY", False),
+        hsds_public=_bool(env, "LOTSE_HSDS_PUBLIC", False),
         run_dispatcher=_bool(env, "LOTSE_RUN_DISPATCHER", True),
         smtp_host=smtp_host,
         smtp_port=_int(env, "LOTSE_SMTP_PORT", 25, 1, 65535),
