@@ -1,0 +1,381 @@
+"""The embedded search engine: a tantivy index in `<data_dir>/search/`, no server needed.
+
+Only one process may hold the index writer: the one that applies the outbox (the web process
+by default, the worker at scale). Other processes open the index read-only and see new commits
+through tantivy's reload-on-commit watcher.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from uuid import UUID
+
+import tantivy
+
+from search import embedded_query as eq
+from search.embedded_schema import (
+    FACET_KINDS,
+    SCHEMA_VERSION,
+    build_schema,
+    decode,
+    facet_value,
+    to_tantivy,
+)
+from search.engine import (
+    EngineHealth,
+    OfferDocument,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    validate_query,
+)
+from search.geo import cover, distance_km, nearest_km
+
+Q = tantivy.Query
+Occur = tantivy.Occur
+
+# Radii tried in turn when sorting by distance, until enough offers are inside.
+DISTANCE_STEPS_KM = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
+REBUILD_BATCH = 5000
+VERSION_FILE = "lotse-schema-version"
+
+
+class IndexUnavailableError(RuntimeError):
+    """The index cannot be used right now; the message says why."""
+
+
+class EmbeddedEngine:
+    name = "embedded"
+
+    def __init__(self, path: Path, writable: bool = True, heap_bytes: int = 100_000_000) -> None:
+        self.path = Path(path)
+        self.writable = writable
+        self._heap = heap_bytes
+        self._schema = build_schema()
+        self._index: tantivy.Index | None = None
+        self._writer: tantivy.IndexWriter | None = None
+        self._lock = threading.Lock()
+        # True when the index was (re)created empty and must be filled from the database.
+        self.needs_rebuild = False
+        self._open()
+
+    # ----- opening -------------------------------------------------------------------------
+
+    def _version_ok(self) -> bool:
+        marker = self.path / VERSION_FILE
+        return marker.exists() and marker.read_text().strip() == str(SCHEMA_VERSION)
+
+    def _create(self) -> tantivy.Index:
+        if self.path.exists():
+            shutil.rmtree(self.path)
+        self.path.mkdir(parents=True)
+        index = tantivy.Index(self._schema, path=str(self.path))
+        (self.path / VERSION_FILE).write_text(str(SCHEMA_VERSION))
+        self.needs_rebuild = True
+        return index
+
+    def _open(self) -> None:
+        index: tantivy.Index | None = None
+        if self.path.is_dir() and tantivy.Index.exists(str(self.path)) and self._version_ok():
+            try:
+                index = tantivy.Index.open(str(self.path))
+                index.searcher().num_docs  # noqa: B018 - reading fails on a damaged index
+            except (ValueError, OSError):
+                index = None
+        if index is None:
+            if not self.writable:
+                return  # the writing process creates it; until then searches find nothing
+            index = self._create()
+        if not self.writable:
+            index.config_reader(reload_policy="commit")
+        self._index = index
+
+    def _ready_index(self) -> tantivy.Index:
+        if self._index is None:
+            self._open()
+        if self._index is None:
+            raise IndexUnavailableError("the search index has not been built yet")
+        return self._index
+
+    def _write_handle(self) -> tantivy.IndexWriter:
+        if not self.writable:
+            raise IndexUnavailableError("this process opened the search index read-only")
+        if self._writer is None:
+            try:
+                self._writer = self._ready_index().writer(heap_size=self._heap, num_threads=1)
+            except ValueError as exc:
+                raise IndexUnavailableError(
+                    f"another process holds the search index writer ({exc})"
+                ) from exc
+        return self._writer
+
+    # ----- writing -------------------------------------------------------------------------
+
+    def index(self, documents: Sequence[OfferDocument]) -> None:
+        if not documents:
+            return
+        with self._lock:
+            writer = self._write_handle()
+            for document in documents:
+                writer.delete_documents_by_term("id", str(document.id))
+                writer.add_document(to_tantivy(document))
+            self._commit(writer)
+
+    def delete(self, ids: Sequence[UUID]) -> None:
+        if not ids:
+            return
+        with self._lock:
+            writer = self._write_handle()
+            for offer_id in ids:
+                writer.delete_documents_by_term("id", str(offer_id))
+            self._commit(writer)
+
+    def rebuild(
+        self,
+        documents: Iterable[OfferDocument],
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        count = 0
+        with self._lock:
+            writer = self._write_handle()
+            try:
+                writer.delete_all_documents()
+                for document in documents:
+                    writer.add_document(to_tantivy(document))
+                    count += 1
+                    if progress is not None and count % 500 == 0:
+                        progress(500)
+                self._commit(writer)
+            except BaseException:
+                writer.rollback()
+                raise
+            if progress is not None:
+                progress(count % 500)
+            self.needs_rebuild = False
+        return count
+
+    def _commit(self, writer: tantivy.IndexWriter) -> None:
+        writer.commit()
+        self._ready_index().reload()
+
+    # ----- reading -------------------------------------------------------------------------
+
+    def health(self) -> EngineHealth:
+        try:
+            documents = self._ready_index().searcher().num_docs
+        except (IndexUnavailableError, ValueError, OSError) as exc:
+            return EngineHealth(engine=self.name, ok=False, detail=str(exc))
+        detail = "writer" if self.writable else "reader"
+        return EngineHealth(engine=self.name, ok=True, documents=documents, detail=detail)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._writer is not None:
+                self._writer.wait_merging_threads()
+                self._writer = None
+            self._index = None
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        validate_query(query)
+        try:
+            index = self._ready_index()
+        except IndexUnavailableError:
+            return SearchResult(hits=[], total=0, page=query.page, per_page=query.per_page)
+        searcher = index.searcher()
+        filters = eq.filter_clauses(self._schema, query)
+        builder = eq.TextQueryBuilder(self._schema, searcher)
+        matching = builder.text(query.text)
+        result = self._search_with(searcher, query, matching, filters)
+        if result.total == 0 and matching is not None and len(query.text.split()) > 1:
+            # Nothing has every word: show what has some of them, best matches first.
+            matching = builder.text(query.text, every_word=False)
+            result = self._search_with(searcher, query, matching, filters)
+        return result
+
+    def _search_with(
+        self,
+        searcher: tantivy.Searcher,
+        query: SearchQuery,
+        matching: tantivy.Query | None,
+        filters: list[tantivy.Query],
+    ) -> SearchResult:
+        base = eq.combine(matching, filters)
+        final = base
+        if query.near is not None and query.radius_km is not None:
+            near = query.near
+            final = _both(
+                base, self._within(searcher, base, near.latitude, near.longitude, query.radius_km)
+            )
+        if query.sort == "distance":
+            hits, total = self._by_distance(searcher, base, query)
+        else:
+            hits, total = self._ranked(searcher, final, query, matching is None)
+        facets = self._facets(searcher, final, query.facets, total) if query.facets else {}
+        return SearchResult(
+            hits=hits, total=total, page=query.page, per_page=query.per_page, facets=facets
+        )
+
+    def _ranked(
+        self,
+        searcher: tantivy.Searcher,
+        final: tantivy.Query,
+        query: SearchQuery,
+        no_text: bool,
+    ) -> tuple[list[SearchHit], int]:
+        order_by: str | None = None
+        order = tantivy.Order.Desc
+        if query.sort == "free_places" or (query.sort == "relevance" and no_text):
+            order_by = "free_places"
+        elif query.sort == "next_start":
+            order_by, order = "next_start", tantivy.Order.Asc
+        found = searcher.search(
+            final,
+            limit=query.per_page,
+            offset=query.offset,
+            count=True,
+            order_by_field=order_by,
+            order=order,
+        )
+        hits = []
+        for score, address in found.hits:
+            document = _document(searcher, address)
+            value = float(score) if order_by is None else 0.0
+            hits.append(self._hit(document, value, query))
+        return hits, found.count or 0
+
+    def _hit(self, document: OfferDocument, score: float, query: SearchQuery) -> SearchHit:
+        distance = None
+        if query.near is not None:
+            distance = nearest_km(query.near.latitude, query.near.longitude, document.coordinates())
+        return SearchHit(id=document.id, score=score, distance_km=distance, document=document)
+
+    # ----- geography -----------------------------------------------------------------------
+
+    def _within(
+        self,
+        searcher: tantivy.Searcher,
+        base: tantivy.Query,
+        lat: float,
+        lon: float,
+        radius_km: float,
+    ) -> tantivy.Query:
+        """A filter for offers with a location at most `radius_km` from the point."""
+        cells = cover(lat, lon, radius_km)
+        parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if cells.inner:
+            parts.append((Occur.Should, Q.term_set_query(self._schema, "geo_cell", cells.inner)))
+        if cells.edge:
+            candidates = _both(base, Q.term_set_query(self._schema, "geo_cell", cells.edge))
+            addresses = _all_addresses(searcher, candidates)
+            distances = _distances(searcher, addresses, lat, lon)
+            inside = [key for key, d in distances.items() if d <= radius_km]
+            if inside:
+                parts.append((Occur.Should, Q.term_set_query(self._schema, "key", inside)))
+        if not parts:
+            return Q.empty_query()
+        return Q.boolean_query(parts)
+
+    def _by_distance(
+        self, searcher: tantivy.Searcher, base: tantivy.Query, query: SearchQuery
+    ) -> tuple[list[SearchHit], int]:
+        assert query.near is not None
+        lat, lon = query.near.latitude, query.near.longitude
+        needed = query.offset + query.per_page
+        limit_km = query.radius_km or DISTANCE_STEPS_KM[-1]
+        steps = [r for r in DISTANCE_STEPS_KM if r < limit_km] + [limit_km]
+        addresses: list[tantivy.DocAddress] = []
+        for radius in steps:
+            within = _both(base, self._within(searcher, base, lat, lon, radius))
+            count = searcher.search(within, limit=1, count=True).count or 0
+            if count >= needed or radius == limit_km:
+                addresses = _all_addresses(searcher, within)
+                break
+        distances = _distances(searcher, addresses, lat, lon)
+        keys = searcher.fast_field_values("key", addresses)
+        ranked = sorted(
+            zip(addresses, keys, strict=True), key=lambda pair: (distances[pair[1]], pair[1])
+        )
+        page = [address for address, _key in ranked[query.offset : needed]]
+        total = len(ranked)
+        if query.radius_km is None:
+            total = searcher.search(base, limit=1, count=True).count or 0
+            if len(ranked) < needed:
+                # Offers without a place (online, by phone) come after every located one.
+                located = Q.term_query(self._schema, "facet", facet_value("flag", "located"))
+                unlocated = Q.boolean_query([(Occur.Must, base), (Occur.MustNot, located)])
+                skip = max(0, query.offset - len(ranked))
+                rest = searcher.search(
+                    unlocated,
+                    limit=needed - max(len(ranked), query.offset),
+                    offset=skip,
+                    order_by_field="free_places",
+                )
+                page += [address for _value, address in rest.hits]
+        hits = [self._hit(_document(searcher, address), 0.0, query) for address in page]
+        return hits, total
+
+    # ----- facets --------------------------------------------------------------------------
+
+    def _facets(
+        self,
+        searcher: tantivy.Searcher,
+        final: tantivy.Query,
+        names: Sequence[str],
+        total: int,
+    ) -> dict[str, dict[str, int]]:
+        request = {"facets": {"terms": {"field": "facet", "size": 10_000}}}
+        answer = searcher.aggregate(final, request) if total else {}
+        counts: dict[str, dict[str, int]] = {}
+        for bucket in answer.get("facets", {}).get("buckets", []):
+            kind, _sep, value = str(bucket["key"]).partition(":")
+            counts.setdefault(kind, {})[value] = int(bucket["doc_count"])
+        facets: dict[str, dict[str, int]] = {}
+        for name in names:
+            if name in FACET_KINDS:
+                facets[name] = counts.get(FACET_KINDS[name], {})
+            else:
+                held = counts.get("flag", {}).get(name, 0)
+                both = {"true": held, "false": total - held}
+                facets[name] = {k: v for k, v in both.items() if v}
+        return facets
+
+
+def _both(first: tantivy.Query, second: tantivy.Query) -> tantivy.Query:
+    return Q.boolean_query([(Occur.Must, first), (Occur.Must, Q.const_score_query(second, 0.0))])
+
+
+def _document(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> OfferDocument:
+    data = searcher.doc(address).get_first("doc")
+    assert isinstance(data, bytes)
+    return decode(data)
+
+
+def _all_addresses(searcher: tantivy.Searcher, query: tantivy.Query) -> list[tantivy.DocAddress]:
+    found = searcher.search(query, limit=2000, count=True)
+    count = found.count or 0
+    if count > len(found.hits):
+        found = searcher.search(query, limit=count, count=False)
+    return [address for _score, address in found.hits]
+
+
+def _distances(
+    searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress], lat: float, lon: float
+) -> dict[int, float]:
+    """Distance from the point to the nearest location of each offer, by offer key."""
+    keys = searcher.fast_field_values("key", addresses)
+    lats = searcher.fast_field_values("lat", addresses)
+    lons = searcher.fast_field_values("lon", addresses)
+    counts = searcher.fast_field_values("n_loc", addresses)
+    result: dict[int, float] = {}
+    for address, key, plat, plon, n in zip(addresses, keys, lats, lons, counts, strict=True):
+        assert isinstance(key, int)
+        if n == 1 and isinstance(plat, float) and isinstance(plon, float):
+            result[key] = distance_km(lat, lon, plat, plon)
+        else:
+            # Several locations: the nearest one counts (read from the stored document).
+            nearest = nearest_km(lat, lon, _document(searcher, address).coordinates())
+            result[key] = nearest if nearest is not None else float("inf")
+    return result

@@ -1,0 +1,190 @@
+"""Builds tantivy queries from a `SearchQuery` in code: user text is never parsed as syntax.
+
+Ranking of a query word, best first: exact word > same stem (or synonym) > prefix of a word >
+word with typos > part of a longer word; a hit in the title counts more than one in the
+keywords (provider, categories, target groups, district), which counts more than one in the
+description. Each word adds the value of its best match, so offers matching more words rank
+higher; a title equal to the whole query and a free place add a little on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import tantivy
+
+from search import german
+from search.embedded_schema import FACET_KINDS, MAX_AGE, TEXT_FIELDS, facet_value
+from search.engine import SearchQuery, slot_of
+
+Q = tantivy.Query
+Occur = tantivy.Occur
+
+EXACT = 100.0
+STEM = 60.0
+PREFIX = 40.0
+TYPO = 20.0
+PART = 10.0
+WHOLE_TITLE_BONUS = 50.0
+PLACE_BONUS = 1.0
+OTHER_FIELDS_SHARE = 0.1
+
+
+def _const(query: tantivy.Query, score: float) -> tantivy.Query:
+    return Q.const_score_query(query, score)
+
+
+def _prefix(schema: tantivy.Schema, field: str, text: str) -> tantivy.Query:
+    return Q.fuzzy_term_query(schema, field, text, distance=0, prefix=True)
+
+
+class TextQueryBuilder:
+    """Turns the words of a query into tantivy queries, skipping lookups that cannot match."""
+
+    def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher) -> None:
+        self.schema = schema
+        self.searcher = searcher
+
+    def _exists(self, field: str, term: str) -> bool:
+        return self.searcher.doc_freq(field, term) > 0
+
+    def _in_field(
+        self,
+        word: str,
+        last: bool,
+        fields: tuple[str, str, str | None, float],
+        loose: bool,
+    ) -> list[tantivy.Query]:
+        field, stem_field, part_field, weight = fields
+        schema = self.schema
+        found: list[tantivy.Query] = []
+        if self._exists(field, word):
+            found.append(_const(Q.term_query(schema, field, word), EXACT * weight))
+        stems = german.unique([german.stem(word), *(german.stem(s) for s in german.synonyms(word))])
+        stems = [s for s in stems if self._exists(stem_field, s)]
+        if stems:
+            found.append(_const(Q.term_set_query(schema, stem_field, stems), STEM * weight))
+        if not loose:
+            return found
+        # Prefixes: always for the word being typed; for earlier words only when long enough
+        # to say something. Short prefixes are not looked up in long descriptions.
+        if (last and len(word) >= 2 and (len(word) >= 3 or part_field)) or len(word) >= 4:
+            found.append(_const(_prefix(schema, field, word), PREFIX * weight))
+        typos = german.typo_budget(word)
+        if typos:
+            fuzzy = Q.fuzzy_term_query(schema, field, word, distance=typos, prefix=last)
+            found.append(_const(fuzzy, TYPO * weight))
+        if part_field:
+            stem = german.stem(word)
+            piece = stem if len(stem) >= german.MIN_PART else word
+            if len(piece) >= german.MIN_PART:
+                found.append(_const(_prefix(schema, part_field, piece), PART * weight))
+        return found
+
+    def word(self, word: str, last: bool, loose: bool = True) -> tantivy.Query | None:
+        """Any match of one word, scored by its best kind and field; None if nothing can match.
+
+        Without `loose`, only exact words and stems count (for glued pairs and stop words)."""
+        per_field = []
+        for fields in TEXT_FIELDS:
+            alternatives = self._in_field(word, last, fields, loose)
+            if alternatives:
+                per_field.append(Q.disjunction_max_query(alternatives))
+        if not per_field:
+            return None
+        return Q.disjunction_max_query(per_field, tie_breaker=OTHER_FIELDS_SHARE)
+
+    def _glued_exists(self, glued: str) -> bool:
+        stem = german.stem(glued)
+        for field, stem_field, part_field, _weight in TEXT_FIELDS:
+            if self._exists(field, glued) or self._exists(stem_field, stem):
+                return True
+            if part_field and self._exists(part_field, glued):
+                return True
+        return False
+
+    def text(self, text: str, every_word: bool = True) -> tantivy.Query | None:
+        """The matching part of a query, or None when the text has no words.
+
+        With `every_word` every word must match (or be part of a glued pair that matches);
+        without, any word may."""
+        parsed = german.QueryWords(text)
+        if parsed.empty:
+            return None
+        # A query that does not end in a space is still being typed: its last word may be a
+        # prefix or have a typo in what was typed so far.
+        ends_typing = not text[-1:].isspace()
+        words = parsed.words
+        last = len(words) - 1
+        single = [self.word(w, ends_typing and i == last) for i, w in enumerate(words)]
+        # "schuldner beratung" also tries "schuldnerberatung", where the index has that word.
+        glued: list[tantivy.Query | None] = [None] * len(words)
+        for i in range(len(words) - 1):
+            joined = words[i] + words[i + 1]
+            if self._glued_exists(joined):
+                glued[i] = self.word(joined, last=False, loose=False)
+        required: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        occur = Occur.Must if every_word else Occur.Should
+        for i in range(len(words)):
+            options = [q for q in (single[i], glued[i], glued[i - 1] if i else None) if q]
+            if not options:
+                if every_word:
+                    return Q.empty_query()
+                continue
+            choice = options[0] if len(options) == 1 else Q.disjunction_max_query(options)
+            required.append((occur, choice))
+        if not required:
+            return Q.empty_query()
+        clauses = [(Occur.Must, Q.boolean_query(required))]
+        for word in parsed.optional:
+            optional = self.word(word, last=False, loose=False)
+            if optional is not None:
+                clauses.append((Occur.Should, optional))
+        whole = Q.term_query(self.schema, "title_full", parsed.phrase())
+        clauses.append((Occur.Should, _const(whole, WHOLE_TITLE_BONUS)))
+        place = Q.term_query(self.schema, "facet", facet_value("flag", "has_place_or_waitlist"))
+        clauses.append((Occur.Should, _const(place, PLACE_BONUS)))
+        return Q.boolean_query(clauses)
+
+
+def filter_clauses(schema: tantivy.Schema, query: SearchQuery) -> list[tantivy.Query]:
+    """The filters of a query (all must hold); the geo radius is handled by the engine."""
+    clauses: list[tantivy.Query] = []
+    for name, values in (
+        ("categories", query.categories),
+        ("languages", query.languages),
+        ("districts", query.districts),
+        ("target_groups", query.target_groups),
+    ):
+        if values:
+            kind = FACET_KINDS[name]
+            terms = [facet_value(kind, v) for v in values]
+            clauses.append(Q.term_set_query(schema, "facet", terms))
+    for flag, wanted in (
+        ("free_of_charge", query.free_of_charge),
+        ("barrier_free", query.barrier_free),
+        ("has_place_or_waitlist", query.has_place_or_waitlist),
+    ):
+        if wanted:
+            clauses.append(Q.term_query(schema, "facet", facet_value("flag", flag)))
+    if query.age is not None:
+        integer = tantivy.FieldType.Integer
+        clauses.append(
+            Q.range_query(schema, "min_age", integer, lower_bound=0, upper_bound=query.age)
+        )
+        clauses.append(
+            Q.range_query(schema, "max_age", integer, lower_bound=query.age, upper_bound=MAX_AGE)
+        )
+    if query.open_at is not None:
+        clauses.append(Q.term_query(schema, "open_slot", slot_of(query.open_at)))
+    return clauses
+
+
+def combine(matching: tantivy.Query | None, filters: Sequence[tantivy.Query]) -> tantivy.Query:
+    """Text (scored) and filters (not scored) in one query."""
+    if matching is None and not filters:
+        return Q.all_query()
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    clauses.append((Occur.Must, matching if matching is not None else Q.all_query()))
+    clauses.extend((Occur.Must, _const(f, 0.0)) for f in filters)
+    return Q.boolean_query(clauses)

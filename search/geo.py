@@ -1,0 +1,102 @@
+"""Distances and a grid of cells for "within N km of a point".
+
+Every location is indexed with the cell it falls in on each of a few grid levels. A radius query
+picks the level where the circle spans a few hundred cells: cells wholly inside the circle match
+outright, offers in cells the circle's edge crosses are checked by exact distance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE_LAT = 111.195
+# Cells are square at the latitude of the Ruhr; elsewhere in Germany they are nearly so.
+KM_PER_DEGREE_LON = KM_PER_DEGREE_LAT * math.cos(math.radians(51.0))
+LEVEL_SIZES_KM = (0.5, 2.0, 8.0, 32.0, 128.0)
+MAX_CELLS_ACROSS = 20
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def nearest_km(lat: float, lon: float, points: Iterable[tuple[float, float]]) -> float | None:
+    """Distance to the nearest of several points, None without any."""
+    best: float | None = None
+    for plat, plon in points:
+        d = distance_km(lat, lon, plat, plon)
+        if best is None or d < best:
+            best = d
+    return best
+
+
+def _steps(level: int) -> tuple[float, float]:
+    size = LEVEL_SIZES_KM[level]
+    return size / KM_PER_DEGREE_LAT, size / KM_PER_DEGREE_LON
+
+
+def cell_id(level: int, lat_index: int, lon_index: int) -> int:
+    return level * 10**13 + lat_index * 10**6 + lon_index
+
+
+def _indices(level: int, lat: float, lon: float) -> tuple[int, int]:
+    dlat, dlon = _steps(level)
+    return math.floor((lat + 90.0) / dlat), math.floor((lon + 180.0) / dlon)
+
+
+def cells_of_point(lat: float, lon: float) -> list[int]:
+    """The cell of a point on every level."""
+    return [cell_id(level, *_indices(level, lat, lon)) for level in range(len(LEVEL_SIZES_KM))]
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The cells around a circle: wholly inside, or crossed by its edge."""
+
+    inner: list[int]
+    edge: list[int]
+
+
+def _level_for(radius_km: float) -> int:
+    for level, size in enumerate(LEVEL_SIZES_KM):
+        if 2 * radius_km / size + 1 <= MAX_CELLS_ACROSS:
+            return level
+    return len(LEVEL_SIZES_KM) - 1
+
+
+def cover(lat: float, lon: float, radius_km: float) -> Cover:
+    level = _level_for(radius_km)
+    dlat, dlon = _steps(level)
+    reach_lat = radius_km / KM_PER_DEGREE_LAT
+    coslat = max(0.01, math.cos(math.radians(lat)))
+    reach_lon = min(180.0, radius_km / (KM_PER_DEGREE_LAT * coslat))
+    lat_lo, lon_lo = _indices(level, max(-90.0, lat - reach_lat), lon - reach_lon)
+    lat_hi, lon_hi = _indices(level, min(90.0, lat + reach_lat), lon + reach_lon)
+    inner: list[int] = []
+    edge: list[int] = []
+    for i in range(lat_lo, lat_hi + 1):
+        south = i * dlat - 90.0
+        north = south + dlat
+        for j in range(lon_lo, lon_hi + 1):
+            west = j * dlon - 180.0
+            east = west + dlon
+            near_lat = min(max(lat, south), north)
+            near_lon = min(max(lon, west), east)
+            if distance_km(lat, lon, near_lat, near_lon) > radius_km:
+                continue
+            farthest = max(
+                distance_km(lat, lon, corner_lat, corner_lon)
+                for corner_lat in (south, north)
+                for corner_lon in (west, east)
+            )
+            # A little margin: a cell counts as inside only when clearly so.
+            (inner if farthest <= radius_km * 0.999 else edge).append(cell_id(level, i, j))
+    return Cover(inner=inner, edge=edge)
