@@ -16,6 +16,7 @@ from uuid import UUID
 import tantivy
 
 from search import embedded_query as eq
+from search import german
 from search.embedded_schema import (
     FACET_KINDS,
     SCHEMA_VERSION,
@@ -38,7 +39,9 @@ Q = tantivy.Query
 Occur = tantivy.Occur
 
 # Radii tried in turn when sorting by distance, until enough offers are inside.
-DISTANCE_STEPS_KM = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
+DISTANCE_STEPS_KM = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
+# Up to this many candidates are simply all measured and sorted.
+DIRECT_SORT_LIMIT = 5000
 REBUILD_BATCH = 5000
 VERSION_FILE = "lotse-schema-version"
 
@@ -60,6 +63,7 @@ class EmbeddedEngine:
         self._lock = threading.Lock()
         # True when the index was (re)created empty and must be filled from the database.
         self.needs_rebuild = False
+        self._seen_meta: int | None = None
         self._open()
 
     # ----- opening -------------------------------------------------------------------------
@@ -99,6 +103,22 @@ class EmbeddedEngine:
         if self._index is None:
             raise IndexUnavailableError("the search index has not been built yet")
         return self._index
+
+    def _fresh_index(self) -> tantivy.Index:
+        """The index, reloaded first in a reader when the writer has committed since.
+
+        tantivy's own watcher notices commits within about half a second; looking at the
+        commit file's time on each search costs one stat call and shows changes at once."""
+        index = self._ready_index()
+        if not self.writable:
+            try:
+                stamp = (self.path / "meta.json").stat().st_mtime_ns
+            except OSError:
+                return index
+            if stamp != self._seen_meta:
+                index.reload()
+                self._seen_meta = stamp
+        return index
 
     def _write_handle(self) -> tantivy.IndexWriter:
         if not self.writable:
@@ -181,7 +201,7 @@ class EmbeddedEngine:
     def search(self, query: SearchQuery) -> SearchResult:
         validate_query(query)
         try:
-            index = self._ready_index()
+            index = self._fresh_index()
         except IndexUnavailableError:
             return SearchResult(hits=[], total=0, page=query.page, per_page=query.per_page)
         searcher = index.searcher()
@@ -189,7 +209,8 @@ class EmbeddedEngine:
         builder = eq.TextQueryBuilder(self._schema, searcher)
         matching = builder.text(query.text)
         result = self._search_with(searcher, query, matching, filters)
-        if result.total == 0 and matching is not None and len(query.text.split()) > 1:
+        several_words = len(german.QueryWords(query.text).words) > 1
+        if result.total == 0 and matching is not None and several_words:
             # Nothing has every word: show what has some of them, best matches first.
             matching = builder.text(query.text, every_word=False)
             result = self._search_with(searcher, query, matching, filters)
@@ -210,7 +231,7 @@ class EmbeddedEngine:
                 base, self._within(searcher, base, near.latitude, near.longitude, query.radius_km)
             )
         if query.sort == "distance":
-            hits, total = self._by_distance(searcher, base, query)
+            hits, total = self._by_distance(searcher, final, query)
         else:
             hits, total = self._ranked(searcher, final, query, matching is None)
         facets = self._facets(searcher, final, query.facets, total) if query.facets else {}
@@ -244,7 +265,7 @@ class EmbeddedEngine:
             document = _document(searcher, address)
             value = float(score) if order_by is None else 0.0
             hits.append(self._hit(document, value, query))
-        return hits, found.count or 0
+        return hits, _found(found)
 
     def _hit(self, document: OfferDocument, score: float, query: SearchQuery) -> SearchHit:
         distance = None
@@ -279,41 +300,50 @@ class EmbeddedEngine:
         return Q.boolean_query(parts)
 
     def _by_distance(
-        self, searcher: tantivy.Searcher, base: tantivy.Query, query: SearchQuery
+        self, searcher: tantivy.Searcher, final: tantivy.Query, query: SearchQuery
     ) -> tuple[list[SearchHit], int]:
+        """Offers nearest first; `final` already holds the radius if there is one."""
         assert query.near is not None
         lat, lon = query.near.latitude, query.near.longitude
         needed = query.offset + query.per_page
-        limit_km = query.radius_km or DISTANCE_STEPS_KM[-1]
-        steps = [r for r in DISTANCE_STEPS_KM if r < limit_km] + [limit_km]
-        addresses: list[tantivy.DocAddress] = []
-        for radius in steps:
-            within = _both(base, self._within(searcher, base, lat, lon, radius))
-            count = searcher.search(within, limit=1, count=True).count or 0
-            if count >= needed or radius == limit_km:
-                addresses = _all_addresses(searcher, within)
-                break
+        located_flag = Q.term_query(self._schema, "facet", facet_value("flag", "located"))
+        located = _both(final, located_flag)
+        count = _count(searcher, located)
+        radius: float | None = None
+        if count > DIRECT_SORT_LIMIT:
+            # Many candidates: find a circle that surely holds enough of them, sort only those.
+            for step in DISTANCE_STEPS_KM:
+                cells = cover(lat, lon, step)
+                inner = _both(located, Q.term_set_query(self._schema, "geo_cell", cells.inner))
+                if cells.inner and _count(searcher, inner) >= needed:
+                    all_cells = cells.inner + cells.edge
+                    located = _both(located, Q.term_set_query(self._schema, "geo_cell", all_cells))
+                    radius = step
+                    break
+        addresses = _all_addresses(searcher, located)
         distances = _distances(searcher, addresses, lat, lon)
         keys = searcher.fast_field_values("key", addresses)
         ranked = sorted(
-            zip(addresses, keys, strict=True), key=lambda pair: (distances[pair[1]], pair[1])
+            (
+                (distances[key], key, address)
+                for key, address in zip(keys, addresses, strict=True)
+                if isinstance(key, int) and (radius is None or distances[key] <= radius)
+            ),
+            key=lambda item: (item[0], item[1]),
         )
-        page = [address for address, _key in ranked[query.offset : needed]]
-        total = len(ranked)
-        if query.radius_km is None:
-            total = searcher.search(base, limit=1, count=True).count or 0
-            if len(ranked) < needed:
-                # Offers without a place (online, by phone) come after every located one.
-                located = Q.term_query(self._schema, "facet", facet_value("flag", "located"))
-                unlocated = Q.boolean_query([(Occur.Must, base), (Occur.MustNot, located)])
-                skip = max(0, query.offset - len(ranked))
-                rest = searcher.search(
-                    unlocated,
-                    limit=needed - max(len(ranked), query.offset),
-                    offset=skip,
-                    order_by_field="free_places",
-                )
-                page += [address for _value, address in rest.hits]
+        page = [address for _d, _key, address in ranked[query.offset : needed]]
+        total = _count(searcher, final)
+        if len(page) < query.per_page and total > count:
+            # Offers without a place (online, by phone) come after every located one.
+            unlocated = Q.boolean_query([(Occur.Must, final), (Occur.MustNot, located_flag)])
+            skip = max(0, query.offset - count)
+            rest = searcher.search(
+                unlocated,
+                limit=query.per_page - len(page),
+                offset=skip,
+                order_by_field="free_places",
+            )
+            page += [address for _value, address in rest.hits]
         hits = [self._hit(_document(searcher, address), 0.0, query) for address in page]
         return hits, total
 
@@ -343,6 +373,16 @@ class EmbeddedEngine:
         return facets
 
 
+def _found(result: tantivy.SearchResult) -> int:
+    """The number of matching documents (the type stubs lack this attribute)."""
+    count = getattr(result, "count", None)
+    return int(count) if count is not None else 0
+
+
+def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
+    return _found(searcher.search(query, limit=1, count=True))
+
+
 def _both(first: tantivy.Query, second: tantivy.Query) -> tantivy.Query:
     return Q.boolean_query([(Occur.Must, first), (Occur.Must, Q.const_score_query(second, 0.0))])
 
@@ -355,7 +395,7 @@ def _document(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> OfferD
 
 def _all_addresses(searcher: tantivy.Searcher, query: tantivy.Query) -> list[tantivy.DocAddress]:
     found = searcher.search(query, limit=2000, count=True)
-    count = found.count or 0
+    count = _found(found)
     if count > len(found.hits):
         found = searcher.search(query, limit=count, count=False)
     return [address for _score, address in found.hits]

@@ -119,8 +119,7 @@ class TextQueryBuilder:
         single = [self.word(w, ends_typing and i == last) for i, w in enumerate(words)]
         # "schuldner beratung" also tries "schuldnerberatung", where the index has that word.
         glued: list[tantivy.Query | None] = [None] * len(words)
-        for i in range(len(words) - 1):
-            joined = words[i] + words[i + 1]
+        for i, joined in enumerate(parsed.glued_pairs()):
             if self._glued_exists(joined):
                 glued[i] = self.word(joined, last=False, loose=False)
         required: list[tuple[tantivy.Occur, tantivy.Query]] = []

@@ -15,8 +15,11 @@ EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LAT = 111.195
 # Cells are square at the latitude of the Ruhr; elsewhere in Germany they are nearly so.
 KM_PER_DEGREE_LON = KM_PER_DEGREE_LAT * math.cos(math.radians(51.0))
-LEVEL_SIZES_KM = (0.5, 2.0, 8.0, 32.0, 128.0)
-MAX_CELLS_ACROSS = 20
+# Each level's cell holds exactly 4 x 4 cells of the level below (same origin, sizes x4).
+LEVEL_SIZES_KM = (0.125, 0.5, 2.0, 8.0, 32.0, 128.0)
+MAX_CELLS_ACROSS = 12
+# Cells crossed by the circle's edge are split this many levels down, to check fewer offers.
+SPLIT_LEVELS = 1
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -66,37 +69,61 @@ class Cover:
 
 
 def _level_for(radius_km: float) -> int:
-    for level, size in enumerate(LEVEL_SIZES_KM):
-        if 2 * radius_km / size + 1 <= MAX_CELLS_ACROSS:
-            return level
-    return len(LEVEL_SIZES_KM) - 1
+    for level in range(len(LEVEL_SIZES_KM) - 1, -1, -1):
+        if 2 * radius_km / LEVEL_SIZES_KM[level] + 1 > MAX_CELLS_ACROSS:
+            return min(level + 1, len(LEVEL_SIZES_KM) - 1)
+    return 0
+
+
+class _Plane:
+    """Kilometres east and north of the centre (equirectangular): fast, and close enough to
+    sort cells into inside/edge/outside with a margin; offers near the edge are measured
+    exactly."""
+
+    def __init__(self, lat: float, lon: float, radius_km: float) -> None:
+        self.lat = lat
+        self.lon = lon
+        self.kx = KM_PER_DEGREE_LAT * max(0.01, math.cos(math.radians(lat)))
+        self.inside_sq = (radius_km * 0.99) ** 2
+        self.outside_sq = (radius_km * 1.01 + 0.05) ** 2
+
+    def classify(self, level: int, i: int, j: int) -> str | None:
+        """ "inner", "edge" or None (outside) for one cell."""
+        dlat, dlon = _steps(level)
+        south = (i * dlat - 90.0 - self.lat) * KM_PER_DEGREE_LAT
+        north = south + dlat * KM_PER_DEGREE_LAT
+        west = (j * dlon - 180.0 - self.lon) * self.kx
+        east = west + dlon * self.kx
+        near_x = min(max(0.0, west), east)
+        near_y = min(max(0.0, south), north)
+        if near_x * near_x + near_y * near_y > self.outside_sq:
+            return None
+        far_x = max(abs(west), abs(east))
+        far_y = max(abs(south), abs(north))
+        return "inner" if far_x * far_x + far_y * far_y <= self.inside_sq else "edge"
 
 
 def cover(lat: float, lon: float, radius_km: float) -> Cover:
     level = _level_for(radius_km)
-    dlat, dlon = _steps(level)
     reach_lat = radius_km / KM_PER_DEGREE_LAT
     coslat = max(0.01, math.cos(math.radians(lat)))
     reach_lon = min(180.0, radius_km / (KM_PER_DEGREE_LAT * coslat))
     lat_lo, lon_lo = _indices(level, max(-90.0, lat - reach_lat), lon - reach_lon)
     lat_hi, lon_hi = _indices(level, min(90.0, lat + reach_lat), lon + reach_lon)
+    plane = _Plane(lat, lon, radius_km)
     inner: list[int] = []
-    edge: list[int] = []
-    for i in range(lat_lo, lat_hi + 1):
-        south = i * dlat - 90.0
-        north = south + dlat
-        for j in range(lon_lo, lon_hi + 1):
-            west = j * dlon - 180.0
-            east = west + dlon
-            near_lat = min(max(lat, south), north)
-            near_lon = min(max(lon, west), east)
-            if distance_km(lat, lon, near_lat, near_lon) > radius_km:
-                continue
-            farthest = max(
-                distance_km(lat, lon, corner_lat, corner_lon)
-                for corner_lat in (south, north)
-                for corner_lon in (west, east)
-            )
-            # A little margin: a cell counts as inside only when clearly so.
-            (inner if farthest <= radius_km * 0.999 else edge).append(cell_id(level, i, j))
-    return Cover(inner=inner, edge=edge)
+    cells = [(i, j) for i in range(lat_lo, lat_hi + 1) for j in range(lon_lo, lon_hi + 1)]
+    edge: list[tuple[int, int]] = []
+    for split in range(SPLIT_LEVELS + 1):
+        edge = []
+        for i, j in cells:
+            kind = plane.classify(level, i, j)
+            if kind == "inner":
+                inner.append(cell_id(level, i, j))
+            elif kind == "edge":
+                edge.append((i, j))
+        if split == SPLIT_LEVELS or level == 0:
+            break
+        level -= 1
+        cells = [(4 * i + a, 4 * j + b) for i, j in edge for a in range(4) for b in range(4)]
+    return Cover(inner=inner, edge=[cell_id(level, i, j) for i, j in edge])

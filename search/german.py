@@ -26,6 +26,7 @@ TWO_TYPOS_FROM = 9
 MIN_PART = 4
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)*")
+_HYPHEN = re.compile(r"[-‐‑]")
 _UMLAUT_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 # Letters that Unicode does not decompose into a base letter and a mark.
 _SPECIAL = str.maketrans(
@@ -68,11 +69,16 @@ def _split(text: str) -> list[str]:
     return _TOKEN.findall(text.replace("\u00ad", ""))
 
 
+def raw_words(text: str) -> list[str]:
+    """The words of a text as written (hyphenated compounds split into their parts)."""
+    return [part for token in _split(text) for part in _HYPHEN.split(token) if part]
+
+
 def words(text: str) -> list[str]:
     """The folded words of a text, in order (hyphenated compounds split into their parts)."""
     result: list[str] = []
     for token in _split(text):
-        result.extend(fold(part) for part in re.split(r"[-‐‑]", token) if part)
+        result.extend(fold(part) for part in _HYPHEN.split(token) if part)
     return result
 
 
@@ -81,7 +87,7 @@ def index_words(text: str) -> list[str]:
     result: list[str] = []
     extra: list[str] = []
     for token in _split(text):
-        parts = [part for part in re.split(r"[-‐‑]", token) if part]
+        parts = [part for part in _HYPHEN.split(token) if part]
         for part in parts:
             result.append(fold(part))
             if not _UMLAUTS.isdisjoint(part):
@@ -143,11 +149,9 @@ class QueryWords:
     def empty(self) -> bool:
         return not self.words
 
-    def glued_alternatives(self) -> list[list[str]]:
-        """The word list with one adjacent pair written as one word ("schuldner beratung" ->
-        "schuldnerberatung"), for each pair."""
-        ws = self.words
-        return [[*ws[:i], ws[i] + ws[i + 1], *ws[i + 2 :]] for i in range(len(ws) - 1)]
+    def glued_pairs(self) -> list[str]:
+        """Each adjacent pair written as one word ("schuldner beratung" -> "schuldnerberatung")."""
+        return [a + b for a, b in zip(self.words, self.words[1:], strict=False)]
 
     def phrase(self) -> str:
         return " ".join(self.all_words)
