@@ -1,4 +1,4 @@
-"""Settings read from the environment, strictly: a wrong value stops start-up naming the variable."""
+"""Settings from the environment, parsed strictly: a wrong value stops start-up, naming it."""
 
 from __future__ import annotations
 
@@ -100,6 +100,8 @@ class Settings:
     mail_from: str = "lotse@localhost"
     retention_days: int = 730
     debug: bool = False
+    db_pool: bool = True
+    db_pool_size: int = 10
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -135,6 +137,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         mail_from=_text(env, "LOTSE_MAIL_FROM", "lotse@localhost"),
         retention_days=_int(env, "LOTSE_RETENTION_DAYS", 730, 1, 36500),
         debug=_bool(env, "LOTSE_DEBUG", False),
+        db_pool=_bool(env, "LOTSE_DB_POOL", True),
+        db_pool_size=_int(env, "LOTSE_DB_POOL_SIZE", 10, 1, 200),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, BigSerial, Boolean, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -51,3 +51,22 @@ class ApiToken(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class AuditEntry(Table):
+    """Append-only record of reads of personal data and changes; each entry hashes the previous."""
+
+    id = BigSerial(primary_key=True)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor_user = UUID(null=True, default=None, index=True)
+    actor_organization = UUID(null=True, default=None, index=True)
+    # e.g. client.read, client.update, consent.withdraw, referral.transition
+    action = Varchar(length=60)
+    subject_type = Varchar(length=30)
+    subject_id = UUID(null=True, default=None, index=True)
+    # Organisation whose data was touched, for the organisation's own audit page.
+    owner_organization = UUID(null=True, default=None, index=True)
+    detail = JSON(default="{}")
+    remote_addr = Varchar(length=64, default="")
+    prev_hash = Varchar(length=64, default="")
+    entry_hash = Varchar(length=64, unique=True)

@@ -149,7 +149,7 @@ class TaxonomyTerm(Table):
 
     id = UUID(primary_key=True)
     taxonomy = ForeignKey(references=Taxonomy, index=True)
-    parent = ForeignKey(references="self", null=True, default=None)
+    parent: ForeignKey[TaxonomyTerm] = ForeignKey(references="self", null=True, default=None)
     code = Varchar(length=100, index=True)
     name = Varchar(length=255)
     name_en = Varchar(length=255, default="")

@@ -1,3 +1,120 @@
-"""Tables of the referrals domain."""
+"""Clients, consents and referrals: the personal data of the network, scoped by organisation."""
 
 from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from directory.tables import Organization, Service
+
+
+class Client(Table):
+    """A person a case manager supports; known to others only by pseudonym unless consented."""
+
+    id = UUID(primary_key=True)
+    organization = ForeignKey(references=Organization, index=True)
+    pseudonym = Varchar(length=100)
+    # Personal data (name, birth date, contact, languages, district, notes), encrypted with the
+    # client's own key; destroying that key erases it everywhere, backups included.
+    sealed_data = Text(default="")
+    created_by = UUID()
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    erased_at = Timestamptz(null=True, default=None)
+
+
+class Consent(Table):
+    id = UUID(primary_key=True)
+    client = ForeignKey(references=Client, index=True)
+    purpose = Varchar(length=100)
+    # Codes of the data categories covered, e.g. ["identity", "contact", "languages"].
+    data_categories = JSON(default="[]")
+    special_categories = Boolean(default=False)
+    valid_from = Date()
+    valid_until = Date()
+    # written, electronic, verbal_witnessed
+    evidence = Varchar(length=30)
+    evidence_note = Varchar(length=255, default="")
+    recorded_by = UUID()
+    recorded_at = Timestamptz(default=TimestamptzNow())
+    withdrawn_at = Timestamptz(null=True, default=None)
+    withdrawn_by = UUID(null=True, default=None)
+
+
+class ConsentRecipient(Table):
+    id = UUID(primary_key=True)
+    consent = ForeignKey(references=Consent, index=True)
+    organization = ForeignKey(references=Organization, index=True)
+
+
+class Referral(Table):
+    id = UUID(primary_key=True)
+    client = ForeignKey(references=Client, index=True)
+    consent = ForeignKey(references=Consent, null=True, default=None, index=True)
+    service = ForeignKey(references=Service, index=True)
+    sender_organization = ForeignKey(references=Organization, index=True)
+    # Denormalised from the service so that every inbox query scopes by one column.
+    recipient_organization = ForeignKey(references=Organization, index=True)
+    sender_user = UUID()
+    state = Varchar(length=20, default="draft", index=True)
+    need_category = Varchar(length=100, default="")
+    need_text = Text(default="")
+    # normal, high, urgent
+    urgency = Varchar(length=10, default="normal")
+    languages = JSON(default="[]")
+    interpreter_needed = Boolean(default=False)
+    accessibility_needs = Text(default="")
+    preferred_times = Text(default="")
+    notes = Text(default="")
+    shared_categories = JSON(default="[]")
+    age_band = Varchar(length=20, default="")
+    district = Varchar(length=100, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+    answer_due = Date(null=True, default=None)
+    answered_at = Timestamptz(null=True, default=None)
+    waitlisted_at = Timestamptz(null=True, default=None)
+    expected_wait = Varchar(length=30, default="")
+    # A freed place offered to this waitlisted referral must be taken up before this moment.
+    place_offered_until = Timestamptz(null=True, default=None)
+    holds_place = Boolean(default=False)
+    appointment_slot = UUID(null=True, default=None)
+    appointment_text = Varchar(length=255, default="")
+    closed_at = Timestamptz(null=True, default=None)
+    # Bumped on every change, so a stale form cannot overwrite a newer state.
+    version = Integer(default=1)
+
+
+class ReferralTransition(Table):
+    """Every state change of a referral: who, when, from, to, reason and note."""
+
+    id = UUID(primary_key=True)
+    referral = ForeignKey(references=Referral, index=True)
+    from_state = Varchar(length=20)
+    to_state = Varchar(length=20)
+    actor_user = UUID(null=True, default=None)
+    actor_organization = UUID(null=True, default=None)
+    reason = Varchar(length=30, default="")
+    note = Text(default="")
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class ReferralMessage(Table):
+    id = UUID(primary_key=True)
+    referral = ForeignKey(references=Referral, index=True)
+    author_user = UUID()
+    author_organization = UUID()
+    body = Text()
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,82 @@
+"""Guards: plain functions run before handlers. `authenticated` and `csrf_protected` run on all."""
+
+from __future__ import annotations
+
+import secrets
+from uuid import UUID
+
+from litestar.connection import ASGIConnection, Request
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from accounts.identity import CurrentUser
+from accounts.middleware import AuthInfo
+from accounts.roles import Role
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def current_user(connection: ASGIConnection) -> CurrentUser:
+    user = connection.scope.get("user")
+    if user is None:
+        raise NotAuthorizedException("Please log in.")
+    assert isinstance(user, CurrentUser)
+    return user
+
+
+def authenticated(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    auth = connection.scope.get("auth")
+    if isinstance(auth, AuthInfo) and auth.kind == "invalid_token":
+        raise NotAuthorizedException("The API token is unknown or revoked.")
+    if handler.opt.get("public") or connection.scope.get("path", "").startswith("/schema"):
+        return
+    if connection.scope.get("user") is None:
+        raise NotAuthorizedException("Please log in.")
+
+
+async def csrf_protected(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Cookie-based requests that change something must carry the CSRF token of the page."""
+    if connection.scope.get("method") not in UNSAFE_METHODS:
+        return
+    auth = connection.scope.get("auth")
+    if not isinstance(auth, AuthInfo) or auth.kind == "token":
+        return
+    sent = connection.headers.get("x-csrf-token")
+    if sent is None and isinstance(connection, Request):
+        content_type = connection.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await connection.form()
+            value = form.get("csrf_token")
+            sent = value if isinstance(value, str) else None
+    if not sent or not secrets.compare_digest(sent, auth.csrf_token):
+        raise PermissionDeniedException(
+            "The form has expired or its security token is missing. Reload the page and try again."
+        )
+
+
+def _require(connection: ASGIConnection, *roles: str) -> None:
+    user = current_user(connection)
+    if not user.has_role(*roles):
+        raise PermissionDeniedException("Your role does not allow this.")
+
+
+def network_admin(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    _require(connection, Role.NETWORK_ADMIN)
+
+
+def case_manager(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    _require(connection, Role.CASE_MANAGER)
+
+
+def provider_staff(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    _require(connection, Role.PROVIDER_STAFF, Role.NETWORK_ADMIN)
+
+
+def member(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    current_user(connection)
+
+
+def require_role_in(user: CurrentUser, organization_id: UUID, *roles: str) -> None:
+    """For checks that need the target organisation: the user must hold one of `roles` there."""
+    if not user.roles_in(organization_id) & set(roles):
+        raise PermissionDeniedException("You can only do this for your own organisation.")

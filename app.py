@@ -1,0 +1,117 @@
+"""The Litestar application factory: domains contribute routes, consumers and lifecycle hooks."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.exceptions import HTTPException
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from piccolo.engine.postgres import PostgresEngine
+
+from accounts.guards import authenticated, csrf_protected
+from accounts.middleware import AuthMiddleware
+from core.db import engine
+from core.templates import template_config
+from core.web import http_error, unexpected_error
+from outbox.dispatcher import Dispatcher
+from settings import get_settings
+
+DOMAINS = ("accounts", "directory", "search", "calendars", "referrals", "hsds")
+STATIC_DIR = Path(__file__).resolve().parent / "core" / "static"
+
+Hook = Callable[[Litestar], Awaitable[None]]
+
+
+def _optional(module: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name == module:
+            return None
+        raise
+
+
+def domain_parts() -> tuple[list[Any], list[Hook], list[Hook]]:
+    routes: list[Any] = []
+    startup: list[Hook] = []
+    shutdown: list[Hook] = []
+    for domain in DOMAINS:
+        _optional(f"{domain}.consumers")
+        web = _optional(f"{domain}.web")
+        if web is not None:
+            routes.extend(web.ROUTES)
+        lifecycle = _optional(f"{domain}.lifecycle")
+        if lifecycle is not None:
+            startup.extend(getattr(lifecycle, "on_startup", []))
+            shutdown.extend(getattr(lifecycle, "on_shutdown", []))
+    return routes, startup, shutdown
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    routes, domain_startup, domain_shutdown = domain_parts()
+    dispatcher = Dispatcher()
+
+    async def start(app: Litestar) -> None:
+        db = engine()
+        if isinstance(db, PostgresEngine) and settings.db_pool:
+            await db.start_connection_pool(max_size=settings.db_pool_size)
+        for hook in domain_startup:
+            await hook(app)
+        if settings.run_dispatcher:
+            dispatcher.start()
+
+    async def stop(app: Litestar) -> None:
+        if settings.run_dispatcher:
+            await dispatcher.stop()
+        for hook in domain_shutdown:
+            await hook(app)
+        db = engine()
+        if isinstance(db, PostgresEngine) and settings.db_pool:
+            await db.close_connection_pool()
+
+    static = create_static_files_router(
+        path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False,
+    )
+    return Litestar(
+        route_handlers=[*routes, static],
+        middleware=[AuthMiddleware()],
+        guards=[authenticated, csrf_protected],
+        template_config=template_config(),
+        on_startup=[start],
+        on_shutdown=[stop],
+        exception_handlers={HTTPException: http_error, Exception: unexpected_error},
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="never",
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Lotse",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer",
+                                             description="Per-user API token"),
+                }
+            ),
+            security=[{"bearer": []}],
+        ),
+        debug=settings.debug,
+    )
+
+
+logging.getLogger("lotse").setLevel(logging.INFO)

@@ -1,0 +1,165 @@
+"""The `lotse` command line: set-up, serving, users, workers; domains add their own commands."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import os
+import sys
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+from uuid import UUID
+
+import click
+from rich.console import Console
+
+os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+
+T = TypeVar("T")
+
+console = Console()
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+@click.group(help="Lotse: partner-network directory and referral exchange.")
+def main() -> None:
+    pass
+
+
+@main.command(help="Bring the database to the current schema (safe to run again).")
+def migrate() -> None:
+    from core.migrate import migrate as run_migrations
+    from settings import get_settings
+
+    run(run_migrations())
+    console.print(f"Database is up to date ({get_settings().database_url.split('@')[-1]}).")
+
+
+@main.command(help="Serve the web application.")
+@click.option("--host", default=None, help="Address to listen on (default LOTSE_HOST).")
+@click.option("--port", default=None, type=int, help="Port (default LOTSE_PORT).")
+@click.option("--workers", default=1, show_default=True, help="Number of processes.")
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    import uvicorn
+
+    from settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run(
+        "app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+        workers=workers, log_level="info", access_log=False,
+    )
+
+
+@main.command(help="Deliver outbox events (notifications, indexing, webhooks) in this process.")
+@click.option("--once", is_flag=True, help="Deliver what is due, then exit.")
+def worker(once: bool) -> None:
+    from outbox.dispatcher import Dispatcher, drain
+
+    load_consumers()
+    if once:
+        console.print(f"Delivered {run(drain())} events.")
+        return
+
+    async def forever() -> None:
+        dispatcher = Dispatcher()
+        dispatcher.start()
+        await asyncio.Event().wait()
+
+    console.print("Worker running; stop with Ctrl+C.")
+    with contextlib.suppress(KeyboardInterrupt):
+        run(forever())
+
+
+@main.group(help="Manage users.")
+def users() -> None:
+    pass
+
+
+@users.command("create", help="Create a user with one membership.")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--organization", "organization_id", required=True, type=click.UUID)
+@click.option("--role", required=True,
+              type=click.Choice(["network_admin", "case_manager", "provider_staff", "viewer"]))
+@click.password_option(envvar="LOTSE_NEW_PASSWORD")
+def users_create(email: str, display_name: str, organization_id: UUID, role: str,
+                 password: str) -> None:
+    from accounts.users import UserError, create_user
+
+    try:
+        user_id = run(create_user(email, display_name, password, [(organization_id, role)]))
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    console.print(f"Created user {email} ({user_id}).")
+
+
+@users.command("list", help="List users with their roles.")
+def users_list() -> None:
+    from accounts.tables import Membership
+
+    async def rows() -> list[dict[str, Any]]:
+        return await Membership.select(
+            Membership.user.email, Membership.role, Membership.organization.name
+        ).order_by(Membership.user.email)
+
+    for row in run(rows()):
+        console.print(f"{row['user.email']}\t{row['role']}\t{row['organization.name']}")
+
+
+@main.command(help="Print a new API token for a user (shown once).")
+@click.option("--user", "email", required=True, help="E-mail of the user.")
+@click.option("--name", default="cli", help="A label for the token.")
+def token(email: str, name: str) -> None:
+    from accounts.credentials import issue_token
+    from accounts.users import find_user_id
+
+    user_id = run(find_user_id(email))
+    if user_id is None:
+        raise click.ClickException(f"No user with the e-mail {email}")
+    _token_id, secret = run(issue_token(user_id, name))
+    click.echo(secret)
+
+
+def load_consumers() -> None:
+    from app import DOMAINS
+
+    for domain in DOMAINS:
+        try:
+            importlib.import_module(f"{domain}.consumers")
+        except ModuleNotFoundError as error:
+            if error.name != f"{domain}.consumers":
+                raise
+
+
+def add_domain_commands() -> None:
+    from app import DOMAINS
+
+    for domain in DOMAINS:
+        try:
+            module = importlib.import_module(f"{domain}.cli")
+        except ModuleNotFoundError as error:
+            if error.name != f"{domain}.cli":
+                raise
+            continue
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+def entry() -> None:
+    from settings import SettingsError
+
+    try:
+        add_domain_commands()
+        main()
+    except SettingsError as error:
+        console.print(f"[red]Configuration error:[/red] {error}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    entry()

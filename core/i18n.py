@@ -1,0 +1,45 @@
+"""Languages of the interface: German first, English complete; gettext catalogs in core/locale."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+from litestar.connection import ASGIConnection
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAINS = ("core", "accounts", "directory", "search", "calendars", "referrals", "hsds")
+LANGUAGES = ("de", "en")
+DEFAULT_LANGUAGE = "de"
+LANGUAGE_COOKIE = "lotse_lang"
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """One catalog per domain (<domain>/locale), merged into one set of translations."""
+    merged = Translations()
+    for domain in DOMAINS:
+        folder = ROOT / domain / "locale"
+        if (folder / lang / "LC_MESSAGES" / "messages.mo").exists():
+            loaded = Translations.load(str(folder), [lang], domain="messages")
+            if isinstance(loaded, Translations):
+                merged.merge(loaded)
+    return merged
+
+
+def pick_language(connection: ASGIConnection) -> str:
+    """Cookie first (the switch on every page), then the browser's preference, else German."""
+    chosen = connection.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    accept = connection.headers.get("accept-language", "")
+    for part in accept.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+def gettext_for(connection: ASGIConnection) -> NullTranslations:
+    return translations(pick_language(connection))

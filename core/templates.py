@@ -1,0 +1,69 @@
+"""Jinja templates: one loader over core/templates and every domain's templates folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar.connection import Request
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.template import TemplateConfig
+from markupsafe import Markup, escape
+
+from core.i18n import LANGUAGES, gettext_for, pick_language
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAINS = ("core", "accounts", "directory", "search", "calendars", "referrals", "hsds")
+
+
+def template_dirs() -> list[Path]:
+    return [ROOT / d / "templates" for d in DOMAINS if (ROOT / d / "templates").is_dir()]
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader([str(p) for p in template_dirs()]),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(engine=JinjaTemplateEngine.from_environment(make_environment()))
+
+
+def page_context(request: Request) -> dict[str, Any]:
+    """What every page needs: translations, language, user and the CSRF token."""
+    t = gettext_for(request)
+    auth = request.scope.get("auth")
+    csrf = getattr(auth, "csrf_token", "")
+
+    def csrf_field() -> Markup:
+        return Markup('<input type="hidden" name="csrf_token" value="{}">').format(escape(csrf))
+
+    return {
+        "_": t.gettext,
+        "gettext": t.gettext,
+        "ngettext": t.ngettext,
+        "lang": pick_language(request),
+        "languages": LANGUAGES,
+        "user": request.scope.get("user"),
+        "csrf_token": csrf,
+        "csrf_field": csrf_field,
+    }
+
+
+def render(
+    request: Request, template_name: str, context: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    return Template(
+        template_name=template_name,
+        context={**page_context(request), **(context or {})},
+        status_code=status_code,
+    )

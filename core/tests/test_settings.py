@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from settings import SettingsError, load_settings
+
+
+def test_defaults_use_sqlite_in_the_data_dir(tmp_path: Path) -> None:
+    settings = load_settings({"LOTSE_DATA_DIR": str(tmp_path)})
+    assert settings.database_url == f"sqlite:///{tmp_path / 'lotse.sqlite'}"
+    assert not settings.is_postgres
+    assert settings.port == 8000
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = load_settings({"LOTSE_DATA_DIR": str(tmp_path)}).secret_key
+    second = load_settings({"LOTSE_DATA_DIR": str(tmp_path)}).secret_key
+    assert first == second and len(first) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("LOTSE_PORT", "eighty"), ("LOTSE_PORT", "70000"), ("DATABASE_URL", "mysql://x/y"),
+     ("LOTSE_PUBLIC_DIRECTORY", "maybe"), ("LOTSE_SECRET_KEY", "short"),
+     ("SEARCH_URL", "ftp://search")],
+)
+def test_a_wrong_value_names_the_variable(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({"LOTSE_DATA_DIR": str(tmp_path), name: value})
+
+
+def test_postgres_url_switches_the_engine(tmp_path: Path) -> None:
+    settings = load_settings({"LOTSE_DATA_DIR": str(tmp_path),
+                              "DATABASE_URL": "postgresql://u:p@db:5432/lotse"})
+    assert settings.is_postgres

@@ -1,0 +1,189 @@
+"""Delivering outbox rows after commit: at least once, in batches, with retries and back-off.
+
+Several dispatchers may run against one PostgreSQL database: a row is claimed with a
+conditional UPDATE, so only one of them delivers it; a claim of a crashed process expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from piccolo.columns.combination import Combinable
+
+from core.db import on_commit, remove_on_commit
+from outbox.registry import Consumer, OutboxMessage, consumers
+from outbox.tables import OutboxEvent
+
+log = logging.getLogger("lotse.outbox")
+
+CLAIM_SECONDS = 60
+MAX_ATTEMPTS = 20
+MAX_BACKOFF = timedelta(hours=1)
+WORKER_ID = f"{socket.gethostname()}-{os.getpid()}"
+
+
+def backoff(attempts: int) -> timedelta:
+    """2 s, 4 s, 8 s, ... capped at an hour."""
+    return min(timedelta(seconds=2**attempts), MAX_BACKOFF)
+
+
+def _payload(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, str):
+        loaded = json.loads(raw or "{}")
+        return loaded if isinstance(loaded, dict) else {}
+    return dict(raw or {})
+
+
+def _is_due(now: datetime) -> Combinable:
+    return (
+        OutboxEvent.delivered_at.is_null()
+        & (OutboxEvent.available_at <= now)
+        & (OutboxEvent.attempts < MAX_ATTEMPTS)
+        & (OutboxEvent.locked_until.is_null() | (OutboxEvent.locked_until < now))
+    )
+
+
+async def _claim(c: Consumer, now: datetime) -> list[dict[str, Any]]:
+    due = (
+        await OutboxEvent.select(OutboxEvent.id)
+        .where((OutboxEvent.consumer == c.name) & _is_due(now))
+        .order_by(OutboxEvent.id)
+        .limit(c.batch_size)
+    )
+    if not due:
+        return []
+    ids = [row["id"] for row in due]
+    claimed = (
+        await OutboxEvent.update(
+            {
+                OutboxEvent.locked_until: now + timedelta(seconds=CLAIM_SECONDS),
+                OutboxEvent.locked_by: WORKER_ID,
+            }
+        )
+        # The conditions again: another dispatcher may have delivered or claimed them meanwhile.
+        .where(OutboxEvent.id.is_in(ids) & _is_due(now))
+        .returning(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.payload, OutboxEvent.attempts)
+    )
+    return sorted(claimed, key=lambda row: row["id"])
+
+
+async def deliver_batch(c: Consumer) -> int:
+    """Claim and deliver one batch for consumer `c`; returns how many rows were handled."""
+    now = datetime.now(UTC)
+    rows = await _claim(c, now)
+    if not rows:
+        return 0
+    ids = [row["id"] for row in rows]
+    messages = [
+        OutboxMessage(
+            id=row["id"], topic=row["topic"], payload=_payload(row["payload"]),
+            attempts=row["attempts"],
+        )
+        for row in rows
+    ]
+    try:
+        await c.handler(messages)
+    except Exception as error:
+        attempts = max(m.attempts for m in messages) + 1
+        log.warning("outbox consumer %s failed (attempt %s): %s", c.name, attempts,
+                    type(error).__name__)
+        await OutboxEvent.update(
+            {
+                OutboxEvent.attempts: OutboxEvent.attempts + 1,
+                OutboxEvent.available_at: datetime.now(UTC) + backoff(attempts),
+                OutboxEvent.last_error: f"{type(error).__name__}: {error}"[:500],
+                OutboxEvent.locked_until: None,
+                OutboxEvent.locked_by: None,
+            }
+        ).where(OutboxEvent.id.is_in(ids))
+        return len(ids)
+    await OutboxEvent.update(
+        {
+            OutboxEvent.delivered_at: datetime.now(UTC),
+            OutboxEvent.locked_until: None,
+            OutboxEvent.last_error: "",
+        }
+    ).where(OutboxEvent.id.is_in(ids))
+    return len(ids)
+
+
+async def deliver_due() -> int:
+    """One pass over every consumer; returns the number of rows handled."""
+    handled = 0
+    for c in consumers():
+        handled += await deliver_batch(c)
+    return handled
+
+
+async def drain(max_rounds: int = 1000) -> int:
+    """Deliver until nothing is due (used by tests and `lotse worker --once`)."""
+    total = 0
+    for _ in range(max_rounds):
+        handled = await deliver_due()
+        total += handled
+        if handled == 0:
+            break
+    return total
+
+
+def drain_sync() -> int:
+    return asyncio.run(drain())
+
+
+async def purge_delivered(older_than: timedelta = timedelta(days=7)) -> None:
+    cutoff = datetime.now(UTC) - older_than
+    await OutboxEvent.delete().where(
+        OutboxEvent.delivered_at.is_not_null() & (OutboxEvent.delivered_at < cutoff)
+    )
+
+
+class Dispatcher:
+    """Runs in the web process (or `lotse worker`): wakes after each commit, polls otherwise."""
+
+    def __init__(self, poll_seconds: float = 1.0) -> None:
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def wake(self) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        passes = 0
+        while not self._stopping:
+            try:
+                handled = await deliver_due()
+                passes += 1
+                if passes % 3600 == 0:
+                    await purge_delivered()
+            except Exception as error:
+                log.error("outbox dispatcher pass failed: %s", type(error).__name__)
+                handled = 0
+            if handled:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            self._wake.clear()
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        on_commit(self.wake)
+        self._task = asyncio.create_task(self.run(), name="outbox-dispatcher")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        remove_on_commit(self.wake)
+        self._wake.set()
+        if self._task is not None:
+            await self._task

@@ -1,0 +1,48 @@
+"""Consumers of outbox topics, registered by the domains at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+
+class OutboxMessage(msgspec.Struct, frozen=True):
+    id: int
+    topic: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+Handler = Callable[[list[OutboxMessage]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    topics: tuple[str, ...]
+    handler: Handler
+    batch_size: int
+
+
+_consumers: dict[str, Consumer] = {}
+
+
+def consumer(name: str, topics: list[str], batch_size: int = 50) -> Callable[[Handler], Handler]:
+    """Subscribe `handler` to `topics`; it receives batches and must be idempotent."""
+
+    def register(handler: Handler) -> Handler:
+        _consumers[name] = Consumer(name, tuple(topics), handler, batch_size)
+        return handler
+
+    return register
+
+
+def consumers() -> list[Consumer]:
+    return list(_consumers.values())
+
+
+def consumers_of(topic: str) -> list[Consumer]:
+    return [c for c in _consumers.values() if topic in c.topics]
