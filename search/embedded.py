@@ -1,8 +1,8 @@
 """The embedded search engine: a tantivy index in `<data_dir>/search/`, no server needed.
 
-Only one process may hold the index writer: the one that applies the outbox (the web process
-by default, the worker at scale). Other processes open the index read-only and see new commits
-through tantivy's reload-on-commit watcher.
+Only one process may hold the index writer; it takes it with its first write, which only the
+process applying the outbox (the web process by default, `lotse worker` at scale) or
+`lotse reindex` makes. Other processes only read and see new commits at their next search.
 """
 
 from __future__ import annotations
@@ -93,8 +93,7 @@ class EmbeddedEngine:
             if not self.writable:
                 return  # the writing process creates it; until then searches find nothing
             index = self._create()
-        if not self.writable:
-            index.config_reader(reload_policy="commit")
+        index.config_reader(reload_policy="commit")
         self._index = index
 
     def _ready_index(self) -> tantivy.Index:
@@ -107,10 +106,11 @@ class EmbeddedEngine:
     def _fresh_index(self) -> tantivy.Index:
         """The index, reloaded first in a reader when the writer has committed since.
 
-        tantivy's own watcher notices commits within about half a second; looking at the
-        commit file's time on each search costs one stat call and shows changes at once."""
+        A process that does not hold the writer learns of commits by another one this way:
+        tantivy's own watcher notices them within about half a second; looking at the commit
+        file's time on each search costs one stat call and shows changes at once."""
         index = self._ready_index()
-        if not self.writable:
+        if self._writer is None:
             try:
                 stamp = (self.path / "meta.json").stat().st_mtime_ns
             except OSError:
@@ -188,7 +188,7 @@ class EmbeddedEngine:
             documents = self._ready_index().searcher().num_docs
         except (IndexUnavailableError, ValueError, OSError) as exc:
             return EngineHealth(engine=self.name, ok=False, detail=str(exc))
-        detail = "writer" if self.writable else "reader"
+        detail = "holds the writer" if self._writer is not None else "reads"
         return EngineHealth(engine=self.name, ok=True, documents=documents, detail=detail)
 
     def close(self) -> None:

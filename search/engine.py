@@ -34,7 +34,7 @@ FacetName = Literal[
     "barrier_free",
     "has_place_or_waitlist",
 ]
-FACET_NAMES: tuple[str, ...] = (
+FACET_NAMES: tuple[FacetName, ...] = (
     "categories",
     "languages",
     "districts",

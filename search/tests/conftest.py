@@ -41,6 +41,20 @@ def _cleanup(engine: SearchEngine, handle: object) -> None:
         engine._client.delete_index(str(handle))
 
 
+@pytest.fixture
+def search_engine(tmp_path: Path) -> Iterator[EmbeddedEngine]:
+    """A fresh embedded index used by this process's application and outbox consumer."""
+    import search.consumers  # noqa: F401 - registers the indexer with the outbox
+    from search.runtime import use_engine
+
+    fresh = EmbeddedEngine(tmp_path / "search-index")
+    fresh.needs_rebuild = False  # starts empty, like the emptied test database
+    previous = use_engine(fresh)
+    yield fresh
+    use_engine(previous)
+    fresh.close()
+
+
 @pytest.fixture(params=ENGINE_NAMES)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchEngine]:
     """An empty engine of each kind."""
