@@ -6,7 +6,7 @@ import asyncio
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get
@@ -19,7 +19,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from core.i18n import gettext_for, pick_language
@@ -104,24 +104,26 @@ DOC = {
 )
 async def search_api(
     request: Request,
-    q: str | None = Parameter(default=None, description=DOC["q"]),
-    category: list[str] | None = Parameter(default=None, description=DOC["category"]),
-    language: list[str] | None = Parameter(default=None, description=DOC["language"]),
-    district: list[str] | None = Parameter(default=None, description=DOC["district"]),
-    target_group: list[str] | None = Parameter(default=None, description=DOC["target_group"]),
-    age: str | None = Parameter(default=None, description=DOC["age"]),
-    free: str | None = Parameter(default=None, description=DOC["free"]),
-    barrier_free: str | None = Parameter(default=None, description=DOC["barrier_free"]),
-    available: str | None = Parameter(default=None, description=DOC["available"]),
-    open_day: str | None = Parameter(default=None, description=DOC["open_day"]),
-    open_time: str | None = Parameter(default=None, description=DOC["open_time"]),
-    lat: str | None = Parameter(default=None, description=DOC["lat"]),
-    lon: str | None = Parameter(default=None, description=DOC["lon"]),
-    radius_km: str | None = Parameter(default=None, description=DOC["radius_km"]),
-    sort: str | None = Parameter(default=None, description=DOC["sort"]),
-    page: str | None = Parameter(default=None, description=DOC["page"]),
-    per_page: str | None = Parameter(default=None, description=DOC["per_page"]),
-    facet: list[str] | None = Parameter(default=None, description=DOC["facet"]),
+    q: Annotated[str | None, QueryParameter(description=DOC["q"])] = None,
+    category: Annotated[list[str] | None, QueryParameter(description=DOC["category"])] = None,
+    language: Annotated[list[str] | None, QueryParameter(description=DOC["language"])] = None,
+    district: Annotated[list[str] | None, QueryParameter(description=DOC["district"])] = None,
+    target_group: Annotated[
+        list[str] | None, QueryParameter(description=DOC["target_group"])
+    ] = None,
+    age: Annotated[str | None, QueryParameter(description=DOC["age"])] = None,
+    free: Annotated[str | None, QueryParameter(description=DOC["free"])] = None,
+    barrier_free: Annotated[str | None, QueryParameter(description=DOC["barrier_free"])] = None,
+    available: Annotated[str | None, QueryParameter(description=DOC["available"])] = None,
+    open_day: Annotated[str | None, QueryParameter(description=DOC["open_day"])] = None,
+    open_time: Annotated[str | None, QueryParameter(description=DOC["open_time"])] = None,
+    lat: Annotated[str | None, QueryParameter(description=DOC["lat"])] = None,
+    lon: Annotated[str | None, QueryParameter(description=DOC["lon"])] = None,
+    radius_km: Annotated[str | None, QueryParameter(description=DOC["radius_km"])] = None,
+    sort: Annotated[str | None, QueryParameter(description=DOC["sort"])] = None,
+    page: Annotated[str | None, QueryParameter(description=DOC["page"])] = None,
+    per_page: Annotated[str | None, QueryParameter(description=DOC["per_page"])] = None,
+    facet: Annotated[list[str] | None, QueryParameter(description=DOC["facet"])] = None,
 ) -> SearchResult:
     # The parameters above document the API; they are read once more, with messages that say
     # what to fix, from the query string.
@@ -209,7 +211,11 @@ async def search_page(request: Request) -> Template:
     }
     name = "search/results.html" if partial else "search/page.html"
     status = 400 if error and not partial else 200
-    return render(request, name, context, status_code=status)
+    response = render(request, name, context, status_code=status)
+    if partial and not error:
+        # The address bar shows the search without the form's empty fields.
+        response.headers["HX-Push-Url"] = url_for(query, page=query.page)
+    return response
 
 
 @get(
@@ -219,7 +225,7 @@ async def search_page(request: Request) -> Template:
     include_in_schema=False,
     cache_control=CacheControlHeader(max_age=3600),
 )
-async def static_file(name: str) -> Response[bytes]:
+async def static_file(name: FromPath[str]) -> Response[bytes]:
     types = {"search.css": "text/css", "search.js": "text/javascript"}
     if name not in types:
         raise NotFoundException("No such file.")

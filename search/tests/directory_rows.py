@@ -30,22 +30,37 @@ async def taxonomy() -> dict[str, UUID]:
     categories = Taxonomy(name="Lotse-Kategorien")
     groups = Taxonomy(name="Zielgruppen")
     await Taxonomy.insert(categories, groups)
-    top = TaxonomyTerm(taxonomy=categories.id, code="beratung", name="Beratung",
-                       name_en="Counselling")
+    top = TaxonomyTerm(
+        taxonomy=categories.id, code="beratung", name="Beratung", name_en="Counselling"
+    )
     await top.save()
-    sub = TaxonomyTerm(taxonomy=categories.id, parent=top.id, code="beratung.migration",
-                       name="Migrationsberatung", name_en="Migration counselling")
-    women = TaxonomyTerm(taxonomy=groups.id, code="zielgruppe.frauen", name="Frauen",
-                         name_en="Women")
+    sub = TaxonomyTerm(
+        taxonomy=categories.id,
+        parent=top.id,
+        code="beratung.migration",
+        name="Migrationsberatung",
+        name_en="Migration counselling",
+    )
+    women = TaxonomyTerm(
+        taxonomy=groups.id, code="zielgruppe.frauen", name="Frauen", name_en="Women"
+    )
     await TaxonomyTerm.insert(sub, women)
     return {"beratung": top.id, "beratung.migration": sub.id, "zielgruppe.frauen": women.id}
 
 
-async def location(organization: UUID, district: str, lat: float, lon: float,
-                   **fields: Any) -> UUID:
-    place = Location(organization=organization, name=f"Haus {district}", district=district,
-                     address_1="Hauptstraße 1", postal_code="45468", latitude=lat, longitude=lon,
-                     **fields)
+async def location(
+    organization: UUID, district: str, lat: float, lon: float, **fields: Any
+) -> UUID:
+    place = Location(
+        organization=organization,
+        name=f"Haus {district}",
+        district=district,
+        address_1="Hauptstraße 1",
+        postal_code="45468",
+        latitude=lat,
+        longitude=lon,
+        **fields,
+    )
     await place.save()
     return place.id
 
@@ -70,9 +85,13 @@ async def service(
     for code in languages:
         await ServiceLanguage(service=offer.id, code=code).save()
     if available is not None:
-        await Capacity(service=offer.id, maximum=10, available=available,
-                       waitlist_open=waitlist_open,
-                       updated=datetime(2026, 1, 10, 9, 0, tzinfo=UTC)).save()
+        await Capacity(
+            service=offer.id,
+            maximum=10,
+            available=available,
+            waitlist_open=waitlist_open,
+            updated=datetime(2026, 1, 10, 9, 0, tzinfo=UTC),
+        ).save()
     return offer.id
 
 
@@ -98,7 +117,5 @@ async def changed(topic: str, **payload: UUID) -> None:
 
 async def set_places(service_id: UUID, available: int) -> None:
     async with atomic():
-        await Capacity.update({Capacity.available: available}).where(
-            Capacity.service == service_id
-        )
+        await Capacity.update({Capacity.available: available}).where(Capacity.service == service_id)
         await publish("directory.service_changed", {"service_id": str(service_id)})

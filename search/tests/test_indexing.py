@@ -29,15 +29,26 @@ async def names(engine: EmbeddedEngine, text: str = "", **options: Any) -> list[
 async def test_document_gathers_everything_search_needs(db: None) -> None:
     terms = await rows.taxonomy()
     org = await rows.organization("Caritasverband")
-    styrum = await rows.location(org, "Styrum", *STYRUM, wheelchair_accessible=True,
-                                 accessibility_description="Rampe am Eingang")
+    styrum = await rows.location(
+        org,
+        "Styrum",
+        *STYRUM,
+        wheelchair_accessible=True,
+        accessibility_description="Rampe am Eingang",
+    )
     heissen = await rows.location(org, "Heißen", *HEISSEN)
     service_id = await rows.service(
-        org, "Migrationsberatung", description="Beratung für Zugewanderte",
+        org,
+        "Migrationsberatung",
+        description="Beratung für Zugewanderte",
         locations=[styrum, heissen],
         terms=[terms["beratung.migration"], terms["zielgruppe.frauen"]],
-        languages=["de", "ar"], available=2, waitlist_open=True, minimum_age=18,
-        free_of_charge=False, fees_description="Eigenanteil",
+        languages=["de", "ar"],
+        available=2,
+        waitlist_open=True,
+        minimum_age=18,
+        free_of_charge=False,
+        fees_description="Eigenanteil",
     )
     await rows.translation(service_id, "uk", "Міграційна консультація")
     await rows.cost(service_id, "5.00", "Beitrag")
