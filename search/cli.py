@@ -49,7 +49,7 @@ def reindex() -> None:
         db = database()
         if not isinstance(db, PostgresEngine):
             return await _reindex()
-        await db.start_connection_pool(max_size=4)
+        await db.start_connection_pool(min_size=1, max_size=4)
         try:
             return await _reindex()
         finally:

@@ -22,9 +22,7 @@ def open_engine(name: str, folder: Path) -> tuple[SearchEngine, object]:
     if name == "embedded":
         return EmbeddedEngine(folder / "search"), None
     if not MEILI_URL:
-        pytest.skip(
-            "Meilisearch contract runs need MEILI_URL (and MEILI_KEY if the server has one)"
-        )
+        pytest.skip("Meilisearch runs need MEILI_URL (and MEILI_KEY if the server has one)")
     from search.meili import MeiliEngine
 
     uid = f"lotse_test_{uuid.uuid4().hex[:10]}"
