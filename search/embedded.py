@@ -11,6 +11,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import tantivy
@@ -18,7 +19,10 @@ import tantivy
 from search import embedded_query as eq
 from search import german
 from search.embedded_schema import (
+    COMBINED,
     FACET_KINDS,
+    FAST_LOCATIONS,
+    FLAGS,
     SCHEMA_VERSION,
     build_schema,
     decode,
@@ -33,7 +37,7 @@ from search.engine import (
     SearchResult,
     validate_query,
 )
-from search.geo import cover, distance_km, nearest_km
+from search.geo import Ruler, cover, nearest_km
 
 Q = tantivy.Query
 Occur = tantivy.Occur
@@ -42,6 +46,8 @@ Occur = tantivy.Occur
 DISTANCE_STEPS_KM = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
 # Up to this many candidates are simply all measured and sorted.
 DIRECT_SORT_LIMIT = 5000
+# Distinct value combinations counted per facet (tantivy's limit is 65,000 buckets in all).
+FACET_BUCKETS = 10_000
 REBUILD_BATCH = 5000
 VERSION_FILE = "lotse-schema-version"
 
@@ -228,7 +234,7 @@ class EmbeddedEngine:
         if query.near is not None and query.radius_km is not None:
             near = query.near
             final = _both(
-                base, self._within(searcher, base, near.latitude, near.longitude, query.radius_km)
+                base, self._within(searcher, near.latitude, near.longitude, query.radius_km)
             )
         if query.sort == "distance":
             hits, total = self._by_distance(searcher, final, query)
@@ -259,6 +265,7 @@ class EmbeddedEngine:
             count=True,
             order_by_field=order_by,
             order=order,
+            weight_by_field="rank" if order_by is None else None,
         )
         hits = []
         for score, address in found.hits:
@@ -278,7 +285,6 @@ class EmbeddedEngine:
     def _within(
         self,
         searcher: tantivy.Searcher,
-        base: tantivy.Query,
         lat: float,
         lon: float,
         radius_km: float,
@@ -287,11 +293,14 @@ class EmbeddedEngine:
         cells = cover(lat, lon, radius_km)
         parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
         if cells.inner:
-            parts.append((Occur.Should, Q.term_set_query(self._schema, "geo_cell", cells.inner)))
+            inner = list(cells.inner)
+            parts.append((Occur.Should, Q.term_set_query(self._schema, "geo_cell", inner)))
         if cells.edge:
-            candidates = _both(base, Q.term_set_query(self._schema, "geo_cell", cells.edge))
+            # Offers near the edge are measured whatever else the query asks: cheaper than
+            # running the whole query once more.
+            candidates = Q.term_set_query(self._schema, "geo_cell", list(cells.edge))
             addresses = _all_addresses(searcher, candidates)
-            distances = _distances(searcher, addresses, lat, lon)
+            distances = _distances(searcher, addresses, lat, lon, exact_near=radius_km)
             inside = [key for key, d in distances.items() if d <= radius_km]
             if inside:
                 parts.append((Occur.Should, Q.term_set_query(self._schema, "key", inside)))
@@ -308,20 +317,26 @@ class EmbeddedEngine:
         needed = query.offset + query.per_page
         located_flag = Q.term_query(self._schema, "facet", facet_value("flag", "located"))
         located = _both(final, located_flag)
-        count = _count(searcher, located)
+        found = searcher.search(located, limit=DIRECT_SORT_LIMIT, count=True)
+        count = _found(found)
+        addresses = [address for _score, address in found.hits]
         radius: float | None = None
-        if count > DIRECT_SORT_LIMIT:
+        if count > len(addresses):
             # Many candidates: find a circle that surely holds enough of them, sort only those.
             for step in DISTANCE_STEPS_KM:
                 cells = cover(lat, lon, step)
-                inner = _both(located, Q.term_set_query(self._schema, "geo_cell", cells.inner))
-                if cells.inner and _count(searcher, inner) >= needed:
-                    all_cells = cells.inner + cells.edge
-                    located = _both(located, Q.term_set_query(self._schema, "geo_cell", all_cells))
+                if not cells.inner:
+                    continue
+                inner = Q.term_set_query(self._schema, "geo_cell", list(cells.inner))
+                if _count(searcher, _both(located, inner)) >= needed:
+                    all_cells = [*cells.inner, *cells.edge]
+                    near = Q.term_set_query(self._schema, "geo_cell", all_cells)
+                    addresses = _all_addresses(searcher, _both(located, near))
                     radius = step
                     break
-        addresses = _all_addresses(searcher, located)
-        distances = _distances(searcher, addresses, lat, lon)
+            else:
+                addresses = _all_addresses(searcher, located)
+        distances = _distances(searcher, addresses, lat, lon, exact_near=radius)
         keys = searcher.fast_field_values("key", addresses)
         ranked = sorted(
             (
@@ -332,15 +347,14 @@ class EmbeddedEngine:
             key=lambda item: (item[0], item[1]),
         )
         page = [address for _d, _key, address in ranked[query.offset : needed]]
-        total = _count(searcher, final)
+        total = count if query.radius_km is not None else _count(searcher, final)
         if len(page) < query.per_page and total > count:
             # Offers without a place (online, by phone) come after every located one.
             unlocated = Q.boolean_query([(Occur.Must, final), (Occur.MustNot, located_flag)])
-            skip = max(0, query.offset - count)
             rest = searcher.search(
                 unlocated,
                 limit=query.per_page - len(page),
-                offset=skip,
+                offset=max(0, query.offset - count),
                 order_by_field="free_places",
             )
             page += [address for _value, address in rest.hits]
@@ -356,18 +370,29 @@ class EmbeddedEngine:
         names: Sequence[str],
         total: int,
     ) -> dict[str, dict[str, int]]:
-        request = {"facets": {"terms": {"field": "facet", "size": 10_000}}}
-        answer = searcher.aggregate(final, request) if total else {}
-        counts: dict[str, dict[str, int]] = {}
-        for bucket in answer.get("facets", {}).get("buckets", []):
-            kind, _sep, value = str(bucket["key"]).partition(":")
-            counts.setdefault(kind, {})[value] = int(bucket["doc_count"])
+        request: dict[str, Any] = {
+            name: {"terms": {"field": f"fc_{FACET_KINDS[name]}", "size": FACET_BUCKETS}}
+            for name in names
+            if name in FACET_KINDS
+        }
+        if any(name not in FACET_KINDS for name in names):
+            request["flags"] = {"terms": {"field": "fc_flags", "size": 2 ** len(FLAGS)}}
+        answer = searcher.aggregate(final, request) if total and request else {}
         facets: dict[str, dict[str, int]] = {}
         for name in names:
             if name in FACET_KINDS:
-                facets[name] = counts.get(FACET_KINDS[name], {})
+                counts: dict[str, int] = {}
+                for bucket in answer.get(name, {}).get("buckets", []):
+                    for value in str(bucket["key"]).split(COMBINED):
+                        counts[value] = counts.get(value, 0) + int(bucket["doc_count"])
+                facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
             else:
-                held = counts.get("flag", {}).get(name, 0)
+                bit = 1 << FLAGS.index(name)
+                held = sum(
+                    int(b["doc_count"])
+                    for b in answer.get("flags", {}).get("buckets", [])
+                    if int(b["key"]) & bit
+                )
                 both = {"true": held, "false": total - held}
                 facets[name] = {k: v for k, v in both.items() if v}
         return facets
@@ -402,20 +427,36 @@ def _all_addresses(searcher: tantivy.Searcher, query: tantivy.Query) -> list[tan
 
 
 def _distances(
-    searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress], lat: float, lon: float
+    searcher: tantivy.Searcher,
+    addresses: list[tantivy.DocAddress],
+    lat: float,
+    lon: float,
+    exact_near: float | None = None,
 ) -> dict[int, float]:
-    """Distance from the point to the nearest location of each offer, by offer key."""
+    """Distance from the point to the nearest location of each offer, by offer key.
+
+    Flat-earth distances (fast, for ordering); measured on the sphere where one is within 1 %
+    of `exact_near`, so that a radius is applied exactly."""
+    ruler = Ruler(lat, lon)
     keys = searcher.fast_field_values("key", addresses)
-    lats = searcher.fast_field_values("lat", addresses)
-    lons = searcher.fast_field_values("lon", addresses)
     counts = searcher.fast_field_values("n_loc", addresses)
+    columns = [
+        (
+            searcher.fast_field_values(f"lat{n}", addresses),
+            searcher.fast_field_values(f"lon{n}", addresses),
+        )
+        for n in range(FAST_LOCATIONS)
+    ]
     result: dict[int, float] = {}
-    for address, key, plat, plon, n in zip(addresses, keys, lats, lons, counts, strict=True):
-        assert isinstance(key, int)
-        if n == 1 and isinstance(plat, float) and isinstance(plon, float):
-            result[key] = distance_km(lat, lon, plat, plon)
+    for row, (key, count) in enumerate(zip(keys, counts, strict=True)):
+        assert isinstance(key, int) and isinstance(count, int)
+        if count > FAST_LOCATIONS:
+            # Many locations: read them all from the stored document.
+            points = _document(searcher, addresses[row]).coordinates()
         else:
-            # Several locations: the nearest one counts (read from the stored document).
-            nearest = nearest_km(lat, lon, _document(searcher, address).coordinates())
-            result[key] = nearest if nearest is not None else float("inf")
+            points = [(lats[row], lons[row]) for lats, lons in columns[:count]]  # type: ignore[misc]
+        best = min((ruler.approx(plat, plon) for plat, plon in points), default=float("inf"))
+        if exact_near is not None and abs(best - exact_near) <= exact_near * 0.01 + 0.01:
+            best = min(ruler.exact(plat, plon) for plat, plon in points)
+        result[key] = best
     return result

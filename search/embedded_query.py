@@ -3,8 +3,9 @@
 Ranking of a query word, best first: exact word > same stem (or synonym) > prefix of a word >
 word with typos > part of a longer word; a hit in the title counts more than one in the
 keywords (provider, categories, target groups, district), which counts more than one in the
-description. Each word adds the value of its best match, so offers matching more words rank
-higher; a title equal to the whole query and a free place add a little on top.
+description. Each word adds the values of its matches, so offers matching more words rank
+higher; a title equal to the whole query adds a bonus, and among equal scores offers with a
+free place come first (the engine weighs scores by the "rank" field).
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ PREFIX = 40.0
 TYPO = 20.0
 PART = 10.0
 WHOLE_TITLE_BONUS = 50.0
-PLACE_BONUS = 1.0
-OTHER_FIELDS_SHARE = 0.1
 
 
 def _const(query: tantivy.Query, score: float) -> tantivy.Query:
     return Q.const_score_query(query, score)
+
+
+def _any(queries: list[tantivy.Query]) -> tantivy.Query:
+    return Q.boolean_query([(Occur.Should, q) for q in queries])
 
 
 def _prefix(schema: tantivy.Schema, field: str, text: str) -> tantivy.Query:
@@ -85,14 +88,14 @@ class TextQueryBuilder:
         """Any match of one word, scored by its best kind and field; None if nothing can match.
 
         Without `loose`, only exact words and stems count (for glued pairs and stop words)."""
-        per_field = []
-        for fields in TEXT_FIELDS:
-            alternatives = self._in_field(word, last, fields, loose)
-            if alternatives:
-                per_field.append(Q.disjunction_max_query(alternatives))
-        if not per_field:
+        alternatives = [
+            q for fields in TEXT_FIELDS for q in self._in_field(word, last, fields, loose)
+        ]
+        if not alternatives:
             return None
-        return Q.disjunction_max_query(per_field, tie_breaker=OTHER_FIELDS_SHARE)
+        # A sum, not a maximum (which tantivy computes far more slowly): an exact word is also
+        # a stem, prefix and typo match, so the sums keep the order of the match kinds.
+        return Q.boolean_query([(Occur.Should, q) for q in alternatives])
 
     def _glued_exists(self, glued: str) -> bool:
         stem = german.stem(glued)
@@ -130,7 +133,7 @@ class TextQueryBuilder:
                 if every_word:
                     return Q.empty_query()
                 continue
-            choice = options[0] if len(options) == 1 else Q.disjunction_max_query(options)
+            choice = options[0] if len(options) == 1 else _any(options)
             required.append((occur, choice))
         if not required:
             return Q.empty_query()
@@ -141,8 +144,6 @@ class TextQueryBuilder:
                 clauses.append((Occur.Should, optional))
         whole = Q.term_query(self.schema, "title_full", parsed.phrase())
         clauses.append((Occur.Should, _const(whole, WHOLE_TITLE_BONUS)))
-        place = Q.term_query(self.schema, "facet", facet_value("flag", "has_place_or_waitlist"))
-        clauses.append((Occur.Should, _const(place, PLACE_BONUS)))
         return Q.boolean_query(clauses)
 
 

@@ -18,16 +18,18 @@ from search.engine import OfferDocument, date_to_day, open_slots
 from search.geo import cells_of_point
 
 # Bump when the schema or the way documents are prepared changes: the index is then rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 4
 
 # Text fields for matching: (field, stem field, word-part field or None, weight).
 TEXT_FIELDS: tuple[tuple[str, str, str | None, float], ...] = (
     ("title", "title_stem", "title_part", 3.0),
-    ("keywords", "keywords_stem", "keywords_part", 2.0),
-    ("body", "body_stem", None, 1.0),
+    ("keywords", "keywords_stem", "keywords_part", 1.0),
+    ("body", "body_stem", None, 0.5),
 )
-# Filter and facet values share one field as "<kind>:<value>", so that counting every facet is
-# one pass over one column.
+# Filter values share one indexed field as "<kind>:<value>". For counting, each kind has one
+# fast column holding the combination of an offer's values ("ar\x1fde\x1ffa"): tantivy counts
+# single-valued columns many times faster than multi-valued ones, and the combinations are
+# split into values afterwards.
 FACET_KINDS = {
     "categories": "category",
     "languages": "language",
@@ -36,6 +38,9 @@ FACET_KINDS = {
 }
 # Yes/no properties, indexed as "flag:<name>" for those that hold.
 FLAGS = ("free_of_charge", "barrier_free", "has_place_or_waitlist", "waitlist_open", "located")
+COMBINED = "\x1f"
+# Locations whose coordinates are also kept in fast fields (offers rarely have more).
+FAST_LOCATIONS = 3
 NO_PLACES = -1  # sorts after every real count
 NO_START = 2**40  # sorts after every real date
 MAX_AGE = 200
@@ -54,12 +59,18 @@ def build_schema() -> tantivy.Schema:
             if name:
                 b.add_text_field(name, tokenizer_name="whitespace", index_option="basic")
     b.add_text_field("title_full", tokenizer_name="raw", index_option="basic")
-    b.add_text_field("facet", tokenizer_name="raw", fast=True, index_option="basic")
+    b.add_text_field("facet", tokenizer_name="raw", index_option="basic")
+    for kind in FACET_KINDS.values():
+        b.add_text_field(f"fc_{kind}", tokenizer_name="raw", fast=True, index_option="basic")
+    b.add_integer_field("fc_flags", fast=True)
     for name in ("min_age", "max_age", "free_places", "next_start", "n_loc"):
         b.add_integer_field(name, indexed=True, fast=True)
-    # The first location, for distances without reading the stored document.
-    b.add_float_field("lat", fast=True)
-    b.add_float_field("lon", fast=True)
+    # The first locations, for distances without reading the stored document.
+    for n in range(FAST_LOCATIONS):
+        b.add_float_field(f"lat{n}", fast=True)
+        b.add_float_field(f"lon{n}", fast=True)
+    # Multiplies relevance scores a tiny bit (log2(2 + rank)): free places break ties.
+    b.add_float_field("rank", fast=True)
     b.add_integer_field("open_slot", indexed=True)
     b.add_integer_field("geo_cell", indexed=True)
     b.add_bytes_field("doc", stored=True)
@@ -119,6 +130,12 @@ def flags_of(document: OfferDocument) -> list[str]:
     return [name for name in FLAGS if held[name]]
 
 
+def rank_of(document: OfferDocument) -> float:
+    """At most 0.003: small enough never to lift an offer over a better match."""
+    places = min(max(document.free_places or 0, 0), 100)
+    return (0.002 if document.has_place_or_waitlist else 0.0) + places * 0.00001
+
+
 def title_texts(document: OfferDocument) -> list[str]:
     return [document.name, document.alternate_name, *(t.name for t in document.translations)]
 
@@ -150,10 +167,15 @@ def to_tantivy(document: OfferDocument) -> tantivy.Document:
         doc.add_text("title_full", title)
     values = (document.categories, document.languages, document.districts, document.target_groups)
     for kind, kind_values in zip(FACET_KINDS.values(), values, strict=True):
-        for value in german.unique(kind_values):
+        unique = german.unique(kind_values)
+        for value in unique:
             doc.add_text("facet", facet_value(kind, value))
-    for flag in flags_of(document):
+        if unique:
+            doc.add_text(f"fc_{kind}", COMBINED.join(sorted(unique)))
+    flags = flags_of(document)
+    for flag in flags:
         doc.add_text("facet", facet_value("flag", flag))
+    doc.add_integer("fc_flags", sum(1 << FLAGS.index(flag) for flag in flags))
     doc.add_integer("min_age", document.minimum_age if document.minimum_age is not None else 0)
     doc.add_integer(
         "max_age", document.maximum_age if document.maximum_age is not None else MAX_AGE
@@ -166,13 +188,14 @@ def to_tantivy(document: OfferDocument) -> tantivy.Document:
         doc.add_integer("open_slot", slot)
     points = document.coordinates()
     doc.add_integer("n_loc", len(points))
-    if points:
-        doc.add_float("lat", points[0][0])
-        doc.add_float("lon", points[0][1])
+    for n, (lat, lon) in enumerate(points[:FAST_LOCATIONS]):
+        doc.add_float(f"lat{n}", lat)
+        doc.add_float(f"lon{n}", lon)
     cells = german.unique(
         str(c) for lat, lon in document.coordinates() for c in cells_of_point(lat, lon)
     )
     for cell in cells:
         doc.add_integer("geo_cell", int(cell))
+    doc.add_float("rank", rank_of(document))
     doc.add_bytes("doc", encode(document))
     return doc

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LAT = 111.195
@@ -29,6 +30,24 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dl = math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+class Ruler:
+    """Fast distances from one point: flat-earth kilometres, accurate to well under 1 % within a
+    few hundred kilometres; `exact` measures on the sphere where it matters."""
+
+    def __init__(self, lat: float, lon: float) -> None:
+        self.lat = lat
+        self.lon = lon
+        self.kx = KM_PER_DEGREE_LAT * math.cos(math.radians(lat))
+
+    def approx(self, lat: float, lon: float) -> float:
+        dx = (lon - self.lon) * self.kx
+        dy = (lat - self.lat) * KM_PER_DEGREE_LAT
+        return math.sqrt(dx * dx + dy * dy)
+
+    def exact(self, lat: float, lon: float) -> float:
+        return distance_km(self.lat, self.lon, lat, lon)
 
 
 def nearest_km(lat: float, lon: float, points: Iterable[tuple[float, float]]) -> float | None:
@@ -64,8 +83,8 @@ def cells_of_point(lat: float, lon: float) -> list[int]:
 class Cover:
     """The cells around a circle: wholly inside, or crossed by its edge."""
 
-    inner: list[int]
-    edge: list[int]
+    inner: tuple[int, ...]
+    edge: tuple[int, ...]
 
 
 def _level_for(radius_km: float) -> int:
@@ -103,7 +122,9 @@ class _Plane:
         return "inner" if far_x * far_x + far_y * far_y <= self.inside_sq else "edge"
 
 
+@lru_cache(maxsize=512)
 def cover(lat: float, lon: float, radius_km: float) -> Cover:
+    """Cells for a circle (kept for repeated searches around the same point)."""
     level = _level_for(radius_km)
     reach_lat = radius_km / KM_PER_DEGREE_LAT
     coslat = max(0.01, math.cos(math.radians(lat)))
@@ -126,4 +147,4 @@ def cover(lat: float, lon: float, radius_km: float) -> Cover:
             break
         level -= 1
         cells = [(4 * i + a, 4 * j + b) for i, j in edge for a in range(4) for b in range(4)]
-    return Cover(inner=inner, edge=[cell_id(level, i, j) for i, j in edge])
+    return Cover(inner=tuple(inner), edge=tuple(cell_id(level, i, j) for i, j in edge))

@@ -13,9 +13,7 @@ from search.engine import SearchQuery
 from search.tests import directory_rows as rows
 
 
-def test_reindex_fills_the_index_from_the_database(
-    db: None, search_engine: EmbeddedEngine
-) -> None:
+def test_reindex_fills_the_index_from_the_database(db: None, search_engine: EmbeddedEngine) -> None:
     async def make() -> None:
         org = await rows.organization()
         for name in ("Sprachcafé", "Elterncafé", "Nähwerkstatt"):
