@@ -32,10 +32,18 @@ def main() -> None:
 
 @main.command(help="Bring the database to the current schema (safe to run again).")
 def migrate() -> None:
+    from core.db import atomic
     from core.migrate import migrate as run_migrations
+    from directory.taxonomy_data import ensure_taxonomies
     from settings import get_settings
 
-    run(run_migrations())
+    async def migrate_and_install_taxonomies() -> None:
+        await run_migrations()
+        # The Lotse categories and target groups are reference data every installation needs.
+        async with atomic():
+            await ensure_taxonomies()
+
+    run(migrate_and_install_taxonomies())
     console.print(f"Database is up to date ({get_settings().database_url.split('@')[-1]}).")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
@@ -43,3 +44,31 @@ async def create_user(
 async def find_user_id(email: str) -> UUID | None:
     row = await User.select(User.id).where(User.email == email.strip().lower()).first()
     return row["id"] if row else None
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: UUID
+    email: str
+    display_name: str
+    locale: str
+    organization_id: UUID
+
+
+async def members_with_role(role: str, organization_ids: list[UUID] | None = None) -> list[Member]:
+    """Active users holding `role`, one entry per organisation (for mailings by other domains)."""
+    query = Membership.select(
+        Membership.user, Membership.user.email, Membership.user.display_name,
+        Membership.user.locale, Membership.organization,
+    ).where(Membership.role == role, Membership.user.is_active == True)  # noqa: E712
+    if organization_ids is not None:
+        if not organization_ids:
+            return []
+        query = query.where(Membership.organization.is_in(organization_ids))
+    rows = await query.order_by(Membership.user.email)
+    return [
+        Member(user_id=row["user"], email=row["user.email"],
+               display_name=row["user.display_name"], locale=row["user.locale"],
+               organization_id=row["organization"])
+        for row in rows
+    ]
