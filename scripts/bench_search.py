@@ -217,7 +217,7 @@ async def concurrent(base: str, token: str, requests: list[tuple[str, dict[str, 
 def over_http(base: str, token: str, count: int) -> None:
     searches = [("/api/search", {**QUERIES[n % len(QUERIES)], **ALL_FACETS})
                 for n in range(count)]
-    trivial = [("/api/me", {})] * count
+    trivial: list[tuple[str, dict[str, Any]]] = [("/api/me", {})] * count
     page = [("/search", QUERIES[n % len(QUERIES)]) for n in range(count // 2)]
     for label, requests in (("search API", searches), ("trivial endpoint /api/me", trivial)):
         started = time.perf_counter()

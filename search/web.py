@@ -22,10 +22,11 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
+from accounts.guards import network_admin
 from core.i18n import gettext_for, pick_language
 from core.templates import render
 from search.embedded import IndexUnavailableError
-from search.engine import FACET_NAMES, QueryError, SearchQuery, SearchResult
+from search.engine import FACET_NAMES, EngineHealth, QueryError, SearchQuery, SearchResult
 from search.gaps import found_no_place, record_no_place_search
 from search.labels import Labels, term_names
 from search.params import search_query
@@ -219,6 +220,17 @@ async def search_page(request: Request) -> Template:
 
 
 @get(
+    "/api/search/health",
+    operation_id="searchHealth",
+    guards=[network_admin],
+    summary="State of the search index",
+    tags=["search"],
+)
+async def search_health() -> EngineHealth:
+    return await asyncio.to_thread(get_engine().health)
+
+
+@get(
     "/search/static/{name:str}",
     operation_id="searchStatic",
     opt={"public": True},
@@ -232,4 +244,4 @@ async def static_file(name: FromPath[str]) -> Response[bytes]:
     return Response((STATIC / name).read_bytes(), media_type=types[name])
 
 
-ROUTES: list[Any] = [search_api, search_page, static_file]
+ROUTES: list[Any] = [search_api, search_page, search_health, static_file]

@@ -32,7 +32,7 @@ def test_results_follow_typing_and_the_page_is_accessible(
     assert "q=Migrationsberatng" in page.url
     # Also the two offers filed under the category "Migrationsberatung", after it.
     assert page.get_by_role("status").inner_text() == "3 Angebote gefunden"
-    refer = page.get_by_role("link", name="Vermitteln: Migrationsberatung für Erwachsene")
+    refer = page.get_by_role("link", name="Weitervermitteln: Migrationsberatung für Erwachsene")
     assert refer.is_visible()
     assert_accessible(page)
 

@@ -194,3 +194,11 @@ def test_stylesheet_and_script_are_served(client: Any) -> None:
     assert client.get("/search/static/search.css").headers["content-type"].startswith("text/css")
     assert client.get("/search/static/search.js").status_code == 200
     assert client.get("/search/static/other.txt").status_code == 404
+
+
+def test_health_is_for_network_admins(
+    api_client: Any, make_user: Any, indexed: EmbeddedEngine
+) -> None:
+    assert api_client(make_user("viewer")).get("/api/search/health").status_code == 403
+    health = api_client(make_user("network_admin")).get("/api/search/health").json()
+    assert health["ok"] and health["documents"] == len(OFFERS)
