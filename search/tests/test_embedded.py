@@ -81,7 +81,7 @@ def test_reader_sees_what_the_writer_commits(tmp_path: Path) -> None:
 def test_distance_order_is_the_same_when_only_a_circle_is_sorted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from search import embedded
+    from search import embedded_reading
     from search.engine import GeoPoint
     from search.tests.corpus import DISTRICTS
 
@@ -89,8 +89,8 @@ def test_distance_order_is_the_same_when_only_a_circle_is_sorted(
     engine.index(OFFERS)
     query = SearchQuery(near=GeoPoint(*DISTRICTS["Broich"]), sort="distance", per_page=5, page=2)
     everything = engine.search(query)
-    monkeypatch.setattr(embedded, "DIRECT_SORT_LIMIT", 2)
-    monkeypatch.setattr(embedded, "DISTANCE_STEPS_KM", (0.1, 1.0, 3.0))
+    monkeypatch.setattr(embedded_reading, "DIRECT_SORT_LIMIT", 2)
+    monkeypatch.setattr(embedded_reading, "DISTANCE_STEPS_KM", (0.1, 1.0, 3.0))
     narrowed = engine.search(query)
     assert [h.id for h in narrowed.hits] == [h.id for h in everything.hits]
     assert narrowed.total == everything.total == len(OFFERS)
