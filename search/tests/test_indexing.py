@@ -185,3 +185,47 @@ async def test_failed_rebuild_keeps_the_old_index(
     with pytest.raises(ConnectionError):
         await rebuild_all(search_engine)
     assert len(await names(search_engine)) == 5
+
+
+async def test_schedules_come_from_the_calendars_domain_when_present(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+
+    org = await rows.organization()
+    service_id = await rows.service(org, "Sprachcafé")
+    fake = types.ModuleType("calendars.api")
+
+    async def open_intervals_for_services(ids: list[Any]) -> dict[Any, list[tuple[int, int]]]:
+        return {i: [(600, 720)] for i in ids}
+
+    def next_course_starts(ids: list[Any]) -> dict[Any, date | None]:
+        return {i: date(2026, 3, 2) for i in ids}
+
+    fake.open_intervals_for_services = open_intervals_for_services  # type: ignore[attr-defined]
+    fake.next_course_starts = next_course_starts  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "calendars.api", fake)
+    document = (await build_documents([service_id]))[service_id]
+    assert document.open_intervals == [(600, 720)]
+    assert document.next_start == date(2026, 3, 2)
+
+
+async def test_web_process_rebuilds_a_missing_index_at_start(
+    db: None, search_engine: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import dataclasses
+
+    from search import lifecycle
+    from settings import get_settings
+
+    org = await rows.organization()
+    await rows.service(org, "Elterncafé")
+    search_engine.needs_rebuild = True
+    delivering = dataclasses.replace(get_settings(), run_dispatcher=True)
+    monkeypatch.setattr(lifecycle, "get_settings", lambda: delivering)
+    await lifecycle.open_search(None)  # type: ignore[arg-type]
+    await asyncio.gather(*lifecycle._tasks)
+    assert await names(search_engine) == ["Elterncafé"]
+    assert not search_engine.needs_rebuild
