@@ -47,8 +47,11 @@ class MeiliEngine:
 
     # ----- helpers -------------------------------------------------------------------------
 
-    def _wait(self, task_uid: int) -> None:
+    def _wait(self, task_uid: int, missing_index_ok: bool = False) -> None:
         task = self._client.wait_for_task(task_uid, timeout_in_ms=TASK_TIMEOUT_MS)
+        error = task.error or {}
+        if missing_index_ok and error.get("code") == "index_not_found":
+            return
         if task.status != "succeeded":
             raise SearchServerError(f"Meilisearch task {task_uid} {task.status}: {task.error}")
 
@@ -111,7 +114,8 @@ class MeiliEngine:
         fresh_uid = f"{self.index_uid}_rebuild"
         count = 0
         try:
-            self._wait(self._client.delete_index(fresh_uid).task_uid)
+            # A rebuild that failed before may have left its index behind.
+            self._wait(self._client.delete_index(fresh_uid).task_uid, missing_index_ok=True)
             fresh = self._ensure_index(fresh_uid)
             batch: list[dict[str, Any]] = []
             for document in documents:

@@ -86,16 +86,19 @@ class FakeClient:
     down: bool = False
     waited: list[int] = field(default_factory=list)
     next_uid: int = 0
+    outcomes: dict[int, Task] = field(default_factory=dict)
 
-    def task(self) -> TaskInfo:
+    def task(self, outcome: Task | None = None) -> TaskInfo:
         self.next_uid += 1
+        if outcome is not None:
+            self.outcomes[self.next_uid] = outcome
         return TaskInfo(self.next_uid)
 
     def wait_for_task(self, uid: int, timeout_in_ms: int) -> Task:
         self.waited.append(uid)
         if self.failing:
             return Task(status="failed", error={"message": "invalid document"})
-        return Task()
+        return self.outcomes.get(uid, Task())
 
     def get_index(self, uid: str) -> FakeIndex:
         if uid not in self.indexes:
@@ -112,7 +115,9 @@ class FakeClient:
 
     def delete_index(self, uid: str) -> TaskInfo:
         self.calls.append(("drop", uid))
-        self.indexes.pop(uid, None)
+        if self.indexes.pop(uid, None) is None:
+            missing = {"code": "index_not_found", "message": f"Index `{uid}` not found."}
+            return self.task(Task(status="failed", error=missing))
         return self.task()
 
     def swap_indexes(self, swaps: list[dict[str, list[str]]]) -> TaskInfo:
