@@ -199,38 +199,41 @@ class EmbeddedEngine:
         except IndexUnavailableError:
             return SearchResult(hits=[], total=0, page=query.page, per_page=query.per_page)
         searcher = index.searcher()
-        filters = eq.filter_clauses(self._schema, query)
-        builder = eq.TextQueryBuilder(self._schema, searcher)
-        matching = builder.text(query.text)
-        result = self._search_with(searcher, query, matching, filters)
+        result = self._search_with(searcher, query, every_word=True)
         several_words = len(german.QueryWords(query.text).words) > 1
-        if result.total == 0 and matching is not None and several_words:
+        if result.total == 0 and several_words:
             # Nothing has every word: show what has some of them, best matches first.
-            matching = builder.text(query.text, every_word=False)
-            result = self._search_with(searcher, query, matching, filters)
+            result = self._search_with(searcher, query, every_word=False)
         return result
 
     def _search_with(
-        self,
-        searcher: tantivy.Searcher,
-        query: SearchQuery,
-        matching: tantivy.Query | None,
-        filters: list[tantivy.Query],
+        self, searcher: tantivy.Searcher, query: SearchQuery, every_word: bool
     ) -> SearchResult:
-        base = eq.combine(matching, filters)
-        final = base
+        filters = eq.filter_clauses(self._schema, query)
+        scoring = eq.TextQueryBuilder(self._schema, searcher).text(query.text, every_word)
+        final = eq.combine(scoring, filters)
+        radius = None
         if query.near is not None and query.radius_km is not None:
             near = query.near
             radius = reading.within(
                 self._schema, searcher, near.latitude, near.longitude, query.radius_km
             )
-            final = reading.both(base, radius)
+            final = reading.both(final, radius)
         if query.sort == "distance":
             page, total = reading.by_distance(self._schema, searcher, final, query)
             hits = [self._hit(reading.document_at(searcher, a), 0.0, query) for a in page]
         else:
-            hits, total = self._ranked(searcher, final, query, matching is None)
-        facets = reading.facets(searcher, final, query.facets, total) if query.facets else {}
+            hits, total = self._ranked(searcher, final, query, scoring is None)
+        facets: dict[str, dict[str, int]] = {}
+        if query.facets and total:
+            # Counting needs only which offers match: a lighter query finds the same ones.
+            counting = eq.TextQueryBuilder(self._schema, searcher, matching=True)
+            matching = eq.combine(counting.text(query.text, every_word), filters)
+            if radius is not None:
+                matching = reading.both(matching, radius)
+            facets = reading.facets(searcher, matching, query.facets, total)
+        elif query.facets:
+            facets = reading.facets(searcher, final, query.facets, 0)
         return SearchResult(
             hits=hits, total=total, page=query.page, per_page=query.per_page, facets=facets
         )

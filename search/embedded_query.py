@@ -44,9 +44,14 @@ def _prefix(schema: tantivy.Schema, field: str, text: str) -> tantivy.Query:
 class TextQueryBuilder:
     """Turns the words of a query into tantivy queries, skipping lookups that cannot match."""
 
-    def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher) -> None:
+    def __init__(
+        self, schema: tantivy.Schema, searcher: tantivy.Searcher, matching: bool = False
+    ) -> None:
         self.schema = schema
         self.searcher = searcher
+        # For counting (facets) only which offers match counts, not how well: lookups whose
+        # matches another lookup already finds are left out.
+        self.matching = matching
 
     def _exists(self, field: str, term: str) -> bool:
         return self.searcher.doc_freq(field, term) > 0
@@ -60,29 +65,34 @@ class TextQueryBuilder:
     ) -> list[tantivy.Query]:
         field, stem_field, part_field, weight = fields
         schema = self.schema
-        found: list[tantivy.Query] = []
+        exact = stem = prefix = fuzzy = part = None
         if self._exists(field, word):
-            found.append(_const(Q.term_query(schema, field, word), EXACT * weight))
+            exact = _const(Q.term_query(schema, field, word), EXACT * weight)
         stems = german.unique([german.stem(word), *(german.stem(s) for s in german.synonyms(word))])
         stems = [s for s in stems if self._exists(stem_field, s)]
         if stems:
-            found.append(_const(Q.term_set_query(schema, stem_field, stems), STEM * weight))
-        if not loose:
-            return found
-        # Prefixes: always for the word being typed; for earlier words only when long enough
-        # to say something. Short prefixes are not looked up in long descriptions.
-        if (last and len(word) >= 2 and (len(word) >= 3 or part_field)) or len(word) >= 4:
-            found.append(_const(_prefix(schema, field, word), PREFIX * weight))
-        typos = german.typo_budget(word)
-        if typos:
-            fuzzy = Q.fuzzy_term_query(schema, field, word, distance=typos, prefix=last)
-            found.append(_const(fuzzy, TYPO * weight))
-        if part_field:
-            stem = german.stem(word)
-            piece = stem if len(stem) >= german.MIN_PART else word
-            if len(piece) >= german.MIN_PART:
-                found.append(_const(_prefix(schema, part_field, piece), PART * weight))
-        return found
+            stem = _const(Q.term_set_query(schema, stem_field, stems), STEM * weight)
+        if loose:
+            # Prefixes: always for the word being typed; for earlier words only when long
+            # enough to say something. Short prefixes are not looked up in long descriptions.
+            if (last and len(word) >= 2 and (len(word) >= 3 or part_field)) or len(word) >= 4:
+                prefix = _const(_prefix(schema, field, word), PREFIX * weight)
+            typos = german.typo_budget(word)
+            # Descriptions (the largest field, so the dearest lookup) are searched for typos
+            # only when the word itself is not in them.
+            if typos and not (part_field is None and (exact or stem)):
+                lookup = Q.fuzzy_term_query(schema, field, word, distance=typos, prefix=last)
+                fuzzy = _const(lookup, TYPO * weight)
+            if part_field:
+                piece = german.stem(word)
+                piece = piece if len(piece) >= german.MIN_PART else word
+                if len(piece) >= german.MIN_PART:
+                    part = _const(_prefix(schema, part_field, piece), PART * weight)
+        if self.matching and fuzzy is not None:
+            # The typo lookup also finds the word itself, and while typing its prefixes.
+            exact = None
+            prefix = None if last else prefix
+        return [q for q in (exact, stem, prefix, fuzzy, part) if q is not None]
 
     def word(self, word: str, last: bool, loose: bool = True) -> tantivy.Query | None:
         """Any match of one word, scored by its best kind and field; None if nothing can match.
@@ -137,11 +147,15 @@ class TextQueryBuilder:
             required.append((occur, choice))
         if not required:
             return Q.empty_query()
+        if every_word and len(words) == 2 and glued[0] is not None and single[0] and single[1]:
+            # Two words: both, or the two written as one (looked up once, not per word).
+            both_words = Q.boolean_query([(Occur.Must, single[0]), (Occur.Must, single[1])])
+            required = [(Occur.Must, _any([both_words, glued[0]]))]
+        if self.matching:
+            return Q.boolean_query(required)
         clauses = [(Occur.Must, Q.boolean_query(required))]
-        for word in parsed.optional:
-            optional = self.word(word, last=False, loose=False)
-            if optional is not None:
-                clauses.append((Occur.Should, optional))
+        # Stop words ("für", "und") are left out: nearly every description has them, so they
+        # cost much and say little; a title written exactly as typed still gets its bonus.
         whole = Q.term_query(self.schema, "title_full", parsed.phrase())
         clauses.append((Occur.Should, _const(whole, WHOLE_TITLE_BONUS)))
         return Q.boolean_query(clauses)

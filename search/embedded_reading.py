@@ -27,7 +27,7 @@ Occur = tantivy.Occur
 # Radii tried in turn when sorting by distance, until enough offers are inside.
 DISTANCE_STEPS_KM = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
 # Up to this many candidates are simply all measured and sorted.
-DIRECT_SORT_LIMIT = 5000
+DIRECT_SORT_LIMIT = 1000
 # Distinct value combinations counted per facet (tantivy's limit is 65,000 buckets in all).
 FACET_BUCKETS = 10_000
 

@@ -142,7 +142,6 @@ class QueryWords:
         content = [w for w in all_words if w not in STOPWORDS]
         # A query of stop words only ("in der") still means something: keep them then.
         self.words: list[str] = content or all_words
-        self.optional: list[str] = [w for w in all_words if w not in self.words]
         self.all_words = all_words
 
     @property

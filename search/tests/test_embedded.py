@@ -94,3 +94,36 @@ def test_distance_order_is_the_same_when_only_a_circle_is_sorted(
     narrowed = engine.search(query)
     assert [h.id for h in narrowed.hits] == [h.id for h in everything.hits]
     assert narrowed.total == everything.total == len(OFFERS)
+
+
+@pytest.mark.parametrize("every_word", [True, False])
+def test_counting_query_finds_exactly_the_offers_of_the_ranking_query(
+    tmp_path: Path, every_word: bool
+) -> None:
+    import tantivy
+
+    from search import embedded_query as eq
+    from search.tests.test_relevance import CASES
+
+    engine = EmbeddedEngine(tmp_path / "search")
+    engine.index(OFFERS)
+    searcher = engine._ready_index().searcher()
+    texts = [case.text for case in CASES.values()] + [
+        "werkstatt", "Werkst", "deutschkurs frauen ", "Schuldner Beratung Styrum", "beratung ",
+        "Migrationsberat", "kita sprech", "integrationskurs", "Frauen Fruehstueck",
+    ]
+    for text in texts:
+        ranking = eq.TextQueryBuilder(engine._schema, searcher).text(text, every_word)
+        counting = eq.TextQueryBuilder(engine._schema, searcher, matching=True).text(
+            text, every_word
+        )
+        if ranking is None:
+            assert counting is None
+            continue
+        assert counting is not None
+
+        def ids(query: tantivy.Query) -> set[str]:
+            found = searcher.search(query, limit=100)
+            return {str(searcher.doc(address)["id"][0]) for _score, address in found.hits}
+
+        assert ids(ranking) == ids(counting), text

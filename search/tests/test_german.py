@@ -47,10 +47,10 @@ def test_typo_budget_grows_with_word_length() -> None:
     assert [german.typo_budget("x" * n) for n in (4, 5, 8, 9)] == [0, 1, 1, 2]
 
 
-def test_query_words_make_stop_words_optional_unless_alone() -> None:
+def test_query_words_leave_out_stop_words_unless_alone() -> None:
     query = german.QueryWords("Beratung für Frauen")
     assert query.words == ["beratung", "frauen"]
-    assert query.optional == ["fur"]
+    assert query.phrase() == "beratung fur frauen"
     assert german.QueryWords("in der").words == ["in", "der"]
 
 

@@ -70,7 +70,7 @@ CASES = {
     "Arabic name": Case("مقهى", ["cafe"]),
     # Several words
     "all words count": Case("Beratung Geflüchtete", ["psych", "refugee-counselling"]),
-    "stop words are optional": Case("Beratung für Schulden", ["debt"]),
+    "stop words are left out": Case("Beratung für Schulden", ["debt"]),
     "provider name": Case("Volkshochschule Alphabetisierung", ["ik-alpha"]),
     "title before description": Case("Sprachkurs", ["dk-women"], then=["mbe"]),
     # Filters
