@@ -89,7 +89,9 @@ async def prepare(count: int) -> tuple[str, str, Any]:
     await migrate()
     terms = await synthetic_db.write_taxonomy()
     marker = OfferDocument(
-        id=synthetic_db._id("service", "marker"), name=MARKER_NAME, organization_name="Messung",
+        id=synthetic_db.stable_id("service", "marker"),
+        name=MARKER_NAME,
+        organization_name="Messung",
         categories=["counselling"], free_places=1, maximum_places=50,
         capacity_confirmed=date(2026, 1, 5),
     )

@@ -31,18 +31,18 @@ BATCH = 500
 NAMESPACE = uuid.UUID("0b8f6f3e-61b1-4a53-8a3c-9e2cf0a5b7d4")
 
 
-def _id(kind: str, key: str) -> uuid.UUID:
+def stable_id(kind: str, key: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"{kind}:{key}")
 
 
 async def write_taxonomy() -> dict[str, uuid.UUID]:
     """The synthetic categories and target groups; term ids by code."""
-    categories = Taxonomy(id=_id("taxonomy", "categories"), name="Lotse-Kategorien")
-    groups = Taxonomy(id=_id("taxonomy", "groups"), name="Zielgruppen")
+    categories = Taxonomy(id=stable_id("taxonomy", "categories"), name="Lotse-Kategorien")
+    groups = Taxonomy(id=stable_id("taxonomy", "groups"), name="Zielgruppen")
     terms: dict[str, uuid.UUID] = {}
     rows: list[TaxonomyTerm] = []
     for code, parent, name in synthetic.CATEGORIES:
-        terms[code] = _id("term", code)
+        terms[code] = stable_id("term", code)
         rows.append(
             TaxonomyTerm(
                 id=terms[code],
@@ -54,7 +54,7 @@ async def write_taxonomy() -> dict[str, uuid.UUID]:
         )
     for code, name in synthetic.TARGET_GROUPS:
         full = f"zielgruppe.{code}"
-        terms[code] = _id("term", full)
+        terms[code] = stable_id("term", full)
         rows.append(TaxonomyTerm(id=terms[code], taxonomy=groups.id, code=full, name=name))
     async with atomic():
         await Taxonomy.insert(categories, groups)
@@ -88,7 +88,7 @@ def _rows(
         "capacity": [],
     }
     for n, loc in enumerate(document.locations):
-        location_id = _id("location", f"{document.id}:{n}")
+        location_id = stable_id("location", f"{document.id}:{n}")
         rows["location"].append(
             Location(
                 id=location_id,
@@ -143,7 +143,7 @@ async def write_offers(
         for document in batch:
             name = document.organization_name
             if name not in organizations:
-                organizations[name] = _id("organization", name)
+                organizations[name] = stable_id("organization", name)
                 new_orgs.append(Organization(id=organizations[name], name=name))
         tables: dict[str, list[Any]] = {}
         for document in batch:
