@@ -144,6 +144,18 @@ def load_consumers() -> None:
                 raise
 
 
+async def load_domain_demos() -> None:
+    """Demo data of the domains that build on the directory's demo network (idempotent)."""
+    for domain in ("calendars", "referrals"):
+        try:
+            module = importlib.import_module(f"{domain}.demo")
+        except ModuleNotFoundError as error:
+            if error.name != f"{domain}.demo":
+                raise
+            continue
+        await module.load_demo()
+
+
 def add_domain_commands() -> None:
     from app import DOMAINS
 

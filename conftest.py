@@ -36,6 +36,18 @@ else:
 
 pytest_plugins = ["core.testing.browser"]
 
+
+def _cheap_password_hashing() -> None:
+    """Tests create many users: argon2id with small costs keeps them fast (tests only)."""
+    from argon2 import PasswordHasher
+
+    import accounts.passwords
+
+    accounts.passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+_cheap_password_hashing()
+
 T = TypeVar("T")
 
 PASSWORD = "correct-horse-battery"

@@ -99,6 +99,7 @@ class Settings:
     smtp_port: int = 25
     mail_from: str = "lotse@localhost"
     retention_days: int = 730
+    calendar_fetch_private: bool = False
     debug: bool = False
     db_pool: bool = True
     db_pool_size: int = 10
@@ -136,6 +137,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp_port=_int(env, "LOTSE_SMTP_PORT", 25, 1, 65535),
         mail_from=_text(env, "LOTSE_MAIL_FROM", "lotse@localhost"),
         retention_days=_int(env, "LOTSE_RETENTION_DAYS", 730, 1, 36500),
+        calendar_fetch_private=_bool(env, "LOTSE_CALENDAR_FETCH_PRIVATE", False),
         debug=_bool(env, "LOTSE_DEBUG", False),
         db_pool=_bool(env, "LOTSE_DB_POOL", True),
         db_pool_size=_int(env, "LOTSE_DB_POOL_SIZE", 10, 1, 200),

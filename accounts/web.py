@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from accounts import ratelimit
+from accounts import account_pages, admin_api, admin_pages, ratelimit
 from accounts.credentials import (
     SESSION_LIFETIME,
     close_session,
@@ -108,6 +108,10 @@ async def switch_language(request: Request) -> Redirect:
         lang = "de"
     referer = request.headers.get("referer")
     target = safe_next(urlsplit(referer).path if referer else "/")
+    user = request.scope.get("user")
+    if user is not None:
+        # Logged in: the choice is also the saved preference (used e.g. for e-mails).
+        await User.update({User.locale: lang}).where(User.id == user.id)
     response = Redirect(target, status_code=303)
     response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
     return response
@@ -176,4 +180,4 @@ async def delete_token(request: Request, token_id: FromPath[UUID]) -> None:
 
 
 ROUTES = [home, login_page, login, logout, switch_language, me, list_tokens, create_token,
-          delete_token]
+          delete_token, *admin_api.ROUTES, *admin_pages.ROUTES, *account_pages.ROUTES]

@@ -10,6 +10,6 @@ APP_CONFIG = AppConfig(
     app_name="calendars",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=table_finder(modules=["calendars.tables"], exclude_imported=True),
-    migration_dependencies=[],
+    migration_dependencies=["directory.piccolo_app"],
     commands=[],
 )

@@ -13,7 +13,7 @@ console = Console()
 
 @click.command(help="Load the demo network of Mülheim an der Ruhr into an empty database.")
 def demo() -> None:
-    from cli import load_consumers, run
+    from cli import load_consumers, load_domain_demos, run
     from directory.demo import DemoRefusedError, load_demo
 
     # Consumers must be registered so that the loaded offers reach the search index.
@@ -22,6 +22,7 @@ def demo() -> None:
         summary = run(load_demo())
     except DemoRefusedError as error:
         raise click.ClickException(str(error)) from error
+    run(load_domain_demos())
     if summary.already_loaded:
         console.print("The demo network is already loaded; nothing to do.")
     else:

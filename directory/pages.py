@@ -18,6 +18,7 @@ from litestar.response import Redirect, Template
 
 from accounts.guards import current_user, provider_staff
 from accounts.roles import Role
+from calendars.api import label_texts
 from core.i18n import gettext_for, pick_language
 from core.templates import render
 from core.web import page_params
@@ -67,8 +68,10 @@ async def offers_page(
     chosen = {"category": category or "", "district": district, "language": language}
     last_page = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     lang = pick_language(request)
+    opening = await label_texts([item.id for item in items], lang, gettext_for(request).gettext)
     return render(request, "directory/offers.html", {
         **display_helpers(lang),
+        "opening": opening,
         "items": items, "total": total, "page": page, "last_page": last_page,
         "chosen": chosen,
         "previous_url": _page_url("/offers", chosen, page - 1) if page > 1 else None,
@@ -90,8 +93,10 @@ async def offer_page(request: Request, service_id: FromPath[UUID],
         raise NotFoundException("There is no offer at this address.")
     lang = pick_language(request)
     editable = can_edit(user, detail.organization.id) and detail.retired_at is None
+    opening = await label_texts([detail.id], lang, gettext_for(request).gettext)
     return render(request, "directory/offer.html", {
         **display_helpers(lang),
+        "opening": opening,
         "offer": detail, "saved": saved, "can_edit": editable,
         "can_refer": bool(user and user.has_role(Role.CASE_MANAGER))
         and detail.retired_at is None,

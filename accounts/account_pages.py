@@ -1,0 +1,144 @@
+"""The personal account page and the public page behind a password link."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from accounts.credentials import issue_token, revoke_token
+from accounts.errors import N_, AccountError
+from accounts.guards import current_user
+from accounts.management import check_locale
+from accounts.middleware import AuthInfo
+from accounts.page_helpers import text, view
+from accounts.password_links import (
+    LinkError,
+    change_own_password,
+    check_link,
+    set_password_with_link,
+)
+from accounts.tables import ApiToken, User
+from core.i18n import LANGUAGE_COOKIE, gettext_for
+
+MAX_TOKEN_NAME = 100
+
+
+async def _tokens(user_id: UUID) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await ApiToken.select(
+        ApiToken.id, ApiToken.name, ApiToken.prefix, ApiToken.created_at,
+        ApiToken.last_used_at, ApiToken.revoked_at,
+    ).where(ApiToken.user == user_id).order_by(ApiToken.created_at, ascending=False)
+    return rows
+
+
+async def _account_view(request: Request, *, done: str | None = None,
+                        error: str | None = None, error_in: str | None = None,
+                        new_token: dict[str, str] | None = None,
+                        status_code: int = 200) -> Template:
+    user = current_user(request)
+    return view(request, "accounts/account.html", {
+        "me": user, "tokens": await _tokens(user.id), "done": done, "error": error,
+        "error_in": error_in, "new_token": new_token,
+    }, status_code=status_code, secret=new_token is not None)
+
+
+def _refused(request: Request, error: AccountError) -> str:
+    return error.translated(gettext_for(request).gettext)
+
+
+@get("/account", operation_id="accountPage", include_in_schema=False)
+async def account_page(request: Request, done: FromQuery[str | None] = None) -> Template:
+    return await _account_view(request, done=done)
+
+
+@post("/account/language", operation_id="accountSaveLanguage", include_in_schema=False)
+async def save_language(request: Request) -> Response[Any]:
+    form = await request.form()
+    try:
+        lang = check_locale(text(form, "lang", 5))
+    except AccountError as refused:
+        return await _account_view(request, error=_refused(request, refused), error_in="language",
+                                   status_code=400)
+    await User.update({User.locale: lang}).where(User.id == current_user(request).id)
+    response: Redirect = Redirect("/account?done=language", status_code=303)
+    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+@post("/account/password", operation_id="accountChangePassword", include_in_schema=False)
+async def change_password(request: Request) -> Response[Any]:
+    form = await request.form()
+    auth = request.scope.get("auth")
+    session_token = auth.session_token if isinstance(auth, AuthInfo) else None
+    try:
+        await change_own_password(
+            current_user(request).id, text(form, "current_password", 1024),
+            text(form, "new_password", 1024), text(form, "confirm_password", 1024),
+            session_token,
+        )
+    except AccountError as refused:
+        return await _account_view(request, error=_refused(request, refused), error_in="password",
+                                   status_code=400)
+    return Redirect("/account?done=password", status_code=303)
+
+
+@post("/account/tokens", operation_id="accountCreateToken", include_in_schema=False)
+async def create_token(request: Request) -> Template:
+    form = await request.form()
+    name = text(form, "name", MAX_TOKEN_NAME).strip()
+    if not name or len(name) > MAX_TOKEN_NAME:
+        refused = AccountError(N_("Give the token a name of 1 to {count} characters, e.g. the "
+                                  "system that will use it."), count=MAX_TOKEN_NAME)
+        return await _account_view(request, error=_refused(request, refused), error_in="tokens",
+                                   status_code=400)
+    _token_id, secret = await issue_token(current_user(request).id, name)
+    # Shown on this answer only: the database keeps nothing but a hash.
+    return await _account_view(request, new_token={"name": name, "secret": secret})
+
+
+@post("/account/tokens/{token_id:uuid}/revoke", operation_id="accountRevokeToken",
+      include_in_schema=False)
+async def revoke(request: Request, token_id: FromPath[UUID]) -> Response[Any]:
+    if not await revoke_token(token_id, current_user(request).id):
+        refused = AccountError(N_("This token is already revoked or does not belong to you."))
+        return await _account_view(request, error=_refused(request, refused), error_in="tokens",
+                                   status_code=404)
+    return Redirect("/account?done=revoked", status_code=303)
+
+
+@get("/password/{token:str}", operation_id="passwordLinkPage", opt={"public": True},
+     include_in_schema=False)
+async def password_page(request: Request, token: FromPath[str]) -> Template:
+    try:
+        person = await check_link(token)
+    except LinkError as refused:
+        return view(request, "accounts/password.html",
+                    {"link_error": _refused(request, refused)}, status_code=400, secret=True)
+    return view(request, "accounts/password.html", {"person": person, "token": token},
+                secret=True)
+
+
+@post("/password/{token:str}", operation_id="setPasswordWithLink", opt={"public": True},
+      include_in_schema=False)
+async def password_submit(request: Request, token: FromPath[str]) -> Template:
+    form = await request.form()
+    try:
+        person = await check_link(token)
+        await set_password_with_link(token, text(form, "new_password", 1024),
+                                     text(form, "confirm_password", 1024))
+    except LinkError as refused:
+        return view(request, "accounts/password.html",
+                    {"link_error": _refused(request, refused)}, status_code=400, secret=True)
+    except AccountError as refused:
+        return view(request, "accounts/password.html",
+                    {"person": person, "token": token, "error": _refused(request, refused)},
+                    status_code=400, secret=True)
+    return view(request, "accounts/password.html", {"done": True}, secret=True)
+
+
+ROUTES = [account_page, save_language, change_password, create_token, revoke, password_page,
+          password_submit]

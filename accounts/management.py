@@ -1,0 +1,371 @@
+"""Managing users and memberships: what network administrators (and the command line) may do.
+
+Every change runs in one transaction. Changes that could leave the network without an active
+network administrator are refused.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import anyio.to_thread
+from asyncpg.exceptions import UniqueViolationError
+from msgspec import UNSET, UnsetType
+from piccolo.columns.combination import WhereRaw
+from piccolo.query.functions.aggregate import Count
+
+from accounts.errors import N_, AccountError, ConflictError, NotFoundError
+from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
+from accounts.roles import ROLES, Role
+from accounts.schemas import MembershipOut, UserOut
+from accounts.tables import ApiToken, LoginSession, Membership, User
+from core.db import atomic, is_sqlite
+from core.i18n import LANGUAGES
+from directory.tables import Organization
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+MAX_EMAIL_LENGTH = 254
+MAX_PASSWORD_LENGTH = 1024
+# Key of the PostgreSQL advisory lock that serialises membership and activation changes.
+MEMBERSHIP_LOCK = 7_410_001
+
+
+@dataclass(frozen=True)
+class UserFilter:
+    organization_id: UUID | None = None
+    role: str | None = None
+    email: str | None = None
+    is_active: bool | None = None
+
+
+def normalise_email(email: str) -> str:
+    address = email.strip().lower()
+    if len(address) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.match(address):
+        raise AccountError(
+            N_("“{email}” is not an e-mail address. Use the form name@example.org."),
+            email=email.strip()[:80],
+        )
+    return address
+
+
+def check_display_name(display_name: str) -> str:
+    name = display_name.strip()
+    if not name:
+        raise AccountError(N_("Enter the person's name."))
+    if len(name) > 255:
+        raise AccountError(N_("The name may have at most 255 characters."))
+    return name
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            N_("The password must have at least {count} characters."), count=MIN_PASSWORD_LENGTH
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(
+            N_("The password may have at most {count} characters."), count=MAX_PASSWORD_LENGTH
+        )
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AccountError(
+            N_("Unknown role “{role}”. Use one of: {roles}."), role=role[:30],
+            roles=", ".join(ROLES),
+        )
+    return role
+
+
+def check_locale(locale: str) -> str:
+    if locale not in LANGUAGES:
+        raise AccountError(N_("Unknown language “{locale}”. Use de or en."),
+                                locale=locale[:10])
+    return locale
+
+
+def unusable_password_hash() -> str:
+    """Stored until the person sets a password through a link: no password matches it."""
+    return "!unset:" + secrets.token_hex(16)
+
+
+async def _lock_memberships() -> None:
+    # SQLite transactions from atomic() are IMMEDIATE and already one at a time.
+    if not is_sqlite():
+        await User.raw("SELECT pg_advisory_xact_lock({})", MEMBERSHIP_LOCK)
+
+
+async def _organization_name(organization_id: UUID) -> str:
+    row = (
+        await Organization.select(Organization.name, Organization.retired_at)
+        .where(Organization.id == organization_id)
+        .first()
+    )
+    if row is None:
+        raise AccountError(N_("There is no organisation with the id {id}."),
+                                id=organization_id)
+    if row["retired_at"] is not None:
+        raise ConflictError(
+            N_("The organisation {name} has been retired; it takes no new members."),
+            name=row["name"])
+    name: str = row["name"]
+    return name
+
+
+def _of_active_user() -> Any:
+    return Membership.user.is_active == True  # noqa: E712 - builds SQL, not a comparison
+
+
+async def _active_admins_besides(user_id: UUID | None = None,
+                                 membership_id: UUID | None = None) -> int:
+    """Active users holding network_admin, not counting `user_id` or `membership_id`."""
+    where = (Membership.role == Role.NETWORK_ADMIN) & _of_active_user()
+    if user_id is not None:
+        where &= Membership.user != user_id
+    if membership_id is not None:
+        where &= Membership.id != membership_id
+    rows = await Membership.select(Membership.user).where(where).distinct()
+    return len(rows)
+
+
+LAST_ADMIN = N_(
+    "This is the last active network administrator. Give another person the role "
+    "network_admin first, so that someone can still manage the network."
+)
+
+
+async def create_member(
+    email: str, display_name: str, password: str | None,
+    memberships: list[tuple[UUID, str]], locale: str = "de",
+) -> UUID:
+    address = normalise_email(email)
+    name = check_display_name(display_name)
+    check_locale(locale)
+    if password is not None:
+        check_new_password(password)
+    seen: set[UUID] = set()
+    for organization_id, role in memberships:
+        check_role(role)
+        if organization_id in seen:
+            raise AccountError(
+                N_("Each organisation may appear only once; a person has one role in each."))
+        seen.add(organization_id)
+    password_hash = (await anyio.to_thread.run_sync(hash_password, password)
+                     if password is not None else unusable_password_hash())
+    async with atomic():
+        await _lock_memberships()
+        for organization_id, _role in memberships:
+            await _organization_name(organization_id)
+        if await User.exists().where(User.email == address):
+            raise ConflictError(N_("A user with the e-mail {email} exists already."), email=address)
+        user = User(email=address, display_name=name, password_hash=password_hash, locale=locale)
+        try:
+            await user.save()
+        except (UniqueViolationError, sqlite3.IntegrityError) as error:
+            raise ConflictError(N_("A user with the e-mail {email} exists already."),
+                           email=address) from error
+        for organization_id, role in memberships:
+            await Membership(user=user.id, organization=organization_id, role=role).save()
+    return user.id
+
+
+async def memberships_of(user_ids: list[UUID]) -> dict[UUID, list[MembershipOut]]:
+    found: dict[UUID, list[MembershipOut]] = {user_id: [] for user_id in user_ids}
+    if not user_ids:
+        return found
+    rows = await Membership.select(
+        Membership.id, Membership.user, Membership.organization.id, Membership.organization.name,
+        Membership.role,
+    ).where(Membership.user.is_in(user_ids)).order_by(Membership.organization.name)
+    for row in rows:
+        found[row["user"]].append(MembershipOut(
+            id=row["id"], organization_id=row["organization.id"],
+            organization_name=row["organization.name"], role=row["role"],
+        ))
+    return found
+
+
+USER_COLUMNS = (User.id, User.email, User.display_name, User.is_active, User.locale,
+                User.created_at, User.last_login_at)
+
+
+def _user_out(row: dict[str, Any], memberships: list[MembershipOut]) -> UserOut:
+    return UserOut(
+        id=row["id"], email=row["email"], display_name=row["display_name"],
+        is_active=row["is_active"], locale=row["locale"], created_at=row["created_at"],
+        last_login_at=row["last_login_at"], memberships=memberships,
+    )
+
+
+async def get_member(user_id: UUID) -> UserOut:
+    row = await User.select(*USER_COLUMNS).where(User.id == user_id).first()
+    if row is None:
+        raise NotFoundError(N_("There is no user with the id {id}."), id=user_id)
+    return _user_out(row, (await memberships_of([user_id]))[user_id])
+
+
+def _like_pattern(fragment: str) -> str:
+    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def list_members(found: UserFilter, offset: int, limit: int) -> tuple[list[UserOut], int]:
+    conditions: list[Any] = []
+    if found.role is not None:
+        check_role(found.role)
+    if found.organization_id is not None or found.role is not None:
+        # The organisation and the role must match in the same membership.
+        membership_where: Any = None
+        if found.organization_id is not None:
+            membership_where = Membership.organization == found.organization_id
+        if found.role is not None:
+            by_role = Membership.role == found.role
+            membership_where = by_role if membership_where is None else membership_where & by_role
+        conditions.append(User.id.is_in(Membership.select(Membership.user)
+                                        .where(membership_where)))
+    if found.email:
+        conditions.append(WhereRaw("lotse_user.email LIKE {} ESCAPE '\\'",
+                                   _like_pattern(found.email.strip().lower())))
+    if found.is_active is not None:
+        conditions.append(User.is_active == found.is_active)
+    query = User.select(*USER_COLUMNS).order_by(User.email).offset(offset).limit(limit)
+    count = User.count()
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
+    rows = await query
+    total = await count
+    memberships = await memberships_of([row["id"] for row in rows])
+    return [_user_out(row, memberships[row["id"]]) for row in rows], total
+
+
+async def update_member(
+    user_id: UUID, *, actor_id: UUID | None,
+    display_name: str | UnsetType = UNSET, is_active: bool | UnsetType = UNSET,
+    locale: str | UnsetType = UNSET,
+) -> UserOut:
+    changes: dict[Any, Any] = {}
+    if display_name is not UNSET:
+        changes[User.display_name] = check_display_name(display_name)
+    if locale is not UNSET:
+        changes[User.locale] = check_locale(locale)
+    async with atomic():
+        await _lock_memberships()
+        row = await User.select(User.is_active).where(User.id == user_id).first()
+        if row is None:
+            raise NotFoundError(N_("There is no user with the id {id}."), id=user_id)
+        if is_active is False and row["is_active"]:
+            await _check_can_deactivate(user_id, actor_id)
+            changes[User.is_active] = False
+            await end_access(user_id)
+        elif is_active is True:
+            changes[User.is_active] = True
+        if changes:
+            await User.update(changes).where(User.id == user_id)
+    return await get_member(user_id)
+
+
+async def _check_can_deactivate(user_id: UUID, actor_id: UUID | None) -> None:
+    if user_id == actor_id:
+        raise ConflictError(N_("You cannot deactivate your own account. Ask another network "
+                          "administrator to do it."))
+    is_admin = await Membership.exists().where(
+        (Membership.user == user_id) & (Membership.role == Role.NETWORK_ADMIN)
+    )
+    if is_admin and await _active_admins_besides(user_id=user_id) == 0:
+        raise ConflictError(LAST_ADMIN)
+
+
+async def end_access(user_id: UUID) -> None:
+    """Closes every session and revokes every API token of the user."""
+    await LoginSession.delete().where(LoginSession.user == user_id)
+    await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
+        (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+    )
+
+
+async def add_membership(user_id: UUID, organization_id: UUID, role: str) -> MembershipOut:
+    check_role(role)
+    async with atomic():
+        await _lock_memberships()
+        if not await User.exists().where(User.id == user_id):
+            raise NotFoundError(N_("There is no user with the id {id}."), id=user_id)
+        name = await _organization_name(organization_id)
+        existing = await Membership.select(Membership.role).where(
+            (Membership.user == user_id) & (Membership.organization == organization_id)
+        ).first()
+        if existing is not None:
+            raise ConflictError(
+                N_("This person is already a member of {organization} with the role {role}. "
+                   "Remove that membership first to give another role."),
+                organization=name, role=existing["role"],
+            )
+        membership = Membership(user=user_id, organization=organization_id, role=role)
+        await membership.save()
+    return MembershipOut(id=membership.id, organization_id=organization_id,
+                         organization_name=name, role=role)
+
+
+async def remove_membership(user_id: UUID, membership_id: UUID) -> None:
+    async with atomic():
+        await _lock_memberships()
+        row = await Membership.select(Membership.role, Membership.user.is_active).where(
+            (Membership.id == membership_id) & (Membership.user == user_id)
+        ).first()
+        if row is None:
+            raise NotFoundError(N_("This user has no membership with the id {id}."),
+                                id=membership_id)
+        if (row["role"] == Role.NETWORK_ADMIN and row["user.is_active"]
+                and await _active_admins_besides(membership_id=membership_id) == 0):
+            raise ConflictError(LAST_ADMIN)
+        await Membership.delete().where(Membership.id == membership_id)
+
+
+async def find_member_id(email: str) -> UUID:
+    row = await User.select(User.id).where(User.email == email.strip().lower()).first()
+    if row is None:
+        raise NotFoundError(N_("There is no user with the e-mail {email}."), email=email.strip())
+    found: UUID = row["id"]
+    return found
+
+
+async def organization_overview(offset: int, limit: int, name: str | None = None,
+                                ) -> tuple[list[dict[str, Any]], int]:
+    """Organisations with the number of active members, per role and in total."""
+    query = Organization.select(Organization.id, Organization.name, Organization.kind,
+                                Organization.retired_at)
+    count = Organization.count()
+    if name:
+        condition = WhereRaw("lower(organization.name) LIKE {} ESCAPE '\\'",
+                             _like_pattern(name.strip().lower()))
+        query = query.where(condition)
+        count = count.where(condition)
+    organizations = await query.order_by(Organization.name).offset(offset).limit(limit)
+    total = await count
+    ids = [row["id"] for row in organizations]
+    per_role: dict[UUID, dict[str, int]] = {org_id: {} for org_id in ids}
+    if ids:
+        rows = await Membership.select(
+            Membership.organization, Membership.role, Count(),
+        ).where(
+            Membership.organization.is_in(ids) & _of_active_user()
+        ).group_by(Membership.organization, Membership.role)
+        for row in rows:
+            per_role[row["organization"]][row["role"]] = row["count"]
+    return [
+        {**row, "roles": per_role[row["id"]], "members": sum(per_role[row["id"]].values())}
+        for row in organizations
+    ], total
+
+
+async def organization_choices() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await Organization.select(
+        Organization.id, Organization.name
+    ).where(Organization.retired_at.is_null()).order_by(Organization.name)
+    return rows

@@ -1,0 +1,166 @@
+"""What other domains call: opening figures for the search index and lists, course starts,
+appointment slots, working days, and schedules as HSDS.
+
+    from calendars import api
+    await api.open_intervals_for_services([service_id])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+from calendars import compute, describe, hsds, slots, store
+from calendars.compute import BERLIN, OpeningLabel
+from calendars.rules import Rule, ScheduleExceptionValue
+from calendars.slots import SlotInfo, SlotUnavailableError
+from calendars.workdays import add_working_days, is_working_day, working_days_between
+from core.i18n import translations
+
+__all__ = [
+    "OpeningLabel",
+    "SlotInfo",
+    "SlotUnavailableError",
+    "add_working_days",
+    "book_slot",
+    "free_slots",
+    "hsds_schedules",
+    "is_working_day",
+    "label_texts",
+    "next_course_starts",
+    "open_intervals_for_services",
+    "opening_labels",
+    "release_slot",
+    "replace_schedules_from_hsds",
+    "slot_of_referral",
+    "working_days_between",
+]
+
+SCHEDULE_CHANGED = store.SCHEDULE_CHANGED
+
+
+def _today(now: datetime | None) -> date:
+    return (now or datetime.now(UTC)).astimezone(BERLIN).date()
+
+
+async def open_intervals_for_services(
+    service_ids: Sequence[UUID], at: datetime | None = None
+) -> dict[UUID, list[tuple[int, int]]]:
+    """Open intervals of the current week (the week containing `at`, default now) in wall-clock
+    minutes since Monday 00:00 Europe/Berlin, holidays and closures applied. An offer without
+    hours gets an empty list. The pattern changes with the week, so re-index weekly."""
+    monday = compute.week_monday(_today(at))
+    found = await store.schedules_by_service(service_ids)
+    return {
+        sid: compute.week_intervals(
+            [r for r in schedules.rules if r.kind != "course"], schedules.exceptions, monday
+        )
+        for sid, schedules in found.items()
+    }
+
+
+async def next_course_starts(
+    service_ids: Sequence[UUID], today: date | None = None
+) -> dict[UUID, date | None]:
+    """The first session of each offer's next course that has not begun yet."""
+    day = today or _today(None)
+    found = await store.schedules_by_service(service_ids)
+    return {
+        sid: compute.next_course_start(schedules.rules, schedules.exceptions, day)
+        for sid, schedules in found.items()
+    }
+
+
+async def opening_labels(
+    service_ids: Sequence[UUID], now: datetime | None = None
+) -> dict[UUID, OpeningLabel]:
+    """Open now (until when) or the next opening, for lists and detail pages."""
+    moment = now or datetime.now(UTC)
+    found = await store.schedules_by_service(service_ids)
+    return {
+        sid: compute.opening_label(schedules.rules, schedules.exceptions, moment)
+        for sid, schedules in found.items()
+    }
+
+
+@dataclass(frozen=True)
+class LabelTexts:
+    """An offer's opening label and next course start in words, for lists and detail pages.
+
+    `{% from "calendars/_opening.html" import opening %}{{ opening(texts) }}` renders it."""
+
+    state: str
+    text: str
+    label: OpeningLabel
+    course_start: date | None
+    course: str | None
+
+
+async def label_texts(
+    service_ids: Sequence[UUID],
+    lang: str = "de",
+    gettext: Callable[[str], str] | None = None,
+    now: datetime | None = None,
+) -> dict[UUID, LabelTexts]:
+    """ "Jetzt geöffnet bis 17:00" / "Öffnet Do 14:00" and "Kurs beginnt am 11.01.2027"."""
+    moment = now or datetime.now(UTC)
+    _ = gettext or translations(lang).gettext
+    found = await store.schedules_by_service(service_ids)
+    texts: dict[UUID, LabelTexts] = {}
+    for sid, schedules in found.items():
+        label = compute.opening_label(schedules.rules, schedules.exceptions, moment)
+        start = compute.next_course_start(schedules.rules, schedules.exceptions, _today(moment))
+        words = describe.label_text(label, moment, lang, _)
+        texts[sid] = LabelTexts(
+            words.state, words.text, label, start, describe.course_text(start, lang, _)
+        )
+    return texts
+
+
+async def book_slot(
+    slot_id: UUID, referral_id: UUID, for_user_id: UUID, now: datetime | None = None
+) -> SlotInfo:
+    """Book a slot for an accepted referral (atomic; at most once). Raises
+    SlotUnavailableError (409) with a message for people when it cannot be booked. The case
+    manager `for_user_id` receives the invitation by e-mail."""
+    return await slots.book_slot(slot_id, referral_id, for_user_id, now)
+
+
+async def release_slot(referral_id: UUID) -> SlotInfo | None:
+    """Free the referral's slot (if any); the case manager receives a cancellation."""
+    return await slots.release_slot(referral_id)
+
+
+async def free_slots(service_id: UUID, after: datetime | None = None) -> list[SlotInfo]:
+    return await slots.free_slots(service_id, after)
+
+
+async def slot_of_referral(referral_id: UUID) -> SlotInfo | None:
+    return await slots.slot_of_referral(referral_id)
+
+
+async def hsds_schedules(service_ids: Sequence[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    """HSDS `schedule` objects of each offer, closures and extra dates as rows of their own."""
+    found = await store.schedules_by_service(service_ids)
+    return {
+        sid: hsds.schedules_to_hsds(schedules.rules, schedules.exceptions)
+        for sid, schedules in found.items()
+        if not schedules.from_location
+    }
+
+
+async def replace_schedules_from_hsds(service_id: UUID, items: Sequence[Mapping[str, Any]]) -> int:
+    """Replace the offer's own schedules with HSDS schedule objects; raises RuleError naming
+    the first unusable one (and then changes nothing). Returns the number of rows stored."""
+    values = hsds.schedules_from_hsds(items)
+    rules = [
+        v.with_changes(service_id=service_id, location_id=None, service_at_location_id=None)
+        for v in values
+        if isinstance(v, Rule)
+    ]
+    exceptions = [v for v in values if isinstance(v, ScheduleExceptionValue)]
+    await store.replace_service_schedules(service_id, rules, exceptions)
+    return len(rules) + len(exceptions)

@@ -1,0 +1,170 @@
+"""The JSON API for calendar imports: .ics uploads and subscribed calendar URLs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Request, delete, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from accounts.guards import current_user, provider_staff
+from calendars import store_import, subscriptions
+from calendars.access import berlin_today, editable_service, translate
+from calendars.ics_import import ImportLimits, import_calendar
+from calendars.problems import ReadableError
+from calendars.tables import CalendarSubscription
+from calendars.web_api import TAGS, invalid_input
+
+
+class ImportReport(msgspec.Struct):
+    created: int
+    updated: int
+    removed: int
+    unchanged: int
+    skipped_past: int
+    warnings: list[str]
+
+
+@post(
+    "/api/calendars/services/{service_id:uuid}/import",
+    operation_id="importCalendar",
+    tags=TAGS,
+    guards=[provider_staff],
+    status_code=200,
+)
+async def import_ics(
+    request: Request, service_id: FromPath[UUID], kind: FromQuery[str] = "hours"
+) -> ImportReport:
+    """Send the .ics file as the request body (Content-Type: text/calendar)."""
+    await editable_service(request, service_id)
+    limits = ImportLimits()
+    body = await request.body()
+    try:
+        result = import_calendar(body, berlin_today(), kind=kind, limits=limits)
+    except ReadableError as error:
+        raise invalid_input(request, error) from None
+    summary = await store_import.apply_import(service_id, result)
+    return ImportReport(
+        summary.created,
+        summary.updated,
+        summary.removed,
+        summary.unchanged,
+        result.skipped_past,
+        result.warnings[:50],
+    )
+
+
+class SubscriptionIn(msgspec.Struct, forbid_unknown_fields=True):
+    url: str
+    kind: str = "hours"
+
+
+class SubscriptionOut(msgspec.Struct):
+    id: UUID
+    url: str
+    kind: str
+    last_polled: datetime | None
+    last_success: datetime | None
+    last_error: str
+
+
+def _subscription_out(row: dict[str, Any], request: Request) -> SubscriptionOut:
+    return SubscriptionOut(
+        row["id"],
+        row["url"],
+        row["kind"],
+        row["last_polled"],
+        row["last_success"],
+        subscriptions.error_text(row["last_error"], translate(request)),
+    )
+
+
+@get(
+    "/api/calendars/services/{service_id:uuid}/subscriptions",
+    operation_id="listSubscriptions",
+    tags=TAGS,
+    guards=[provider_staff],
+)
+async def list_subscriptions(request: Request, service_id: FromPath[UUID]) -> list[SubscriptionOut]:
+    await editable_service(request, service_id)
+    rows = await CalendarSubscription.select().where(CalendarSubscription.service == service_id)
+    return [_subscription_out(row, request) for row in rows]
+
+
+@post(
+    "/api/calendars/services/{service_id:uuid}/subscriptions",
+    operation_id="createSubscription",
+    tags=TAGS,
+    guards=[provider_staff],
+    status_code=HTTP_201_CREATED,
+)
+async def create_subscription(
+    request: Request, service_id: FromPath[UUID], data: JSONBody[SubscriptionIn]
+) -> SubscriptionOut:
+    """Follow a calendar URL; it is read at once and then every few hours."""
+    await editable_service(request, service_id)
+    try:
+        subscription_id = await subscriptions.add_subscription(
+            service_id, data.url, data.kind, current_user(request).id
+        )
+    except ReadableError as error:
+        raise invalid_input(request, error) from None
+    await subscriptions.poll_subscription(subscription_id)
+    row = (
+        await CalendarSubscription.select()
+        .where(CalendarSubscription.id == subscription_id)
+        .first()
+    )
+    assert row is not None
+    return _subscription_out(row, request)
+
+
+async def _editable_subscription(request: Request, subscription_id: UUID) -> dict[str, Any]:
+    row = (
+        await CalendarSubscription.select()
+        .where(CalendarSubscription.id == subscription_id)
+        .first()
+    )
+    if row is None:
+        raise NotFoundException("No subscription with this id.")
+    await editable_service(request, row["service"])
+    return row
+
+
+@post(
+    "/api/calendars/subscriptions/{subscription_id:uuid}/poll",
+    operation_id="pollSubscription",
+    tags=TAGS,
+    guards=[provider_staff],
+    status_code=200,
+)
+async def poll_now(request: Request, subscription_id: FromPath[UUID]) -> SubscriptionOut:
+    await _editable_subscription(request, subscription_id)
+    await subscriptions.poll_subscription(subscription_id, force=True)
+    return _subscription_out(await _editable_subscription(request, subscription_id), request)
+
+
+@delete(
+    "/api/calendars/subscriptions/{subscription_id:uuid}",
+    operation_id="deleteSubscription",
+    tags=TAGS,
+    guards=[provider_staff],
+    status_code=HTTP_204_NO_CONTENT,
+)
+async def delete_subscription(request: Request, subscription_id: FromPath[UUID]) -> None:
+    await _editable_subscription(request, subscription_id)
+    await subscriptions.remove_subscription(subscription_id)
+
+
+ROUTES = [
+    import_ics,
+    list_subscriptions,
+    create_subscription,
+    poll_now,
+    delete_subscription,
+]

@@ -1,0 +1,195 @@
+"""Feeds over HTTP: offer and provider calendars (public: calendar apps cannot log in) and the
+personal appointments feed behind its secret address, with the page that manages it."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Request, Response, delete, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from accounts.guards import current_user, member
+from calendars import directory_view, feeds
+from calendars.access import berlin_today, translate
+from calendars.compute import BERLIN
+from calendars.ics_export import etag_of
+from calendars.slots import slots_of_user
+from core.templates import render
+from settings import get_settings
+
+ICS_TYPE = "text/calendar; charset=utf-8"
+
+
+def _feed_id(name: str) -> UUID:
+    """ "<uuid>.ics" from the path; anything else is not a feed."""
+    if not name.endswith(".ics"):
+        raise NotFoundException("Calendar feeds end in .ics")
+    try:
+        return UUID(name.removesuffix(".ics"))
+    except ValueError:
+        raise NotFoundException("No calendar feed at this address.") from None
+
+
+def _ics_response(request: Request, body: bytes, filename: str, private: bool) -> Response[Any]:
+    etag = etag_of(body)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "private, no-cache" if private else "public, max-age=900",
+        "Vary": "Accept-Language, Cookie",
+    }
+    wanted = [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]
+    if etag in wanted or "*" in wanted:
+        return Response(content=b"", status_code=304, headers=headers)
+    headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return Response(content=body, media_type=ICS_TYPE, headers=headers)
+
+
+@get(
+    "/calendars/services/{feed:str}",
+    operation_id="serviceCalendarFeed",
+    opt={"public": True},
+    tags=["calendars"],
+    summary="iCalendar feed of an offer's opening hours and dates (<id>.ics)",
+)
+async def service_feed(request: Request, feed: FromPath[str]) -> Response[Any]:
+    service_id = _feed_id(feed)
+    body = await feeds.service_feed(service_id, berlin_today(), translate(request))
+    if body is None:
+        raise NotFoundException("This offer does not exist (any more).")
+    return _ics_response(request, body, f"angebot-{service_id}.ics", private=False)
+
+
+@get(
+    "/calendars/organizations/{feed:str}",
+    operation_id="organizationCalendarFeed",
+    opt={"public": True},
+    tags=["calendars"],
+    summary="iCalendar feed of all offers of a provider (<id>.ics)",
+)
+async def organization_feed(request: Request, feed: FromPath[str]) -> Response[Any]:
+    organization_id = _feed_id(feed)
+    body = await feeds.organization_feed(organization_id, berlin_today(), translate(request))
+    if body is None:
+        raise NotFoundException("This organisation does not exist (any more).")
+    return _ics_response(request, body, f"traeger-{organization_id}.ics", private=False)
+
+
+@get(
+    "/calendars/feeds/{feed:str}",
+    operation_id="personalCalendarFeed",
+    opt={"public": True},
+    tags=["calendars"],
+    summary="Personal appointments feed; the secret address is the credential",
+)
+async def personal_feed(request: Request, feed: FromPath[str]) -> Response[Any]:
+    if not feed.endswith(".ics"):
+        raise NotFoundException("No calendar feed at this address.")
+    user_id = await feeds.user_of_token(feed.removesuffix(".ics"))
+    if user_id is None:
+        raise NotFoundException("This feed address is unknown or was turned off.")
+    body = await feeds.personal_feed(user_id, berlin_today(), translate(request))
+    return _ics_response(request, body, "termine.ics", private=True)
+
+
+def feed_url(token: str) -> str:
+    return f"{get_settings().base_url}/calendars/feeds/{token}.ics"
+
+
+async def _my_feed_page(request: Request, new_url: str | None = None) -> Template:
+    user = current_user(request)
+    since = await feeds.has_feed(user.id)
+    slots = await slots_of_user(user.id, since=_start_of_today())
+    infos = await directory_view.services(list({slot.service_id for slot in slots}))
+    appointments = [
+        {
+            "start": slot.starts_at.astimezone(BERLIN),
+            "end": slot.ends_at.astimezone(BERLIN),
+            "offer": infos[slot.service_id].name if slot.service_id in infos else "",
+            "referral_id": slot.booked_referral_id,
+        }
+        for slot in slots
+    ]
+    return render(
+        request,
+        "calendars/my_feed.html",
+        {"active_since": since, "new_url": new_url, "appointments": appointments},
+    )
+
+
+def _start_of_today() -> datetime:
+    return datetime.combine(berlin_today(), time(0), tzinfo=BERLIN)
+
+
+@get("/calendars/my-feed", operation_id="myFeedPage", guards=[member], include_in_schema=False)
+async def my_feed_page(request: Request) -> Template:
+    return await _my_feed_page(request)
+
+
+@post(
+    "/calendars/my-feed",
+    operation_id="createMyFeedForm",
+    guards=[member],
+    include_in_schema=False,
+    status_code=200,
+)
+async def create_my_feed(request: Request) -> Template:
+    user = current_user(request)
+    token = await feeds.create_feed_token(user.id)
+    return await _my_feed_page(request, new_url=feed_url(token))
+
+
+@post(
+    "/calendars/my-feed/revoke",
+    operation_id="revokeMyFeedForm",
+    guards=[member],
+    include_in_schema=False,
+)
+async def revoke_my_feed(request: Request) -> Redirect:
+    await feeds.revoke_feed_tokens(current_user(request).id)
+    return Redirect("/calendars/my-feed?revoked=1", status_code=303)
+
+
+class FeedAddress(msgspec.Struct):
+    url: str
+
+
+@post(
+    "/api/calendars/feed",
+    operation_id="createPersonalFeed",
+    guards=[member],
+    tags=["calendars"],
+    status_code=HTTP_201_CREATED,
+)
+async def api_create_feed(request: Request) -> FeedAddress:
+    """A new secret address of your appointments feed (shown once; older ones stop working)."""
+    token = await feeds.create_feed_token(current_user(request).id)
+    return FeedAddress(url=feed_url(token))
+
+
+@delete(
+    "/api/calendars/feed",
+    operation_id="revokePersonalFeed",
+    guards=[member],
+    tags=["calendars"],
+    status_code=HTTP_204_NO_CONTENT,
+)
+async def api_revoke_feed(request: Request) -> None:
+    await feeds.revoke_feed_tokens(current_user(request).id)
+
+
+ROUTES = [
+    service_feed,
+    organization_feed,
+    personal_feed,
+    my_feed_page,
+    create_my_feed,
+    revoke_my_feed,
+    api_create_feed,
+    api_revoke_feed,
+]
