@@ -12,7 +12,8 @@ from uuid import UUID
 
 from outbox.registry import OutboxMessage, consumer
 from search.documents import services_at_location, services_of_organization
-from search.indexing import rebuild_all, refresh
+from search.indexing import refresh
+from search.lifecycle import refresh_if_due
 from search.runtime import get_engine
 
 log = logging.getLogger("lotse.search")
@@ -55,8 +56,8 @@ async def affected_services(events: list[OutboxMessage]) -> list[UUID]:
 @consumer("search-indexer", topics=TOPICS, batch_size=200)
 async def index_changes(events: list[OutboxMessage]) -> None:
     engine = get_engine()
-    if getattr(engine, "needs_rebuild", False):
-        # A new or damaged index: fill it completely, which covers these events too.
-        await rebuild_all(engine)
+    # A new or damaged index, or the first change of a new day (opening hours and course
+    # starts move on): rebuild completely, which covers these events too.
+    if await refresh_if_due(engine):
         return
     await refresh(engine, await affected_services(events))

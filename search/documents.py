@@ -43,7 +43,7 @@ async def _schedules(
     service_ids: list[UUID],
 ) -> tuple[dict[UUID, list[tuple[int, int]]], dict[UUID, date | None]]:
     try:
-        from calendars import api as calendars_api  # type: ignore[attr-defined,unused-ignore]
+        from calendars import api as calendars_api
     except ImportError:  # calendars not installed: documents go without hours and starts
         return {}, {}
     intervals = await _maybe_await(calendars_api.open_intervals_for_services(service_ids))

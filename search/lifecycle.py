@@ -1,38 +1,65 @@
-"""Opening the search index when the web process starts, and rebuilding it when it is missing
-or damaged (in the background: the application serves meanwhile, search finds what the old
-index had, or nothing)."""
+"""Opening the search index when the web process starts; keeping it whole and current.
+
+The process that delivers outbox events rebuilds the index in the background when it is
+missing or damaged, and once a day: the indexed opening hours are those of the current week
+(holidays applied) and "next course start" moves on with the calendar. Searches keep working
+from the old index while a rebuild runs.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from datetime import date
+from pathlib import Path
 
 from litestar import Litestar
 
+from search.engine import SearchEngine
 from search.indexing import rebuild_all
 from search.runtime import close_engine, get_engine
 from settings import get_settings
 
 log = logging.getLogger("lotse.search")
 
-_tasks: set[asyncio.Task[int]] = set()
+CHECK_SECONDS = 900.0
+_tasks: set[asyncio.Task[None]] = set()
+
+
+def _marker() -> Path:
+    return get_settings().data_dir / "search-rebuilt-on"
+
+
+async def refresh_if_due(engine: SearchEngine, today: date | None = None) -> bool:
+    """Rebuild when the index is new or damaged, or was last rebuilt on an earlier day."""
+    day = (today or date.today()).isoformat()
+    marker = _marker()
+    done_today = marker.exists() and marker.read_text().strip() == day
+    if done_today and not getattr(engine, "needs_rebuild", False):
+        return False
+    await rebuild_all(engine)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(day)
+    return True
+
+
+async def _keep_current() -> None:
+    while True:
+        try:
+            await refresh_if_due(get_engine())
+        except Exception as error:  # the next check tries again
+            log.error("search index rebuild failed: %s", type(error).__name__)
+        await asyncio.sleep(CHECK_SECONDS)
 
 
 async def open_search(app: Litestar) -> None:
-    engine = await asyncio.to_thread(get_engine)
+    await asyncio.to_thread(get_engine)
     # Only the process that delivers outbox events writes the index.
-    if getattr(engine, "needs_rebuild", False) and get_settings().run_dispatcher:
-        log.info("search index missing or damaged: rebuilding it from the database")
-        task = asyncio.create_task(rebuild_all(engine), name="search-rebuild")
+    if get_settings().run_dispatcher:
+        task = asyncio.create_task(_keep_current(), name="search-keep-current")
         _tasks.add(task)
-        task.add_done_callback(_finished)
-
-
-def _finished(task: asyncio.Task[int]) -> None:
-    _tasks.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        log.error("search index rebuild failed: %s", type(task.exception()).__name__)
+        task.add_done_callback(_tasks.discard)
 
 
 async def close_search(app: Litestar) -> None:

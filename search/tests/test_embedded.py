@@ -109,8 +109,15 @@ def test_counting_query_finds_exactly_the_offers_of_the_ranking_query(
     engine.index(OFFERS)
     searcher = engine._ready_index().searcher()
     texts = [case.text for case in CASES.values()] + [
-        "werkstatt", "Werkst", "deutschkurs frauen ", "Schuldner Beratung Styrum", "beratung ",
-        "Migrationsberat", "kita sprech", "integrationskurs", "Frauen Fruehstueck",
+        "werkstatt",
+        "Werkst",
+        "deutschkurs frauen ",
+        "Schuldner Beratung Styrum",
+        "beratung ",
+        "Migrationsberat",
+        "kita sprech",
+        "integrationskurs",
+        "Frauen Fruehstueck",
     ]
     for text in texts:
         ranking = eq.TextQueryBuilder(engine._schema, searcher).text(text, every_word)

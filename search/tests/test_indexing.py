@@ -187,15 +187,13 @@ async def test_failed_rebuild_keeps_the_old_index(
     assert len(await names(search_engine)) == 5
 
 
-async def test_schedules_come_from_the_calendars_domain_when_present(
+async def test_schedules_come_from_the_calendars_domain(
     db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sys
-    import types
+    from calendars import api as calendars_api
 
     org = await rows.organization()
     service_id = await rows.service(org, "Sprachcafé")
-    fake = types.ModuleType("calendars.api")
 
     async def open_intervals_for_services(ids: list[Any]) -> dict[Any, list[tuple[int, int]]]:
         return {i: [(600, 720)] for i in ids}
@@ -203,29 +201,44 @@ async def test_schedules_come_from_the_calendars_domain_when_present(
     def next_course_starts(ids: list[Any]) -> dict[Any, date | None]:
         return {i: date(2026, 3, 2) for i in ids}
 
-    fake.open_intervals_for_services = open_intervals_for_services  # type: ignore[attr-defined]
-    fake.next_course_starts = next_course_starts  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "calendars.api", fake)
+    monkeypatch.setattr(calendars_api, "open_intervals_for_services", open_intervals_for_services)
+    monkeypatch.setattr(calendars_api, "next_course_starts", next_course_starts)
     document = (await build_documents([service_id]))[service_id]
     assert document.open_intervals == [(600, 720)]
     assert document.next_start == date(2026, 3, 2)
 
 
-async def test_web_process_rebuilds_a_missing_index_at_start(
+async def test_index_is_rebuilt_when_missing_and_once_a_day(
+    db: None, search_engine: EmbeddedEngine
+) -> None:
+    from search.lifecycle import refresh_if_due
+
+    org = await rows.organization()
+    await rows.service(org, "Elterncafé")
+    search_engine.needs_rebuild = True
+    assert await refresh_if_due(search_engine, date(2026, 3, 2))
+    assert await names(search_engine) == ["Elterncafé"]
+    assert not search_engine.needs_rebuild
+    await rows.service(org, "Sprachcafé")  # no event: only a rebuild brings it in
+    assert not await refresh_if_due(search_engine, date(2026, 3, 2))
+    assert await names(search_engine) == ["Elterncafé"]
+    assert await refresh_if_due(search_engine, date(2026, 3, 3))
+    assert sorted(await names(search_engine)) == ["Elterncafé", "Sprachcafé"]
+
+
+async def test_only_the_delivering_process_keeps_the_index_current(
     db: None, search_engine: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import asyncio
     import dataclasses
 
     from search import lifecycle
     from settings import get_settings
 
-    org = await rows.organization()
-    await rows.service(org, "Elterncafé")
-    search_engine.needs_rebuild = True
-    delivering = dataclasses.replace(get_settings(), run_dispatcher=True)
-    monkeypatch.setattr(lifecycle, "get_settings", lambda: delivering)
-    await lifecycle.open_search(None)  # type: ignore[arg-type]
-    await asyncio.gather(*lifecycle._tasks)
-    assert await names(search_engine) == ["Elterncafé"]
-    assert not search_engine.needs_rebuild
+    for delivering in (False, True):
+        settings = dataclasses.replace(get_settings(), run_dispatcher=delivering)
+        monkeypatch.setattr(lifecycle, "get_settings", lambda s=settings: s)
+        monkeypatch.setattr(lifecycle, "CHECK_SECONDS", 3600.0)
+        await lifecycle.open_search(None)  # type: ignore[arg-type]
+        assert len(lifecycle._tasks) == (1 if delivering else 0)
+        await lifecycle.close_search(None)  # type: ignore[arg-type]
+        assert not lifecycle._tasks
