@@ -7,6 +7,7 @@ import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, get
@@ -139,6 +140,16 @@ async def search_api(
     return result
 
 
+async def _openings(service_ids: list[UUID], lang: str, gettext: Any) -> dict[str, Any]:
+    """Open now / next opening and course start in words, from the calendars domain."""
+    try:
+        from calendars import api as calendars_api
+    except ImportError:  # calendars not installed: hits go without opening words
+        return {}
+    texts = await calendars_api.label_texts(service_ids, lang, gettext)
+    return {str(sid): value for sid, value in texts.items()}
+
+
 async def _overall_facets() -> SearchResult:
     """Facet counts of the whole directory: which values the filter lists offer."""
     global _overall
@@ -172,6 +183,7 @@ async def search_page(request: Request) -> Template:
         await _count_gap(query, result)
     labels = Labels(await term_names(), lang)
     overall = await _overall_facets()
+    openings = await _openings([hit.id for hit in result.hits], lang, t.gettext)
     user = request.scope.get("user")
     settings = get_settings()
     context = {
@@ -194,6 +206,7 @@ async def search_page(request: Request) -> Template:
         ),
         "clear_url": url_for(SearchQuery(text=query.text)),
         "partial": partial,
+        "openings": openings,
         "group_titles": {
             "categories": t.gettext("Category"),
             "languages": t.gettext("Language spoken"),
