@@ -7,10 +7,13 @@ import logging
 import queue
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from datetime import date
+from pathlib import Path
 from uuid import UUID
 
 from search.documents import all_documents, build_documents
 from search.engine import OfferDocument, SearchEngine
+from settings import get_settings
 
 log = logging.getLogger("lotse.search")
 
@@ -77,8 +80,27 @@ async def rebuild_all(engine: SearchEngine, progress: Callable[[int], None] | No
     finally:
         await writer
     count = done.result()
+    mark_rebuilt(date.today())
     log.info("search index rebuilt with %s offers", count)
     return count
+
+
+def _marker() -> Path:
+    return get_settings().data_dir / "search-rebuilt-on"
+
+
+def mark_rebuilt(day: date) -> None:
+    marker = _marker()
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(day.isoformat())
+
+
+def rebuilt_on() -> date | None:
+    """The day of the last complete rebuild, None if unknown."""
+    try:
+        return date.fromisoformat(_marker().read_text().strip())
+    except (OSError, ValueError):
+        return None
 
 
 async def _hand_over(

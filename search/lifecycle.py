@@ -12,12 +12,11 @@ import asyncio
 import contextlib
 import logging
 from datetime import date
-from pathlib import Path
 
 from litestar import Litestar
 
 from search.engine import SearchEngine
-from search.indexing import rebuild_all
+from search.indexing import mark_rebuilt, rebuild_all, rebuilt_on
 from search.runtime import close_engine, get_engine
 from settings import get_settings
 
@@ -27,20 +26,13 @@ CHECK_SECONDS = 900.0
 _tasks: set[asyncio.Task[None]] = set()
 
 
-def _marker() -> Path:
-    return get_settings().data_dir / "search-rebuilt-on"
-
-
 async def refresh_if_due(engine: SearchEngine, today: date | None = None) -> bool:
     """Rebuild when the index is new or damaged, or was last rebuilt on an earlier day."""
-    day = (today or date.today()).isoformat()
-    marker = _marker()
-    done_today = marker.exists() and marker.read_text().strip() == day
-    if done_today and not getattr(engine, "needs_rebuild", False):
+    day = today or date.today()
+    if rebuilt_on() == day and not getattr(engine, "needs_rebuild", False):
         return False
     await rebuild_all(engine)
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text(day)
+    mark_rebuilt(day)
     return True
 
 
