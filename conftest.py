@@ -249,7 +249,11 @@ def make_service(db: None) -> Any:
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Browser tests last: Playwright's sync API keeps an event loop running in the main
     thread, which async tests collected after it could not use."""
-    browser_tests = [item for item in items if "page" in getattr(item, "fixturenames", ())]
+    browser_tests = [
+        item for item in items
+        if {"page", "_browser"} & set(getattr(item, "fixturenames", ()))
+        or item.get_closest_marker("browser")
+    ]
     for item in browser_tests:
         item.add_marker(pytest.mark.browser)
     others = [item for item in items if item not in browser_tests]

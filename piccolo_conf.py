@@ -39,5 +39,6 @@ APP_REGISTRY = AppRegistry(
         "calendars.piccolo_app",
         "referrals.piccolo_app",
         "search.piccolo_app",
+        "hsds.piccolo_app",
     ]
 )

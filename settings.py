@@ -81,6 +81,25 @@ def _secret_key(env: dict[str, str], data_dir: Path) -> str:
     return key
 
 
+def _master_key(env: dict[str, str]) -> str | None:
+    raw = env.get("LOTSE_MASTER_KEY", "").strip()
+    if raw and len(raw) < 32:
+        raise SettingsError("LOTSE_MASTER_KEY must be at least 32 characters long")
+    return raw or None
+
+
+def _keystore_url(env: dict[str, str], data_dir: Path, database_url: str) -> str:
+    raw = env.get("LOTSE_KEYSTORE_URL", "").strip()
+    if not raw:
+        return f"sqlite:///{data_dir / 'keys' / 'client_keys.sqlite'}"
+    if urlsplit(raw).scheme not in {"sqlite", "postgresql", "postgres"}:
+        raise SettingsError("LOTSE_KEYSTORE_URL must start with sqlite:/// or postgresql://")
+    # Keys inside the main database would sit in its backups: erasure could not reach them.
+    if raw.rstrip("/") == database_url.rstrip("/"):
+        raise SettingsError("LOTSE_KEYSTORE_URL must name a database other than DATABASE_URL")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -94,6 +113,7 @@ class Settings:
     capacity_stale_days: int = 30
     answer_deadline_days: int = 5
     public_directory: bool = False
+    hsds_public: bool = False
     run_dispatcher: bool = True
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -103,6 +123,9 @@ class Settings:
     debug: bool = False
     db_pool: bool = True
     db_pool_size: int = 10
+    # Wraps the per-client data keys; falls back to secret_key when unset.
+    master_key: str | None = None
+    keystore_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -132,6 +155,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         capacity_stale_days=_int(env, "LOTSE_CAPACITY_STALE_DAYS", 30, 1, 3650),
         answer_deadline_days=_int(env, "LOTSE_ANSWER_DEADLINE_DAYS", 5, 1, 60),
         public_directory=_bool(env, "LOTSE_PUBLIC_DIRECTORY", False),
+        hsds_public=_bool(env, "LOTSE_HSDS_PUBLIC", False),
         run_dispatcher=_bool(env, "LOTSE_RUN_DISPATCHER", True),
         smtp_host=smtp_host,
         smtp_port=_int(env, "LOTSE_SMTP_PORT", 25, 1, 65535),
@@ -141,6 +165,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         debug=_bool(env, "LOTSE_DEBUG", False),
         db_pool=_bool(env, "LOTSE_DB_POOL", True),
         db_pool_size=_int(env, "LOTSE_DB_POOL_SIZE", 10, 1, 200),
+        master_key=_master_key(env),
+        keystore_url=_keystore_url(env, data_dir, _database_url(env, data_dir)),
     )
 
 

@@ -6,11 +6,12 @@ from uuid import UUID
 
 import click
 
+from accounts.cli_audit import audit
 from accounts.roles import ROLES
 from cli import console, run, users
 
-# The commands below join the existing `lotse users` group instead of adding new top-level ones.
-COMMANDS: list[click.Command] = []
+# The user commands join the existing `lotse users` group; `lotse audit` is a group of its own.
+COMMANDS: list[click.Command] = [audit]
 
 
 @users.command("reset-link", help="Print a link where the user sets a new password "

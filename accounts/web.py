@@ -26,6 +26,7 @@ from accounts.guards import current_user
 from accounts.identity import MembershipInfo
 from accounts.middleware import SESSION_COOKIE, AuthInfo
 from accounts.passwords import DUMMY_HASH, verify_password_async
+from accounts.routes_audit import ROUTES as AUDIT_ROUTES
 from accounts.tables import ApiToken, User
 from core.i18n import LANGUAGE_COOKIE, LANGUAGES, gettext_for
 from core.templates import render
@@ -180,4 +181,5 @@ async def delete_token(request: Request, token_id: FromPath[UUID]) -> None:
 
 
 ROUTES = [home, login_page, login, logout, switch_language, me, list_tokens, create_token,
-          delete_token, *admin_api.ROUTES, *admin_pages.ROUTES, *account_pages.ROUTES]
+          delete_token, *admin_api.ROUTES, *admin_pages.ROUTES, *account_pages.ROUTES,
+          *AUDIT_ROUTES]

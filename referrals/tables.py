@@ -118,3 +118,92 @@ class ReferralMessage(Table):
     author_organization = UUID()
     body = Text()
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+# --- Waitlist place offers, notifications, webhooks and mail (referral exchange) ----------
+
+
+class PlaceOffer(Table):
+    """A freed place held for a waitlisted referral until it is taken or its deadline passes.
+
+    One freed place makes one `offer_round`; it passes down the waitlist, one offer at a time.
+    """
+
+    id = UUID(primary_key=True)
+    referral = ForeignKey(references=Referral, index=True)
+    service = UUID(index=True)
+    offer_round = UUID(index=True)
+    offered_at = Timestamptz(default=TimestamptzNow())
+    offered_until = Timestamptz()
+    # open, taken, lapsed, released
+    outcome = Varchar(length=20, default="open", index=True)
+    closed_at = Timestamptz(null=True, default=None)
+
+
+class ReferralReminder(Table):
+    """Marks a deadline reminder as issued, so that the periodic check issues it once."""
+
+    id = UUID(primary_key=True)
+    referral = ForeignKey(references=Referral, index=True)
+    kind = Varchar(length=40)
+    dedupe_key = Varchar(length=200, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Notification(Table):
+    """An in-app notification, rendered from `kind` and `params` in the reader's language."""
+
+    id = UUID(primary_key=True)
+    # An accounts user id (no foreign key across domains).
+    user = UUID(index=True)
+    referral = ForeignKey(references=Referral, null=True, default=None, index=True)
+    kind = Varchar(length=40)
+    # Only non-personal values: states, reason codes, offer name, dates.
+    params = JSON(default="{}")
+    dedupe_key = Varchar(length=200, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    read_at = Timestamptz(null=True, default=None)
+
+
+class MailDelivery(Table):
+    """One e-mail handed to the mail server, so that a retried outbox event does not resend it."""
+
+    id = UUID(primary_key=True)
+    dedupe_key = Varchar(length=200, unique=True)
+    recipient_user = UUID(index=True)
+    subject = Varchar(length=255, default="")
+    sent_at = Timestamptz(default=TimestamptzNow())
+
+
+class WebhookEndpoint(Table):
+    """A provider system that receives signed referral events of its organisation."""
+
+    id = UUID(primary_key=True)
+    organization = ForeignKey(references=Organization, index=True)
+    url = Varchar(length=500)
+    # Shared secret for the HMAC-SHA256 signature; shown once when the endpoint is created.
+    secret = Varchar(length=100)
+    description = Varchar(length=255, default="")
+    active = Boolean(default=True)
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_success_at = Timestamptz(null=True, default=None)
+    last_failure_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+
+
+class WebhookDelivery(Table):
+    """One event for one endpoint; retried by the outbox until delivered or given up."""
+
+    id = UUID(primary_key=True)
+    endpoint = ForeignKey(references=WebhookEndpoint, index=True)
+    dedupe_key = Varchar(length=200, unique=True)
+    topic = Varchar(length=100)
+    payload = JSON(default="{}")
+    # pending, delivered, failed
+    status = Varchar(length=20, default="pending", index=True)
+    attempts = Integer(default=0)
+    last_status_code = Integer(null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    delivered_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,295 @@
+"""``lotse hsds import``: read HSDS records from files, folders or an API into the directory.
+
+Records stream through in batches; each batch is one transaction. A record that cannot be
+read or written is reported and skipped, the rest goes on. With ``dry_run`` everything is
+checked and counted but nothing is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from core.db import atomic, engine
+from hsds import review
+from hsds.bundle import Bundle, RecordError
+from hsds.duplicates import Duplicate, DuplicateFinder
+from hsds.reader import read_record
+from hsds.schedules import schedule_children
+from hsds.sources import (
+    ApiSource,
+    BrokenRecordError,
+    Item,
+    Progress,
+    SourceError,
+    is_url,
+    iter_path,
+)
+from hsds.tables import DuplicateFlag
+from hsds.taxonomies import ReviewEntry, TermResolver
+from hsds.writer import Plan, apply_plan, bundle_changed, check_references, make_plan
+from outbox.publish import publish
+
+KEEP = 200  # problems kept in the report; the rest are only counted
+MAX_BATCH_ROWS = 20_000
+# The directory's topics, as the search index listens to them.
+SERVICE_CHANGED = "directory.service_changed"
+LOCATION_CHANGED = "directory.location_changed"
+ORGANIZATION_CHANGED = "directory.organization_changed"
+
+
+@dataclass
+class ImportOptions:
+    dry_run: bool = False
+    adopt_taxonomies: bool = False
+    batch_size: int = 250
+    token: str | None = None
+    progress: Progress | None = None
+    transport: httpx.AsyncBaseTransport | None = None
+
+
+@dataclass
+class Problem:
+    where: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool = False
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    errors: list[Problem] = field(default_factory=list)
+    error_count: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    warning_count: int = 0
+    skipped: list[str] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    review_items: int = 0
+    review_links: int = 0
+
+    def error(self, where: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < KEEP:
+            self.errors.append(Problem(where, message))
+
+    def warn(self, where: str, message: str) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < KEEP:
+            self.warnings.append(Problem(where, message))
+
+    def count(self, kind: str, outcome: str) -> None:
+        self.counts[(kind, outcome)] += 1
+
+    def total(self, outcome: str) -> int:
+        return sum(n for (_kind, what), n in self.counts.items() if what == outcome)
+
+
+async def _items(source: str, options: ImportOptions) -> AsyncIterator[Item]:
+    if is_url(source):
+        headers = {"Authorization": f"Bearer {options.token}"} if options.token else {}
+        async with httpx.AsyncClient(
+            headers=headers, timeout=60, transport=options.transport, follow_redirects=True
+        ) as client:
+            async for item in ApiSource(source, client).items(options.progress):
+                yield item
+        return
+    for item in iter_path(Path(source), options.progress):
+        yield item
+
+
+@dataclass
+class Outcome:
+    """What one transaction did, reported once it has committed."""
+
+    entries: dict[uuid.UUID, ReviewEntry]
+    bundles: list[Bundle] = field(default_factory=list)
+    failed: list[tuple[Bundle, str]] = field(default_factory=list)
+    plan: Plan | None = None
+    duplicates: list[Duplicate] = field(default_factory=list)
+    review_items: int = 0
+
+
+class ImportRun:
+    def __init__(self, source: str, options: ImportOptions) -> None:
+        self.source = source
+        self.options = options
+        self.report = ImportReport(dry_run=options.dry_run)
+        self.resolver = TermResolver(adopt=options.adopt_taxonomies)
+        self.duplicates = DuplicateFinder()
+        # In a dry run nothing is written, so later batches must learn of earlier rows here.
+        self.pretend: dict[str, set[uuid.UUID]] = {}
+
+    async def run(self) -> ImportReport:
+        await self.resolver.load()
+        await self.duplicates.load()
+        batch: list[Bundle] = []
+        rows = 0
+        async for item in _items(self.source, self.options):
+            bundle = self._read(item)
+            if bundle is None:
+                continue
+            batch.append(bundle)
+            rows += bundle.size
+            # Records differ a lot in size (an organisation may bring hundreds of locations).
+            if len(batch) >= self.options.batch_size or rows >= MAX_BATCH_ROWS:
+                await self.write(batch)
+                batch, rows = [], 0
+        if batch:
+            await self.write(batch)
+        return self.report
+
+    def _read(self, item: Item) -> Bundle | None:
+        if isinstance(item.doc, SourceError):
+            self.report.skipped.append(str(item.doc))
+            return None
+        if isinstance(item.doc, BrokenRecordError):
+            self.report.error(item.where, str(item.doc))
+            self.report.count(item.hint or "record", "failed")
+            return None
+        try:
+            bundle = read_record(item.doc, item.hint)
+        except RecordError as error:
+            self.report.error(item.where, str(error))
+            self.report.count(item.hint or "record", "failed")
+            return None
+        bundle.label = f"{item.where} ({bundle.label})"
+        schedule_children(bundle)
+        return bundle
+
+    async def write(self, bundles: list[Bundle]) -> None:
+        entries: dict[uuid.UUID, ReviewEntry] = {}
+        term_ids = [link.term_id for b in bundles for ls in b.term_sets.values() for link in ls]
+        term_ids += [u.row["id"] for b in bundles for u in b.upserts if u.table == "taxonomy_term"]
+        await review.load_decisions(self.resolver, term_ids)
+        for bundle in bundles:
+            self.resolver.settle_bundle(bundle, entries)
+        self.resolver.finish_parents(bundles)
+        try:
+            async with self._transaction():
+                outcome = await self._write(bundles, entries)
+        except Exception as error:  # a record broke the batch: find it by writing one by one
+            if len(bundles) == 1:
+                self._failed(bundles[0], f"could not be written ({type(error).__name__}: {error})")
+                return
+            for bundle in bundles:
+                mine = {k: e for k, e in entries.items() if self._concerns(e, bundle)}
+                try:
+                    async with self._transaction():
+                        single = await self._write([bundle], mine)
+                except Exception as failure:
+                    self._failed(
+                        bundle, f"could not be written ({type(failure).__name__}: {failure})"
+                    )
+                else:
+                    self._report(single)
+            return
+        self._report(outcome)
+
+    def _transaction(self) -> Any:
+        """The batch's transaction: the write lock when writing, a snapshot for a dry run.
+
+        Reads of the plan run on the same connection, so they see exactly what is changed.
+        """
+        return engine().transaction() if self.options.dry_run else atomic()
+
+    @staticmethod
+    def _concerns(entry: ReviewEntry, bundle: Bundle) -> bool:
+        services = set(bundle.term_sets)
+        return not entry.links or any(service in services for service, _a in entry.links)
+
+    def _failed(self, bundle: Bundle, message: str) -> None:
+        self.report.error(bundle.label, message)
+        self.report.count(bundle.kind, "failed")
+
+    async def _write(self, bundles: list[Bundle], entries: dict[uuid.UUID, ReviewEntry]) -> Outcome:
+        outcome = Outcome(entries=entries)
+        problems = await check_references(bundles, self.pretend)
+        for index, bundle in enumerate(bundles):
+            if index in problems:
+                outcome.failed.append((bundle, problems[index]))
+            else:
+                outcome.bundles.append(bundle)
+        if not outcome.bundles:
+            return outcome
+        outcome.plan = plan = await make_plan(outcome.bundles)
+        created_services = {row_id for table, row_id in plan.created if table == "service"}
+        outcome.duplicates = await self.duplicates.find(outcome.bundles, created_services)
+        if not self.options.dry_run:
+            await apply_plan(plan)
+            outcome.review_items = await review.record(
+                entries, {s for b in outcome.bundles for s in b.term_sets}, self.source
+            )
+            await self._flag(outcome.duplicates)
+            await self._publish(outcome.bundles, plan)
+        return outcome
+
+    def _report(self, outcome: Outcome) -> None:
+        """Count what a committed (or, in a dry run, planned) batch did."""
+        for bundle, message in outcome.failed:
+            self._failed(bundle, message)
+        if outcome.plan is None:
+            return
+        if self.options.dry_run:
+            for table, row_id in outcome.plan.created:
+                self.pretend.setdefault(table, set()).add(row_id)
+        self.report.review_items += outcome.review_items
+        self.report.review_links += sum(len(e.links) for e in outcome.entries.values())
+        found = outcome.duplicates
+        self.report.duplicates.extend(found[: max(0, KEEP - len(self.report.duplicates))])
+        self._tally(outcome.bundles, outcome.plan)
+
+    async def _flag(self, found: list[Duplicate]) -> None:
+        rows = [
+            DuplicateFlag(
+                service=d.service_id,
+                existing_service=d.existing_id,
+                reason=d.reason,
+                score=d.score,
+                source=self.source[:1000],
+            )
+            for d in found
+        ]
+        if rows:
+            await DuplicateFlag.insert(*rows)
+
+    @staticmethod
+    async def _publish(bundles: list[Bundle], plan: Plan) -> None:
+        """Tell the search index (and anyone else listening) what changed."""
+        changed = plan.changed
+        services = {row_id for table, row_id in changed if table == "service"}
+        services |= {parent for column, parent in plan.touched if column == "service"}
+        for bundle in bundles:
+            if bundle_changed(bundle, plan):
+                services.update(row["id"] for row in bundle.upserted("service"))
+        locations = {row_id for table, row_id in changed if table == "location"}
+        locations |= {parent for column, parent in plan.touched if column == "location"}
+        organizations = {row_id for table, row_id in changed if table == "organization"}
+        for service_id in sorted(services):
+            await publish(SERVICE_CHANGED, {"service_id": str(service_id)})
+        for location_id in sorted(locations):
+            await publish(LOCATION_CHANGED, {"location_id": str(location_id)})
+        for organization_id in sorted(organizations):
+            await publish(ORGANIZATION_CHANGED, {"organization_id": str(organization_id)})
+
+    def _tally(self, bundles: list[Bundle], plan: Plan) -> None:
+        for bundle in bundles:
+            for warning in bundle.warnings:
+                self.report.warn(bundle.label, warning)
+            if not bundle.upserts and not bundle.children:
+                self.report.count(bundle.kind, "skipped")
+            elif (bundle.kind, bundle.record_id) in plan.created:
+                self.report.count(bundle.kind, "created")
+            elif bundle_changed(bundle, plan):
+                self.report.count(bundle.kind, "updated")
+            else:
+                self.report.count(bundle.kind, "unchanged")
+
+
+async def import_source(source: str, options: ImportOptions | None = None) -> ImportReport:
+    return await ImportRun(source, options or ImportOptions()).run()

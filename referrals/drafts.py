@@ -1,0 +1,204 @@
+"""Writing a referral's content: created as a draft by a case manager, editable until sent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+import msgspec
+from litestar.exceptions import NotFoundException, ValidationException
+
+from accounts.identity import CurrentUser
+from accounts.roles import Role
+from core.db import atomic
+from directory.tables import Service
+from referrals.consent import CATEGORIES
+from referrals.states import State
+from referrals.tables import Client, Referral
+from referrals.transitions import TransitionConflict
+from referrals.waitlist import URGENCIES
+
+# What a referral is for; the form offers these, the API expects these codes.
+NEED_CATEGORIES: tuple[str, ...] = (
+    "language_course",
+    "counselling",
+    "integration_course",
+    "work",
+    "education",
+    "childcare",
+    "housing",
+    "health",
+    "legal",
+    "leisure",
+    "other",
+)
+AGE_BANDS: tuple[str, ...] = ("0-17", "18-26", "27-44", "45-64", "65+")
+
+Short = Annotated[str, msgspec.Meta(max_length=255)]
+Long = Annotated[str, msgspec.Meta(max_length=5000)]
+LanguageCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}$")]
+
+
+class ReferralInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    client_id: UUID
+    service_id: UUID
+    need_category: str
+    need_text: Long = ""
+    urgency: str = "normal"
+    languages: Annotated[list[LanguageCode], msgspec.Meta(max_length=10)] = msgspec.field(
+        default_factory=list
+    )
+    interpreter_needed: bool = False
+    accessibility_needs: Long = ""
+    preferred_times: Short = ""
+    notes: Long = ""
+    shared_categories: Annotated[list[str], msgspec.Meta(max_length=10)] = msgspec.field(
+        default_factory=list
+    )
+    age_band: str = ""
+    district: Annotated[str, msgspec.Meta(max_length=100)] = ""
+
+
+class ReferralChanges(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A partial update of a draft: fields left out stay as they are."""
+
+    need_category: str | msgspec.UnsetType = msgspec.UNSET
+    need_text: Long | msgspec.UnsetType = msgspec.UNSET
+    urgency: str | msgspec.UnsetType = msgspec.UNSET
+    languages: list[LanguageCode] | msgspec.UnsetType = msgspec.UNSET
+    interpreter_needed: bool | msgspec.UnsetType = msgspec.UNSET
+    accessibility_needs: Long | msgspec.UnsetType = msgspec.UNSET
+    preferred_times: Short | msgspec.UnsetType = msgspec.UNSET
+    notes: Long | msgspec.UnsetType = msgspec.UNSET
+    shared_categories: list[str] | msgspec.UnsetType = msgspec.UNSET
+    age_band: str | msgspec.UnsetType = msgspec.UNSET
+    district: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+
+
+CONTENT_FIELDS = tuple(ReferralChanges.__struct_fields__)
+
+
+def problems_of(values: dict[str, Any]) -> list[str]:
+    """Human-readable problems with content values (only the keys present are checked)."""
+    problems: list[str] = []
+    if "need_category" in values and values["need_category"] not in NEED_CATEGORIES:
+        problems.append(f"Choose a kind of need: {', '.join(NEED_CATEGORIES)}.")
+    if "urgency" in values and values["urgency"] not in URGENCIES:
+        problems.append(f"Urgency must be one of: {', '.join(URGENCIES)}.")
+    if values.get("age_band") and values["age_band"] not in AGE_BANDS:
+        problems.append(f"Age band must be one of: {', '.join(AGE_BANDS)}.")
+    unknown = [c for c in values.get("shared_categories", []) if c not in CATEGORIES]
+    if unknown:
+        problems.append(
+            f"Unknown data categories {', '.join(unknown)}; use: {', '.join(CATEGORIES)}."
+        )
+    return problems
+
+
+def _check(values: dict[str, Any]) -> None:
+    problems = problems_of(values)
+    if problems:
+        raise ValidationException(" ".join(problems), extra=[{"message": p} for p in problems])
+
+
+def _sender_org(actor: CurrentUser, client_org: UUID) -> UUID:
+    if client_org not in actor.org_ids_with(Role.CASE_MANAGER):
+        raise NotFoundException("No such client in your organisation.")
+    return client_org
+
+
+async def create_draft(data: ReferralInput, actor: CurrentUser) -> UUID:
+    values = msgspec.to_builtins(data)
+    _check(values)
+    client = await Client.select(Client.organization, Client.erased_at).where(
+        Client.id == data.client_id
+    ).first()
+    if client is None:
+        raise NotFoundException("No such client in your organisation.")
+    sender_org = _sender_org(actor, client["organization"])
+    if client["erased_at"] is not None:
+        raise TransitionConflict(detail="This client was erased; no referral can be made.")
+    service = await Service.select(
+        Service.organization, Service.status, Service.retired_at
+    ).where(Service.id == data.service_id).first()
+    if service is None:
+        raise NotFoundException("No such offer.")
+    if service["retired_at"] is not None or service["status"] != "active":
+        raise TransitionConflict(detail="This offer no longer takes referrals; choose another.")
+    referral_id = uuid4()
+    now = datetime.now(UTC)
+    shared = [c for c in CATEGORIES if c in set(data.shared_categories)]
+    async with atomic():
+        await Referral.insert(
+            Referral(
+                id=referral_id,
+                client=data.client_id,
+                service=data.service_id,
+                sender_organization=sender_org,
+                recipient_organization=service["organization"],
+                sender_user=actor.id,
+                state=State.DRAFT.value,
+                need_category=data.need_category,
+                need_text=data.need_text.strip(),
+                urgency=data.urgency,
+                languages=sorted(set(data.languages)),
+                interpreter_needed=data.interpreter_needed,
+                accessibility_needs=data.accessibility_needs.strip(),
+                preferred_times=data.preferred_times.strip(),
+                notes=data.notes.strip(),
+                shared_categories=shared,
+                age_band=data.age_band,
+                district=data.district.strip(),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    return referral_id
+
+
+async def update_draft(
+    referral_id: UUID, changes: ReferralChanges, actor: CurrentUser, version: int | None = None
+) -> None:
+    values = {
+        k: v for k, v in msgspec.to_builtins(changes).items() if k in CONTENT_FIELDS
+    }
+    _check(values)
+    row = await Referral.select(
+        Referral.state, Referral.sender_organization, Referral.version
+    ).where(Referral.id == referral_id).first()
+    if row is None or row["sender_organization"] not in actor.org_ids_with(Role.CASE_MANAGER):
+        raise NotFoundException("No such referral.")
+    if row["state"] != State.DRAFT.value:
+        raise TransitionConflict(
+            detail="Only a draft can be edited; this referral was sent already.",
+            extra={"code": "not_a_draft"},
+        )
+    if "shared_categories" in values:
+        values["shared_categories"] = [
+            c for c in CATEGORIES if c in set(values["shared_categories"])
+        ]
+    if "languages" in values:
+        values["languages"] = sorted(set(values["languages"]))
+    update: dict[Any, Any] = {
+        Referral._meta.get_column_by_name(k): (v.strip() if isinstance(v, str) else v)
+        for k, v in values.items()
+    }
+    update[Referral.updated_at] = datetime.now(UTC)
+    update[Referral.version] = Referral.version + 1
+    expected = row["version"] if version is None else version
+    async with atomic():
+        changed = (
+            await Referral.update(update)
+            .where(
+                (Referral.id == referral_id)
+                & (Referral.state == State.DRAFT.value)
+                & (Referral.version == expected)
+            )
+            .returning(Referral.id)
+        )
+    if not changed:
+        raise TransitionConflict(
+            detail="The draft was changed or sent meanwhile; reload it and try again.",
+            extra={"code": "changed_meanwhile"},
+        )

@@ -1,0 +1,179 @@
+"""Client data keys live outside the main database: a SQLite file under `<data_dir>/keys/` by
+default, a separate PostgreSQL database (LOTSE_KEYSTORE_URL) on servers. Backups of the main
+database thus hold only ciphertext, and deleting a key here erases that client in all of them;
+the key store gets its own short-lived backups (see README), so an erased key ages out there too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+from uuid import UUID
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS client_key ("
+    " client_id TEXT PRIMARY KEY, wrapped BLOB NOT NULL, kek_id TEXT NOT NULL,"
+    " created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+)
+_PG_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS client_key ("
+    " client_id uuid PRIMARY KEY, wrapped bytea NOT NULL, kek_id text NOT NULL,"
+    " created_at timestamptz NOT NULL DEFAULT now())"
+)
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    wrapped: bytes
+    kek_id: str
+
+
+class KeyStore(Protocol):
+    async def put(self, client_id: UUID, wrapped: bytes, kek_id: str) -> None: ...
+
+    async def get(self, client_id: UUID) -> StoredKey | None: ...
+
+    async def delete(self, client_id: UUID) -> bool: ...
+
+    async def client_ids(self, created_before: datetime) -> set[UUID]: ...
+
+    async def compact(self) -> None: ...
+
+
+class SqliteKeyStore:
+    """One small SQLite file; `secure_delete` overwrites a deleted key rather than freeing it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._ready = False
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA secure_delete = ON")
+        if not self._ready:
+            conn.execute(_SCHEMA)
+            self.path.chmod(0o600)
+            self._ready = True
+        return conn
+
+    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        conn = self._connect()
+        try:
+            rows = conn.execute(sql, params).fetchall()
+            return rows
+        finally:
+            conn.close()
+
+    async def put(self, client_id: UUID, wrapped: bytes, kek_id: str) -> None:
+        await asyncio.to_thread(
+            self._run,
+            "INSERT INTO client_key (client_id, wrapped, kek_id) VALUES (?, ?, ?)",
+            (str(client_id), wrapped, kek_id),
+        )
+
+    async def get(self, client_id: UUID) -> StoredKey | None:
+        rows = await asyncio.to_thread(
+            self._run,
+            "SELECT wrapped, kek_id FROM client_key WHERE client_id = ?",
+            (str(client_id),),
+        )
+        return StoredKey(bytes(rows[0][0]), rows[0][1]) if rows else None
+
+    async def delete(self, client_id: UUID) -> bool:
+        rows = await asyncio.to_thread(
+            self._run,
+            "DELETE FROM client_key WHERE client_id = ? RETURNING client_id",
+            (str(client_id),),
+        )
+        return bool(rows)
+
+    async def client_ids(self, created_before: datetime) -> set[UUID]:
+        cutoff = created_before.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        rows = await asyncio.to_thread(
+            self._run, "SELECT client_id FROM client_key WHERE created_at < ?", (cutoff,)
+        )
+        return {UUID(row[0]) for row in rows}
+
+    async def compact(self) -> None:
+        await asyncio.to_thread(self._run, "VACUUM")
+
+
+class PostgresKeyStore:
+    """A table in a database of its own; `compact` vacuums so deleted keys leave the data files."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self._pool: Any = None
+        self._pool_loop: asyncio.AbstractEventLoop | None = None
+
+    async def _acquire_pool(self) -> Any:
+        import asyncpg
+
+        loop = asyncio.get_running_loop()
+        # A pool belongs to one event loop; test clients and CLI commands each run their own.
+        if self._pool is None or self._pool_loop is not loop:
+            pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4)
+            async with pool.acquire() as conn:
+                await conn.execute(_PG_SCHEMA)
+            self._pool, self._pool_loop = pool, loop
+        return self._pool
+
+    async def put(self, client_id: UUID, wrapped: bytes, kek_id: str) -> None:
+        pool = await self._acquire_pool()
+        await pool.execute(
+            "INSERT INTO client_key (client_id, wrapped, kek_id) VALUES ($1, $2, $3)",
+            client_id,
+            wrapped,
+            kek_id,
+        )
+
+    async def get(self, client_id: UUID) -> StoredKey | None:
+        pool = await self._acquire_pool()
+        row = await pool.fetchrow(
+            "SELECT wrapped, kek_id FROM client_key WHERE client_id = $1", client_id
+        )
+        return StoredKey(bytes(row["wrapped"]), row["kek_id"]) if row else None
+
+    async def delete(self, client_id: UUID) -> bool:
+        pool = await self._acquire_pool()
+        row = await pool.fetchrow(
+            "DELETE FROM client_key WHERE client_id = $1 RETURNING client_id", client_id
+        )
+        return row is not None
+
+    async def client_ids(self, created_before: datetime) -> set[UUID]:
+        pool = await self._acquire_pool()
+        rows = await pool.fetch(
+            "SELECT client_id FROM client_key WHERE created_at < $1", created_before
+        )
+        return {row["client_id"] for row in rows}
+
+    async def compact(self) -> None:
+        pool = await self._acquire_pool()
+        await pool.execute("VACUUM client_key")
+
+
+def open_keystore(url: str) -> KeyStore:
+    if url.startswith("sqlite:///"):
+        return SqliteKeyStore(Path(url.removeprefix("sqlite:///")))
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresKeyStore(url)
+    raise ValueError(f"unsupported key store URL scheme: {url.split(':', 1)[0]!r}")
+
+
+@lru_cache(maxsize=4)
+def _keystore_for(url: str) -> KeyStore:
+    return open_keystore(url)
+
+
+def get_keystore() -> KeyStore:
+    from settings import get_settings
+
+    return _keystore_for(get_settings().keystore_url)

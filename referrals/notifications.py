@@ -1,0 +1,250 @@
+"""In-app notifications: what happened to whom, rendered in the reader's language, pushed live.
+
+Rows carry only a kind and non-personal parameters (offer name, states, reason codes, dates);
+texts are rendered when read. A process-local broker wakes the live streams (server-sent
+events) of the users concerned; streams also poll, so a worker in another process is enough.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from babel.dates import format_date, format_datetime
+from babel.support import NullTranslations
+
+from referrals.deadlines import BERLIN
+from referrals.tables import Notification
+
+# Reason codes and states as people read them; msgids are extracted for translation.
+REASON_LABELS: dict[str, str] = {}
+STATE_LABELS: dict[str, str] = {}
+NEED_LABELS: dict[str, str] = {}
+WAIT_LABELS: dict[str, str] = {}
+URGENCY_LABELS: dict[str, str] = {}
+
+
+def _(message: str) -> str:
+    """Marks a string for extraction; translated when rendered."""
+    return message
+
+
+REASON_LABELS.update(
+    {
+        "no_capacity": _("no free place"),
+        "not_eligible": _("not eligible"),
+        "out_of_area": _("outside the service area"),
+        "client_unreachable": _("client could not be reached"),
+        "client_declined": _("client declined"),
+        "other": _("other reason"),
+        "consent_withdrawn": _("consent withdrawn"),
+        "answer_expired": _("answer deadline expired"),
+        "referred_elsewhere": _("referred elsewhere"),
+        "client_erased": _("client data erased"),
+    }
+)
+STATE_LABELS.update(
+    {
+        "draft": _("draft"),
+        "sent": _("sent"),
+        "accepted": _("accepted"),
+        "waitlisted": _("on the waitlist"),
+        "declined": _("declined"),
+        "in_progress": _("in progress"),
+        "completed": _("completed"),
+        "failed": _("failed"),
+        "cancelled": _("cancelled"),
+    }
+)
+NEED_LABELS.update(
+    {
+        "language_course": _("language course"),
+        "counselling": _("counselling"),
+        "integration_course": _("integration course"),
+        "work": _("work and training"),
+        "education": _("school and education"),
+        "childcare": _("childcare"),
+        "housing": _("housing"),
+        "health": _("health"),
+        "legal": _("legal advice"),
+        "leisure": _("leisure and social contact"),
+        "other": _("other need"),
+    }
+)
+WAIT_LABELS.update(
+    {
+        "unknown": _("not known yet"),
+        "under_2_weeks": _("less than 2 weeks"),
+        "2_to_6_weeks": _("2 to 6 weeks"),
+        "6_to_12_weeks": _("6 to 12 weeks"),
+        "over_12_weeks": _("more than 12 weeks"),
+    }
+)
+
+URGENCY_LABELS.update({"normal": _("normal"), "high": _("high"), "urgent": _("urgent")})
+
+# kind -> (title, body); placeholders are filled from the notification's parameters.
+TEXTS: dict[str, tuple[str, str]] = {
+    "referral_received": (
+        _("New referral for {service}"),
+        _("Urgency: {urgency}. Please answer by {due}."),
+    ),
+    "referral_accepted": (
+        _("{service} accepted your referral"),
+        _("Appointment: {appointment}"),
+    ),
+    "referral_waitlisted": (
+        _("{service} put your referral on the waitlist"),
+        _("Position {position} of {length}; expected wait: {wait}."),
+    ),
+    "referral_declined": (
+        _("{service} declined your referral"),
+        _("Reason: {reason}. Please look for another offer."),
+    ),
+    "referral_in_progress": (_("Referral to {service} is in progress"), ""),
+    "referral_completed": (_("Referral to {service} completed"), ""),
+    "referral_failed": (_("Referral to {service} failed"), _("Reason: {reason}.")),
+    "referral_cancelled": (
+        _("Referral to {service} was cancelled"),
+        _("Reason: {reason}."),
+    ),
+    "referral_expired": (
+        _("No answer from {service} in time"),
+        _("The answer deadline passed and the referral was closed. Please refer elsewhere."),
+    ),
+    "deadline_reminder": (
+        _("Referral for {service} awaits your answer"),
+        _("The answer is due by {due}."),
+    ),
+    "place_offered": (
+        _("A place in {service} is free for a waitlisted referral"),
+        _("It is held until {until}; the provider confirms it by accepting."),
+    ),
+    "place_offer_lapsed": (
+        _("A held place in {service} was not taken in time"),
+        _("It has passed to the next referral on the waitlist."),
+    ),
+    "message": (_("New message on a referral to {service}"), ""),
+    "consent_withdrawn": (
+        _("A client withdrew a consent"),
+        _("Personal data shared with your organisation under it is no longer available."),
+    ),
+}
+
+
+class NotificationOut(msgspec.Struct):
+    id: UUID
+    kind: str
+    title: str
+    body: str
+    referral_id: UUID | None
+    created_at: datetime
+    read: bool
+
+
+def _params(raw: Any) -> dict[str, Any]:
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    return dict(value or {})
+
+
+def _format_value(key: str, value: Any, t: NullTranslations, lang: str) -> str:
+    labels = {
+        "reason": REASON_LABELS,
+        "state": STATE_LABELS,
+        "wait": WAIT_LABELS,
+        "urgency": URGENCY_LABELS,
+        "need": NEED_LABELS,
+    }.get(key)
+    if labels is not None and value in labels:
+        return t.gettext(labels[value])
+    if key in {"due"} and value:
+        return format_date(date.fromisoformat(str(value)), format="medium", locale=lang)
+    if key in {"until"} and value:
+        moment = datetime.fromisoformat(str(value))
+        return format_datetime(moment, format="medium", tzinfo=BERLIN, locale=lang)
+    if key == "appointment" and not value:
+        return t.gettext("will be agreed directly")
+    return str(value)
+
+
+def render(kind: str, params: dict[str, Any], t: NullTranslations, lang: str) -> tuple[str, str]:
+    title, body = TEXTS.get(kind, (kind, ""))
+    values = {k: _format_value(k, v, t, lang) for k, v in params.items()}
+    values.setdefault("appointment", t.gettext("will be agreed directly"))
+
+    def fill(text: str) -> str:
+        if not text:
+            return ""
+        try:
+            return t.gettext(text).format(**values)
+        except (KeyError, IndexError):
+            return t.gettext(text)
+
+    return fill(title), fill(body)
+
+
+def to_out(row: dict[str, Any], t: NullTranslations, lang: str) -> NotificationOut:
+    title, body = render(row["kind"], _params(row["params"]), t, lang)
+    return NotificationOut(
+        id=row["id"],
+        kind=row["kind"],
+        title=title,
+        body=body,
+        referral_id=row["referral"],
+        created_at=row["created_at"],
+        read=row["read_at"] is not None,
+    )
+
+
+# --- live push ------------------------------------------------------------------------------
+
+
+class Broker:
+    """Wakes the open live streams of a user in this process (from any thread)."""
+
+    def __init__(self) -> None:
+        self._waiters: dict[UUID, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = (
+            defaultdict(set)
+        )
+
+    def subscribe(self, user_id: UUID) -> asyncio.Event:
+        event = asyncio.Event()
+        self._waiters[user_id].add((asyncio.get_running_loop(), event))
+        return event
+
+    def unsubscribe(self, user_id: UUID, event: asyncio.Event) -> None:
+        waiting = self._waiters.get(user_id)
+        if waiting is not None:
+            for item in [w for w in waiting if w[1] is event]:
+                waiting.discard(item)
+            if not waiting:
+                self._waiters.pop(user_id, None)
+
+    def wake(self, user_ids: set[UUID]) -> None:
+        for user_id in user_ids:
+            for loop, event in list(self._waiters.get(user_id, ())):
+                if not loop.is_closed():
+                    loop.call_soon_threadsafe(event.set)
+
+
+broker = Broker()
+
+
+async def unread_count(user_id: UUID) -> int:
+    return await Notification.count().where(
+        (Notification.user == user_id) & Notification.read_at.is_null()
+    )
+
+
+async def newer_than(user_id: UUID, since: datetime) -> list[dict[str, Any]]:
+    return (
+        await Notification.select()
+        .where((Notification.user == user_id) & (Notification.created_at > since))
+        .order_by(Notification.created_at)
+        .limit(50)
+    )

@@ -1,0 +1,256 @@
+"""Pages of a client's consents: record, look at, print (three languages) and withdraw."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from babel.dates import format_date
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from accounts.guards import case_manager, current_user
+from core.templates import render
+from directory.tables import Organization
+from referrals import clients as client_ops
+from referrals import consent as consent_ops
+from referrals.client_forms import consent_defaults, consent_values, parse_consent
+from referrals.consent_texts import VARIANTS, variant
+from referrals.pages_clients import labels, problem_context, translated_error
+from referrals.problems import InputProblems, Problem
+from referrals.routes_clients import ConsentOut, one_consent_out, remote_addr
+from referrals.tables import Client
+
+
+async def organisation_choices(exclude: UUID) -> list[dict[str, Any]]:
+    rows = (
+        await Organization.select(Organization.id, Organization.name)
+        .where(Organization.id != exclude)
+        .order_by(Organization.name)
+    )
+    return [{"id": str(row["id"]), "name": row["name"]} for row in rows]
+
+
+def _doc_date(value: date, code: str) -> str:
+    return (
+        format_date(value, "d MMMM yyyy", locale="en")
+        if code == "en"
+        else value.strftime("%d.%m.%Y")
+    )
+
+
+async def _document(
+    client: Client,
+    *,
+    recipients: list[str],
+    purpose: str,
+    categories: list[str],
+    special: bool,
+    valid_from: date,
+    valid_until: date,
+    code: str,
+    recorded: ConsentOut | None = None,
+) -> dict[str, Any]:
+    controller = (
+        await Organization.select(Organization.name)
+        .where(Organization.id == client.organization)
+        .first()
+    )
+    return {
+        "pseudonym": client.pseudonym,
+        "controller": controller["name"] if controller else "",
+        "recipients": recipients,
+        "purpose": purpose if purpose in consent_ops.PURPOSES else consent_ops.PURPOSE_REFERRAL,
+        "categories": [c for c in consent_ops.CATEGORIES if c in categories],
+        "special": special,
+        "valid_from": _doc_date(valid_from, code),
+        "valid_until": _doc_date(valid_until, code),
+        "recorded": recorded is not None,
+        "evidence": recorded.evidence if recorded else "",
+        "recorded_at": _doc_date(recorded.recorded_at.date(), code) if recorded else "",
+    }
+
+
+class ConsentPages(Controller):
+    path = "/clients/{client_id:uuid}/consents"
+    guards = [case_manager]
+    include_in_schema = False
+    exception_handlers = {HTTPException: translated_error}
+
+    async def _form(
+        self,
+        request: Request,
+        client: Client,
+        values: dict[str, Any],
+        problems: list[Problem],
+        status_code: int = 200,
+    ) -> Template:
+        return render(
+            request,
+            "referrals/consent_form.html",
+            {
+                "client": client,
+                "values": values,
+                "organisations": await organisation_choices(client.organization),
+                "purposes": consent_ops.PURPOSES,
+                "evidence_kinds": consent_ops.EVIDENCE_KINDS,
+                "variants": VARIANTS,
+                **labels(),
+                **problem_context(request, problems),
+            },
+            status_code=status_code,
+        )
+
+    @get("/new", operation_id="consentNewPage")
+    async def new_page(
+        self, request: Request, client_id: FromPath[UUID], recipient: FromQuery[str] = ""
+    ) -> Template:
+        client = await client_ops.owned_client(client_id, current_user(request))
+        if client.erased_at is not None:
+            raise client_ops.ClientErased()
+        values = consent_defaults()
+        if recipient:
+            values["recipient_org_ids"] = [recipient]
+        return await self._form(request, client, values, [])
+
+    @post("/new", operation_id="consentRecordPage")
+    async def record(self, request: Request, client_id: FromPath[UUID]) -> Response[Any]:
+        user = current_user(request)
+        client = await client_ops.owned_client(client_id, user)
+        form = await request.form()
+        data, problems = parse_consent(form)
+        if data is None:
+            return await self._form(request, client, consent_values(form), problems, 400)
+        try:
+            consent = await consent_ops.record_consent(client.id, data, user, remote_addr(request))
+        except InputProblems as error:
+            return await self._form(request, client, consent_values(form), error.problems, 400)
+        return Redirect(
+            f"/clients/{client.id}/consents/{consent.id}?done=recorded", status_code=303
+        )
+
+    @get("/preview", operation_id="consentPreviewPage")
+    async def preview(
+        self, request: Request, client_id: FromPath[UUID], variant_code: FromQuery[str] = "de"
+    ) -> Template:
+        """The printable text of a consent not recorded yet, from the form's current choices."""
+        client = await client_ops.owned_client(client_id, current_user(request))
+        values = consent_values(request.query_params)
+        ids = set(values["recipient_org_ids"])
+        names = [
+            o["name"] for o in await organisation_choices(client.organization) if o["id"] in ids
+        ]
+        chosen = variant(variant_code)
+        today = consent_ops.local_today()
+        doc = await _document(
+            client,
+            recipients=names,
+            purpose=values["purpose"],
+            categories=values["data_categories"],
+            special=values["special_categories"],
+            valid_from=_parsed(values["valid_from"]) or today,
+            valid_until=_parsed(values["valid_until"]) or today + timedelta(days=365),
+            code=chosen.code,
+        )
+        return render(
+            request,
+            "referrals/consent_print.html",
+            {
+                "client": client,
+                "doc": doc,
+                "v": chosen,
+                "consent": None,
+                "variants": VARIANTS,
+                "query": request.url.query,
+            },
+        )
+
+    @get("/{consent_id:uuid}", operation_id="consentPage")
+    async def detail(
+        self,
+        request: Request,
+        client_id: FromPath[UUID],
+        consent_id: FromPath[UUID],
+        done: FromQuery[str] = "",
+        cancelled: FromQuery[int] = 0,
+    ) -> Template:
+        user = current_user(request)
+        client = await client_ops.owned_client(client_id, user)
+        await consent_ops.consent_of_client(client_id, consent_id, user)
+        return render(
+            request,
+            "referrals/consent_detail.html",
+            {
+                "client": client,
+                "consent": await one_consent_out(client_id, consent_id),
+                "done": done,
+                "cancelled": cancelled,
+                "variants": VARIANTS,
+                **labels(),
+            },
+        )
+
+    @get("/{consent_id:uuid}/print", operation_id="consentPrintPage")
+    async def print_page(
+        self,
+        request: Request,
+        client_id: FromPath[UUID],
+        consent_id: FromPath[UUID],
+        variant_code: FromQuery[str] = "de",
+    ) -> Template:
+        user = current_user(request)
+        client = await client_ops.owned_client(client_id, user)
+        await consent_ops.consent_of_client(client_id, consent_id, user)
+        consent = await one_consent_out(client_id, consent_id)
+        chosen = variant(variant_code)
+        doc = await _document(
+            client,
+            recipients=[r.name for r in consent.recipients],
+            purpose=consent.purpose,
+            categories=consent.data_categories,
+            special=consent.special_categories,
+            valid_from=consent.valid_from,
+            valid_until=consent.valid_until,
+            code=chosen.code,
+            recorded=consent,
+        )
+        return render(
+            request,
+            "referrals/consent_print.html",
+            {
+                "client": client,
+                "doc": doc,
+                "v": chosen,
+                "consent": consent,
+                "variants": VARIANTS,
+                "query": "",
+            },
+        )
+
+    @post("/{consent_id:uuid}/withdraw", operation_id="consentWithdrawPage")
+    async def withdraw(
+        self, request: Request, client_id: FromPath[UUID], consent_id: FromPath[UUID]
+    ) -> Response[Any]:
+        form = await request.form()
+        note = str(form.get("note") or "")[:500]
+        result = await consent_ops.withdraw_consent(
+            client_id, consent_id, current_user(request), remote_addr(request), note=note
+        )
+        count = len(result.cancelled_referral_ids)
+        return Redirect(
+            f"/clients/{client_id}/consents/{consent_id}?done=withdrawn&cancelled={count}",
+            status_code=303,
+        )
+
+
+def _parsed(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+ROUTES: list[Any] = [ConsentPages]

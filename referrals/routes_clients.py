@@ -1,0 +1,345 @@
+"""JSON API of clients and consents: /api/clients, its personal data, consents, export, erasure.
+
+Every handler needs a case manager; a client of another organisation answers 404 exactly like a
+client that does not exist, so neither its existence nor its data leaks.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Request, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from accounts.guards import case_manager, current_user
+from core.web import Page, page_params
+from referrals import clients as client_ops
+from referrals import consent as consent_ops
+from referrals.gdpr import erase_client, export_client
+from referrals.personal_data import ClientInput
+from referrals.problems import N_, InputProblems, Problem
+from referrals.tables import Client, Consent
+
+
+def remote_addr(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+class ClientOut(msgspec.Struct):
+    id: UUID
+    pseudonym: str
+    organization_id: UUID
+    created_at: datetime
+    updated_at: datetime
+    erased_at: datetime | None
+
+
+class RecipientOut(msgspec.Struct):
+    id: UUID
+    name: str
+
+
+class ConsentOut(msgspec.Struct):
+    id: UUID
+    client_id: UUID
+    recipients: list[RecipientOut]
+    purpose: str
+    data_categories: list[str]
+    special_categories: bool
+    valid_from: date
+    valid_until: date
+    evidence: str
+    evidence_note: str
+    recorded_by: UUID
+    recorded_at: datetime
+    withdrawn_at: datetime | None
+    withdrawn_by: UUID | None
+    active: bool
+
+
+class ClientDetailOut(ClientOut):
+    consents: list[ConsentOut]
+
+
+class PersonalDataOut(msgspec.Struct):
+    client_id: UUID
+    categories: dict[str, dict[str, Any]]
+
+
+class WithdrawIn(msgspec.Struct, forbid_unknown_fields=True):
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class WithdrawalOut(msgspec.Struct):
+    consent: ConsentOut
+    cancelled_referral_ids: list[UUID]
+    recipient_org_ids: list[UUID]
+
+
+class EraseIn(msgspec.Struct, forbid_unknown_fields=True):
+    # The current pseudonym, typed again: guards against erasing the wrong client by id.
+    confirm_pseudonym: str
+
+
+class ErasureOut(msgspec.Struct):
+    client_id: UUID
+    erased: bool
+    cancelled_referral_ids: list[UUID]
+
+
+class ConsentOptions(msgspec.Struct):
+    categories: list[str]
+    special_categories: list[str]
+    purposes: list[str]
+    evidence: list[str]
+
+
+def client_out(client: Client) -> ClientOut:
+    return ClientOut(
+        id=client.id,
+        pseudonym=client.pseudonym,
+        organization_id=client.organization,
+        created_at=client.created_at,
+        updated_at=client.updated_at,
+        erased_at=client.erased_at,
+    )
+
+
+def consent_out(consent: Consent, recipients: list[dict[str, Any]]) -> ConsentOut:
+    return ConsentOut(
+        id=consent.id,
+        client_id=consent.client,
+        recipients=[RecipientOut(id=r["id"], name=r["name"]) for r in recipients],
+        purpose=consent.purpose,
+        data_categories=consent_ops.categories_of(consent),
+        special_categories=consent.special_categories,
+        valid_from=consent.valid_from,
+        valid_until=consent.valid_until,
+        evidence=consent.evidence,
+        evidence_note=consent.evidence_note,
+        recorded_by=consent.recorded_by,
+        recorded_at=consent.recorded_at,
+        withdrawn_at=consent.withdrawn_at,
+        withdrawn_by=consent.withdrawn_by,
+        active=consent_ops.is_active(consent),
+    )
+
+
+async def consent_outs(client_id: UUID) -> list[ConsentOut]:
+    return [consent_out(c, r) for c, r in await consent_ops.consents_of_client(client_id)]
+
+
+async def one_consent_out(client_id: UUID, consent_id: UUID) -> ConsentOut:
+    for consent, recipients in await consent_ops.consents_of_client(client_id):
+        if consent.id == consent_id:
+            return consent_out(consent, recipients)
+    raise AssertionError("consent vanished")  # checked by the caller just before
+
+
+GUARDS = [case_manager]
+TAGS = ["clients"]
+
+
+@get("/api/clients", operation_id="listClients", guards=GUARDS, tags=TAGS)
+async def api_list_clients(
+    request: Request,
+    q: FromQuery[str] = "",
+    organization_id: FromQuery[UUID | None] = None,
+    include_erased: FromQuery[bool] = False,
+    page: FromQuery[int] = 1,
+    per_page: FromQuery[int] = 50,
+) -> Page[ClientOut]:
+    offset, limit = page_params(page, per_page)
+    rows, total = await client_ops.list_clients(
+        current_user(request),
+        query=q[:40],
+        organization_id=organization_id,
+        include_erased=include_erased,
+        offset=offset,
+        limit=limit,
+    )
+    return Page(items=[client_out(c) for c in rows], total=total, page=page, per_page=per_page)
+
+
+@post(
+    "/api/clients",
+    operation_id="createClient",
+    status_code=HTTP_201_CREATED,
+    guards=GUARDS,
+    tags=TAGS,
+)
+async def api_create_client(request: Request, data: JSONBody[ClientInput]) -> ClientOut:
+    client = await client_ops.create_client(
+        current_user(request),
+        data.personal(),
+        remote_addr(request),
+        organization_id=data.organization_id,
+        pseudonym=data.pseudonym,
+    )
+    return client_out(client)
+
+
+@get("/api/clients/{client_id:uuid}", operation_id="getClient", guards=GUARDS, tags=TAGS)
+async def api_get_client(request: Request, client_id: FromPath[UUID]) -> ClientDetailOut:
+    client = await client_ops.owned_client(client_id, current_user(request))
+    base = msgspec.structs.asdict(client_out(client))
+    return ClientDetailOut(**base, consents=await consent_outs(client.id))
+
+
+@patch("/api/clients/{client_id:uuid}", operation_id="updateClient", guards=GUARDS, tags=TAGS)
+async def api_update_client(
+    request: Request, client_id: FromPath[UUID], data: JSONBody[client_ops.ClientChanges]
+) -> ClientOut:
+    client = await client_ops.update_client(
+        client_id, data, current_user(request), remote_addr(request)
+    )
+    return client_out(client)
+
+
+@get(
+    "/api/clients/{client_id:uuid}/personal-data",
+    operation_id="revealPersonalData",
+    guards=GUARDS,
+    tags=TAGS,
+)
+async def api_personal_data(
+    request: Request,
+    client_id: FromPath[UUID],
+    categories: FromQuery[list[str] | None] = None,
+) -> PersonalDataOut:
+    """Decrypts the requested categories (all when none are given); the read is audited."""
+    wanted = categories or list(consent_ops.CATEGORIES)
+    values = await client_ops.reveal_personal_data(
+        client_id, wanted, current_user(request), remote_addr(request)
+    )
+    return PersonalDataOut(client_id=client_id, categories=values)
+
+
+@get("/api/clients/{client_id:uuid}/export", operation_id="exportClient", guards=GUARDS, tags=TAGS)
+async def api_export_client(request: Request, client_id: FromPath[UUID]) -> dict[str, Any]:
+    """Everything stored about the client (GDPR Art. 15)."""
+    return await export_client(client_id, current_user(request), remote_addr(request))
+
+
+@post(
+    "/api/clients/{client_id:uuid}/erase",
+    operation_id="eraseClient",
+    status_code=HTTP_200_OK,
+    guards=GUARDS,
+    tags=TAGS,
+)
+async def api_erase_client(
+    request: Request, client_id: FromPath[UUID], data: JSONBody[EraseIn]
+) -> ErasureOut:
+    """Erase the client (GDPR Art. 17): the key is destroyed, free texts are cleared."""
+    user = current_user(request)
+    client = await client_ops.owned_client(client_id, user)
+    if client.erased_at is None and data.confirm_pseudonym.strip() != client.pseudonym:
+        raise InputProblems(
+            [
+                Problem(
+                    "confirm_pseudonym",
+                    N_("Type the client's pseudonym exactly to confirm the erasure."),
+                )
+            ]
+        )
+    result = await erase_client(client_id, user, remote_addr(request))
+    return ErasureOut(
+        client_id=client_id, erased=True, cancelled_referral_ids=result.cancelled_referral_ids
+    )
+
+
+@get(
+    "/api/clients/{client_id:uuid}/consents", operation_id="listConsents", guards=GUARDS, tags=TAGS
+)
+async def api_list_consents(request: Request, client_id: FromPath[UUID]) -> list[ConsentOut]:
+    await client_ops.owned_client(client_id, current_user(request))
+    return await consent_outs(client_id)
+
+
+@post(
+    "/api/clients/{client_id:uuid}/consents",
+    operation_id="recordConsent",
+    status_code=HTTP_201_CREATED,
+    guards=GUARDS,
+    tags=TAGS,
+)
+async def api_record_consent(
+    request: Request, client_id: FromPath[UUID], data: JSONBody[consent_ops.ConsentInput]
+) -> ConsentOut:
+    consent = await consent_ops.record_consent(
+        client_id, data, current_user(request), remote_addr(request)
+    )
+    return await one_consent_out(client_id, consent.id)
+
+
+@get(
+    "/api/clients/{client_id:uuid}/consents/{consent_id:uuid}",
+    operation_id="getConsent",
+    guards=GUARDS,
+    tags=TAGS,
+)
+async def api_get_consent(
+    request: Request, client_id: FromPath[UUID], consent_id: FromPath[UUID]
+) -> ConsentOut:
+    await consent_ops.consent_of_client(client_id, consent_id, current_user(request))
+    return await one_consent_out(client_id, consent_id)
+
+
+@post(
+    "/api/clients/{client_id:uuid}/consents/{consent_id:uuid}/withdraw",
+    operation_id="withdrawConsent",
+    status_code=HTTP_200_OK,
+    guards=GUARDS,
+    tags=TAGS,
+)
+async def api_withdraw_consent(
+    request: Request,
+    client_id: FromPath[UUID],
+    consent_id: FromPath[UUID],
+    data: JSONBody[WithdrawIn | None] = None,
+) -> WithdrawalOut:
+    """Withdraw at once: recipients lose access, open referrals are cancelled and told."""
+    result = await consent_ops.withdraw_consent(
+        client_id,
+        consent_id,
+        current_user(request),
+        remote_addr(request),
+        note=data.note if data else "",
+    )
+    return WithdrawalOut(
+        consent=await one_consent_out(client_id, consent_id),
+        cancelled_referral_ids=result.cancelled_referral_ids,
+        recipient_org_ids=result.recipient_org_ids,
+    )
+
+
+@get("/api/consent-options", operation_id="consentOptions", tags=["clients"])
+async def api_consent_options() -> ConsentOptions:
+    """The codes a consent is made of, for forms of integrating systems."""
+    return ConsentOptions(
+        categories=list(consent_ops.CATEGORIES),
+        special_categories=sorted(consent_ops.SPECIAL_CATEGORIES),
+        purposes=list(consent_ops.PURPOSES),
+        evidence=list(consent_ops.EVIDENCE_KINDS),
+    )
+
+
+ROUTES: list[Any] = [
+    api_list_clients,
+    api_create_client,
+    api_get_client,
+    api_update_client,
+    api_personal_data,
+    api_export_client,
+    api_erase_client,
+    api_list_consents,
+    api_record_consent,
+    api_get_consent,
+    api_withdraw_consent,
+    api_consent_options,
+]

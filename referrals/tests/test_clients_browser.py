@@ -1,0 +1,90 @@
+"""A case manager records a client and a consent in a real browser; every page passes axe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core.testing.browser import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+def test_client_and_consent_journey_is_accessible(
+    page: Any, make_user: Any, make_org: Any, browser_login: Any
+) -> None:
+    make_org("VHS Mülheim")
+    user = make_user("case_manager", make_org("Caritas Mülheim"))
+    browser_login(page, user)
+
+    page.goto("/clients")
+    assert_accessible(page)
+    page.get_by_role("link", name="Neue Klientin / neuen Klienten erfassen").click()
+    assert_accessible(page)
+    page.get_by_label("Pseudonym", exact=True).fill("Akte-17")
+    page.get_by_label("Vorname").fill("Aylin")
+    page.get_by_label("Nachname").fill("Yilmaz")
+    page.get_by_label("Geburtsdatum").fill("1990-05-17")
+    page.get_by_label("E-Mail").fill("kein-at-zeichen")
+    page.get_by_label("Türkisch").check()
+    page.get_by_label("Stadtteil").fill("Styrum")
+    page.get_by_role("button", name="Klient:in erfassen").click()
+
+    # A problem is announced, linked to its field, and the typed values stay.
+    alert = page.get_by_role("alert")
+    assert "Das ist keine E-Mail-Adresse." in alert.inner_text()
+    assert_accessible(page)
+    assert page.get_by_label("Vorname").input_value() == "Aylin"
+    page.get_by_label("E-Mail").fill("aylin@example.org")
+    page.get_by_role("button", name="Klient:in erfassen").click()
+
+    page.wait_for_url("**/clients/*?done=created")
+    assert page.get_by_role("heading", level=1).inner_text() == "Klient/in Akte-17"
+    assert "Aylin" not in page.content()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Personenbezogene Daten anzeigen").click()
+    assert "Aylin" in page.content() and "Türkisch" in page.content()
+    assert_accessible(page)
+    page.get_by_role("link", name="Zurück zur Klientin bzw. zum Klienten").click()
+
+    page.get_by_role("link", name="Einwilligung erfassen").click()
+    assert_accessible(page)
+    page.get_by_label("Organisationen, die die Daten erhalten dürfen").select_option(
+        label="VHS Mülheim"
+    )
+    page.get_by_label("Vermittlung an ein Angebot").check()
+    page.get_by_label("Name", exact=True).check()
+    page.get_by_label("Kontaktdaten (Telefon, E-Mail)").check()
+    page.get_by_label("Schriftlich (unterschriebenes Formular)").check()
+    page.get_by_role("button", name="Einwilligung erfassen").click()
+
+    page.wait_for_url("**/consents/*?done=recorded")
+    assert "Die Einwilligung wurde erfasst." in page.get_by_role("status").inner_text()
+    assert_accessible(page)
+
+    for name in ("Deutsch", "Leichte Sprache", "English"):
+        page.get_by_role("link", name=name, exact=True).first.click()
+        assert page.locator("article.consent-document h1").is_visible()
+        assert_accessible(page)
+        page.go_back()
+
+    page.get_by_role("button", name="Einwilligung jetzt widerrufen").click()
+    page.wait_for_url("**done=withdrawn**")
+    assert "widerrufen" in page.get_by_role("status").inner_text()
+    assert_accessible(page)
+
+    page.goto(page.url.split("/consents/")[0] + "/export")
+    assert "Yilmaz" in page.content()
+    assert_accessible(page)
+    page.goto(page.url.replace("/export", "/erase"))
+    assert_accessible(page)
+
+
+def test_audit_page_is_accessible(page: Any, make_user: Any, browser_login: Any) -> None:
+    browser_login(page, make_user("network_admin"))
+    page.goto("/audit?verify=1")
+    assert page.get_by_role("heading", level=1).inner_text() == "Protokoll"
+    assert "Die Kette ist unversehrt" in page.get_by_role("status").inner_text()
+    assert_accessible(page)

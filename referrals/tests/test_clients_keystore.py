@@ -1,0 +1,76 @@
+"""The key store keeps client keys outside the main database and forgets them for good."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from referrals.keystore import PostgresKeyStore, SqliteKeyStore, open_keystore
+
+
+async def test_deleted_key_is_gone_from_the_sqlite_file(tmp_path: Path) -> None:
+    store = SqliteKeyStore(tmp_path / "keys" / "client_keys.sqlite")
+    client_id = uuid4()
+    wrapped = os.urandom(60)
+    await store.put(client_id, wrapped, "kid")
+    assert (await store.get(client_id)).wrapped == wrapped  # type: ignore[union-attr]
+
+    assert await store.delete(client_id) is True
+    assert await store.get(client_id) is None
+    assert await store.delete(client_id) is False
+    # secure_delete: the bytes are overwritten, not left in a free page of the file.
+    assert wrapped not in (tmp_path / "keys" / "client_keys.sqlite").read_bytes()
+
+
+async def test_key_file_is_private_to_the_service_user(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "client_keys.sqlite"
+    await SqliteKeyStore(path).put(uuid4(), b"x" * 60, "kid")
+    assert path.stat().st_mode & 0o077 == 0
+
+
+async def test_client_ids_lists_only_keys_older_than_the_cutoff(tmp_path: Path) -> None:
+    store = SqliteKeyStore(tmp_path / "k.sqlite")
+    client_id = uuid4()
+    await store.put(client_id, b"x" * 60, "kid")
+    assert await store.client_ids(datetime.now(UTC) - timedelta(hours=1)) == set()
+    assert await store.client_ids(datetime.now(UTC) + timedelta(minutes=1)) == {client_id}
+
+
+def test_key_store_url_chooses_the_backend(tmp_path: Path) -> None:
+    assert isinstance(open_keystore(f"sqlite:///{tmp_path}/k.sqlite"), SqliteKeyStore)
+    assert isinstance(open_keystore("postgresql://postgres@127.0.0.1/keys"), PostgresKeyStore)
+    with pytest.raises(ValueError, match="scheme"):
+        open_keystore("mysql://x")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("LOTSE_TEST_KEYSTORE_PG"),
+    reason="set LOTSE_TEST_KEYSTORE_PG to a PostgreSQL URL to test that backend",
+)
+async def test_postgres_key_store_round_trip() -> None:
+    store = PostgresKeyStore(os.environ["LOTSE_TEST_KEYSTORE_PG"])
+    client_id = uuid4()
+    await store.put(client_id, b"w" * 60, "kid")
+    assert (await store.get(client_id)).wrapped == b"w" * 60  # type: ignore[union-attr]
+    assert await store.delete(client_id)
+    assert await store.get(client_id) is None
+    await store.compact()
+
+
+def test_key_store_may_not_be_the_main_database(tmp_path: Path) -> None:
+    from settings import SettingsError, load_settings
+
+    url = "postgresql://postgres@127.0.0.1:5432/lotse"
+    env = {"LOTSE_DATA_DIR": str(tmp_path), "LOTSE_SECRET_KEY": "k" * 40, "DATABASE_URL": url}
+    assert load_settings(env).keystore_url.endswith("keys/client_keys.sqlite")
+    with pytest.raises(SettingsError, match="LOTSE_KEYSTORE_URL"):
+        load_settings({**env, "LOTSE_KEYSTORE_URL": url})
+    with pytest.raises(SettingsError, match="LOTSE_KEYSTORE_URL"):
+        load_settings({**env, "LOTSE_KEYSTORE_URL": "redis://x"})
+    assert load_settings({**env, "LOTSE_MASTER_KEY": "m" * 32}).master_key == "m" * 32
+    with pytest.raises(SettingsError, match="LOTSE_MASTER_KEY"):
+        load_settings({**env, "LOTSE_MASTER_KEY": "short"})

@@ -1,0 +1,190 @@
+"""Webhooks to provider systems: endpoints per organisation, signed deliveries, retried.
+
+A delivery is recorded per endpoint and event; the outbox retries the event (with back-off)
+until every endpoint has it, and a delivery that succeeded is never sent again.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from uuid import UUID, uuid4
+
+import httpx
+import msgspec
+from litestar.exceptions import NotFoundException, ValidationException
+
+from accounts.identity import CurrentUser
+from accounts.roles import Role
+from core.db import atomic
+from referrals.signing import DELIVERY_HEADER, EVENT_HEADER, new_secret, signed_headers
+from referrals.tables import WebhookDelivery, WebhookEndpoint
+
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# Roles that may manage the webhooks of their organisation.
+MANAGING_ROLES = (Role.PROVIDER_STAFF, Role.CASE_MANAGER)
+
+
+class EndpointIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    organization_id: UUID
+    url: Annotated[str, msgspec.Meta(max_length=500)]
+    description: Annotated[str, msgspec.Meta(max_length=255)] = ""
+
+
+class EndpointOut(msgspec.Struct):
+    id: UUID
+    organization_id: UUID
+    url: str
+    description: str
+    active: bool
+    created_at: datetime
+    last_success_at: datetime | None
+    last_failure_at: datetime | None
+    last_error: str
+    # Only in the answer to the creation: store it, it is not shown again.
+    secret: str | None = None
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"https", "http"} or not parts.hostname:
+        raise ValidationException("The webhook address must be an http:// or https:// URL.")
+    return url.strip()
+
+
+def _out(row: dict[str, Any], secret: str | None = None) -> EndpointOut:
+    return EndpointOut(
+        id=row["id"],
+        organization_id=row["organization"],
+        url=row["url"],
+        description=row["description"],
+        active=row["active"],
+        created_at=row["created_at"],
+        last_success_at=row["last_success_at"],
+        last_failure_at=row["last_failure_at"],
+        last_error=row["last_error"],
+        secret=secret,
+    )
+
+
+async def create_endpoint(data: EndpointIn, actor: CurrentUser) -> EndpointOut:
+    if data.organization_id not in actor.org_ids_with(*MANAGING_ROLES):
+        raise NotFoundException("No such organisation among yours.")
+    secret = new_secret()
+    endpoint = WebhookEndpoint(
+        id=uuid4(),
+        organization=data.organization_id,
+        url=_check_url(data.url),
+        secret=secret,
+        description=data.description.strip(),
+        created_by=actor.id,
+        created_at=datetime.now(UTC),
+    )
+    async with atomic():
+        await WebhookEndpoint.insert(endpoint)
+    row = await WebhookEndpoint.select().where(WebhookEndpoint.id == endpoint.id).first()
+    assert row is not None
+    return _out(row, secret)
+
+
+async def list_endpoints(actor: CurrentUser) -> list[EndpointOut]:
+    orgs = list(actor.org_ids_with(*MANAGING_ROLES))
+    if not orgs:
+        return []
+    rows = await WebhookEndpoint.select().where(WebhookEndpoint.organization.is_in(orgs))
+    return [_out(row) for row in rows]
+
+
+async def delete_endpoint(endpoint_id: UUID, actor: CurrentUser) -> None:
+    orgs = list(actor.org_ids_with(*MANAGING_ROLES))
+    async with atomic():
+        deleted = (
+            await WebhookEndpoint.delete()
+            .where((WebhookEndpoint.id == endpoint_id) & WebhookEndpoint.organization.is_in(
+                orgs or [uuid4()]
+            ))
+            .returning(WebhookEndpoint.id)
+        )
+    if not deleted:
+        raise NotFoundException("No such webhook among your organisation's.")
+
+
+def body_of(event_id: str, event_type: str, data: dict[str, Any], at: datetime) -> bytes:
+    document = {"id": event_id, "type": event_type, "created_at": at.isoformat(), "data": data}
+    return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
+
+
+async def _pending(
+    endpoint: dict[str, Any], event_key: str, event_type: str, data: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The delivery row of this event for this endpoint (created if new); None if delivered."""
+    key = f"{endpoint['id']}:{event_key}"
+    row = await WebhookDelivery.select().where(WebhookDelivery.dedupe_key == key).first()
+    if row is None:
+        async with atomic():
+            await WebhookDelivery.insert(
+                WebhookDelivery(
+                    id=uuid4(), endpoint=endpoint["id"], dedupe_key=key, topic=event_type,
+                    payload=data, created_at=datetime.now(UTC),
+                )
+            )
+        row = await WebhookDelivery.select().where(WebhookDelivery.dedupe_key == key).first()
+    if row is None or row["status"] == "delivered":
+        return None
+    return row
+
+
+async def deliver(
+    event_key: str, event_type: str, orgs: set[UUID], data: dict[str, Any]
+) -> list[str]:
+    """POST the event to every active endpoint of `orgs` that has not had it; returns failures."""
+    if not orgs:
+        return []
+    endpoints = await WebhookEndpoint.select().where(
+        WebhookEndpoint.organization.is_in(list(orgs)) & (WebhookEndpoint.active == True)  # noqa: E712
+    )
+    failures: list[str] = []
+    async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as http:
+        for endpoint in endpoints:
+            delivery = await _pending(endpoint, event_key, event_type, data)
+            if delivery is None:
+                continue
+            body = body_of(str(delivery["id"]), event_type, data, delivery["created_at"])
+            headers = {
+                "Content-Type": "application/json",
+                "User-Agent": "Lotse-Webhooks/1",
+                EVENT_HEADER: event_type,
+                DELIVERY_HEADER: str(delivery["id"]),
+                **signed_headers(endpoint["secret"], body),
+            }
+            now = datetime.now(UTC)
+            status: int | None = None
+            error = ""
+            try:
+                response = await http.post(endpoint["url"], content=body, headers=headers)
+                status = response.status_code
+                if not 200 <= status < 300:
+                    error = f"HTTP {status}"
+            except httpx.HTTPError as exc:
+                error = type(exc).__name__
+            ok = not error
+            async with atomic():
+                await WebhookDelivery.update(
+                    {
+                        WebhookDelivery.status: "delivered" if ok else "pending",
+                        WebhookDelivery.attempts: WebhookDelivery.attempts + 1,
+                        WebhookDelivery.last_status_code: status,
+                        WebhookDelivery.last_error: error,
+                        WebhookDelivery.delivered_at: now if ok else None,
+                    }
+                ).where(WebhookDelivery.id == delivery["id"])
+                await WebhookEndpoint.update(
+                    {WebhookEndpoint.last_success_at: now, WebhookEndpoint.last_error: ""}
+                    if ok
+                    else {WebhookEndpoint.last_failure_at: now, WebhookEndpoint.last_error: error}
+                ).where(WebhookEndpoint.id == endpoint["id"])
+            if not ok:
+                failures.append(f"{endpoint['id']}: {error}")
+    return failures

@@ -1,0 +1,215 @@
+"""Times the HSDS export and import of a generated state-size directory and their peak memory.
+
+Usage: .venv/bin/python scripts/bench_hsds.py [--services 100000] [--postgres]
+
+Generates the offers (with organisations, locations, phones, languages, capacities, terms and
+schedules) into a fresh database, exports them, imports the export into a second fresh database
+(a Lotse with only its taxonomies), imports it once more (nothing changes), and prints seconds,
+records per second and the peak resident memory of each step (each runs in its own process).
+SQLite by default; --postgres uses two throwaway databases on LOTSE_TEST_POSTGRES.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from datetime import time as clock
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("LOTSE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+TOPICS = ("Migrationsberatung", "Deutschkurs", "Sprachcafé", "Jobcoaching", "Hausaufgabenhilfe",
+          "Frauentreff", "Schuldnerberatung", "Elterncafé", "Integrationskurs", "Bewerbungshilfe")
+STREETS = ("Hauptstraße", "Bahnhofstraße", "Schulstraße", "Kirchweg", "Marktplatz", "Ringstraße")
+LANGUAGES = ("de", "en", "ar", "tr", "uk", "ru", "fa", "ti", "ku", "pl")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def generate(services: int) -> int:
+    from calendars.tables import Schedule
+    from core.db import atomic
+    from core.migrate import migrate
+    from directory.tables import (
+        Capacity,
+        Location,
+        Organization,
+        Phone,
+        Service,
+        ServiceAtLocation,
+        ServiceLanguage,
+        ServiceTerm,
+        TaxonomyTerm,
+    )
+    from directory.taxonomy_data import ensure_taxonomies
+
+    await migrate()
+    await ensure_taxonomies()
+    terms = [row["id"] for row in await TaxonomyTerm.select(TaxonomyTerm.id)]
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    org_count = max(1, services // 100)
+    orgs = [uuid.uuid4() for _ in range(org_count)]
+    async with atomic():
+        await Organization.insert(*[
+            Organization(id=org, name=f"Träger {n}", description="Träger der Integrationsarbeit",
+                         kind="welfare", created_at=now, last_modified=now)
+            for n, org in enumerate(orgs)
+        ])
+    chunk = 1000
+    for start in range(0, services, chunk):
+        rows: dict[str, list[Any]] = {name: [] for name in (
+            "location", "service", "sal", "phone", "language", "capacity", "term", "schedule")}
+        for n in range(start, min(services, start + chunk)):
+            org = orgs[n % org_count]
+            service, location = uuid.uuid4(), uuid.uuid4()
+            rows["location"].append(Location(
+                id=location, organization=org, name=f"Standort {n}",
+                address_1=f"{rng.choice(STREETS)} {rng.randint(1, 200)}",
+                postal_code=f"{45000 + rng.randint(0, 4999)}", city="Mülheim an der Ruhr",
+                district=f"Bezirk {rng.randint(1, 30)}", latitude=51.0 + rng.random(),
+                longitude=6.5 + rng.random(), last_modified=now))
+            rows["service"].append(Service(
+                id=service, organization=org, name=f"{rng.choice(TOPICS)} {n}",
+                description="Beratung und Begleitung für Neuzugewanderte. " * 3,
+                eligibility_description="Alle Altersgruppen", created_at=now, last_modified=now))
+            rows["sal"].append(ServiceAtLocation(service=service, location=location))
+            rows["phone"].append(Phone(service=service, number=f"0208 {100000 + n}"))
+            for code in rng.sample(LANGUAGES, 2):
+                rows["language"].append(ServiceLanguage(service=service, code=code))
+            rows["capacity"].append(Capacity(service=service, maximum=20,
+                                             available=rng.randint(0, 20), updated=now))
+            for term in rng.sample(terms, 2):
+                rows["term"].append(ServiceTerm(service=service, term=term))
+            rows["schedule"].append(Schedule(service=service, freq="WEEKLY", byday="MO,WE",
+                                             opens_at=clock(9), closes_at=clock(12)))
+        async with atomic():
+            for table, name in ((Location, "location"), (Service, "service"),
+                                (ServiceAtLocation, "sal"), (Phone, "phone"),
+                                (ServiceLanguage, "language"), (Capacity, "capacity"),
+                                (ServiceTerm, "term"), (Schedule, "schedule")):
+                batch = rows[name]
+                for part in range(0, len(batch), 100):
+                    await table.insert(*batch[part : part + 100])
+    return services
+
+
+async def export(folder: Path) -> int:
+    from hsds.export import export_directory
+
+    summary = await export_directory(folder)
+    return summary.counts.get("service", 0)
+
+
+async def import_(folder: Path) -> dict[str, Any]:
+    from core.migrate import migrate
+    from directory.taxonomy_data import ensure_taxonomies
+    from hsds.importer import ImportOptions, import_source
+
+    # A fresh Lotse, as `lotse migrate` leaves it: the schema and the Lotse taxonomies.
+    await migrate()
+    await ensure_taxonomies()
+    report = await import_source(str(folder), ImportOptions(batch_size=500))
+    return {"errors": report.error_count,
+            "created": report.counts[("service", "created")],
+            "unchanged": report.counts[("service", "unchanged")],
+            "review": report.review_links}
+
+
+def phase(name: str, argument: str) -> None:
+    """Run one step in this process and print its figures as JSON."""
+    started = time.perf_counter()
+    if name == "generate":
+        result: Any = asyncio.run(generate(int(argument)))
+    elif name == "export":
+        result = asyncio.run(export(Path(argument)))
+    else:
+        result = asyncio.run(import_(Path(argument)))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"seconds": time.perf_counter() - started, "peak_mb": peak_mb(),
+                      "cpu": usage.ru_utime + usage.ru_stime, "result": result}))
+
+
+def run_phase(name: str, argument: str, env: dict[str, str]) -> dict[str, Any]:
+    output = subprocess.run(
+        [sys.executable, __file__, "--phase", name, argument],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def pg_databases(names: list[str], drop: bool = False) -> list[str]:
+    import asyncpg
+
+    async def work() -> None:
+        connection = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            for name in names:
+                await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                if not drop:
+                    await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    asyncio.run(work())
+    return [PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name for name in names]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, default=100_000)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--phase", nargs=2, metavar=("NAME", "ARG"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        phase(*args.phase)
+        return
+    work = Path(tempfile.mkdtemp(prefix="lotse-bench-hsds-"))
+    base = {**os.environ, "PICCOLO_CONF": "piccolo_conf", "LOTSE_DB_POOL": "false",
+            "LOTSE_SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789"}
+    names = [f"lotse_bench_hsds_{os.getpid()}_{side}" for side in ("source", "target")]
+    if args.postgres:
+        source_url, target_url = pg_databases(names)
+    else:
+        source_url = f"sqlite:///{work / 'source.sqlite'}"
+        target_url = f"sqlite:///{work / 'target.sqlite'}"
+    source = {**base, "LOTSE_DATA_DIR": str(work / "source"), "DATABASE_URL": source_url}
+    target = {**base, "LOTSE_DATA_DIR": str(work / "target"), "DATABASE_URL": target_url}
+    engine = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"HSDS benchmark: {args.services} services on {engine} (work folder {work})")
+    try:
+        steps = [
+            ("generate", run_phase("generate", str(args.services), source)),
+            ("export", run_phase("export", str(work / "export"), source)),
+            ("import (empty)", run_phase("import", str(work / "export"), target)),
+            ("import (again)", run_phase("import", str(work / "export"), target)),
+        ]
+    finally:
+        if args.postgres:
+            pg_databases(names, drop=True)
+    size = sum(p.stat().st_size for p in (work / "export").rglob("*") if p.is_file())
+    print(f"{'step':<16}{'seconds':>9}{'cpu s':>9}{'services/s':>12}{'peak MB':>9}  result")
+    for name, figures in steps:
+        rate = args.services / figures["seconds"]
+        print(f"{name:<16}{figures['seconds']:>9.1f}{figures['cpu']:>9.1f}{rate:>12.0f}"
+              f"{figures['peak_mb']:>9.0f}  {figures['result']}")
+    print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work "
+          "on the machine stretches the wall-clock seconds, not the CPU seconds)")
+    print(f"export size: {size / 1e6:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
