@@ -235,12 +235,16 @@ def api_client(db: None) -> Iterator[Any]:
 @pytest.fixture
 def make_service(db: None) -> Any:
     from directory.tables import Capacity, Service
+    from search.indexing import refresh
+    from search.runtime import get_engine
 
     def make(organization_id: UUID, name: str = "Migrationsberatung", available: int = 3,
              maximum: int = 10, **fields: Any) -> UUID:
         service = Service(organization=organization_id, name=name, **fields)
         run(service.save())
         run(Capacity(service=service.id, maximum=maximum, available=available).save())
+        # Searchable like an offer saved through the directory (which tells the index).
+        run(refresh(get_engine(), [service.id]))
         return service.id
 
     return make

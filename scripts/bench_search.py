@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Search benchmark: 100,000 made-up offers, index build, latency in-process and over HTTP.
+
+    .venv/bin/python scripts/bench_search.py [--offers 100000] [--data-dir DIR]
+
+Writes the offers into a fresh SQLite database in a temporary data folder (or DIR), rebuilds
+the embedded index from it, then prints: build time, index size, search latency p50/p95/p99
+in-process and over HTTP (1 and 16 concurrent clients) with requests per second, the same for
+the most trivial endpoint (`/api/me`) as a ceiling, and the time from a capacity change to
+its visibility in search. The server runs as `lotse serve` in a child process on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# A mix of what people type and pick on the search page (every request asks for all facets,
+# as the page does).
+QUERIES: list[dict[str, Any]] = [
+    {"q": "deutschkurs"}, {"q": "deutschkurse"}, {"q": "Deutschkurs für Frauen"},
+    {"q": "Migrationsberatng"}, {"q": "beratung"}, {"q": "Fluechtlinge"}, {"q": "Sprachcafe"},
+    {"q": "Integr"}, {"q": "Schuldner Beratung"}, {"q": "kinderbetreuung"}, {"q": "nachhilfe"},
+    {"q": "Hausaufgabenhilfe"}, {"q": "Bewerbungstrainig"}, {"q": "Frauenfrühstück"},
+    {"q": "Nähwerkstatt"}, {"q": "Computerkurs Senioren"}, {"q": "Консультація"},
+    {"q": "sprach"}, {"q": "Fahrrad"}, {"q": "Mietberatung Köln"},
+    {"q": "", "category": "language-course", "available": "true"},
+    {"q": "", "district": "Essen-Mitte"},
+    {"q": "kurs", "language": "ar", "free": "true"},
+    {"q": "beratung", "target_group": "refugees", "available": "true"},
+    {"q": "", "open_day": "tue", "open_time": "10:00"},
+    {"q": "deutsch", "age": "17"},
+    {"q": "cafe", "barrier_free": "true"},
+    {"q": "", "lat": "51.4275", "lon": "6.8825", "radius_km": "5"},
+    {"q": "beratung", "lat": "51.4556", "lon": "7.0116", "radius_km": "10"},
+    {"q": "deutschkurs", "lat": "51.2277", "lon": "6.7735", "sort": "distance"},
+    {"q": "", "category": "counselling", "sort": "free_places"},
+    {"q": "integrationskurs", "sort": "next_start"},
+]
+ALL_FACETS = {"facet": "all"}
+MARKER_NAME = "Kapazitätsmessung Lotse"
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000
+
+
+def line(label: str, samples: list[float], elapsed: float | None = None) -> str:
+    p50, p95, p99 = percentiles(samples)
+    rps = f"{len(samples) / elapsed:8.0f} req/s" if elapsed else ""
+    return f"  {label:44} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms {rps}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+async def prepare(count: int) -> tuple[str, str, Any]:
+    """Database with the offers, a viewer token and a provider token for the marker offer."""
+    from rich.progress import Progress
+
+    from accounts.credentials import issue_token
+    from accounts.users import create_user
+    from core.migrate import migrate
+    from search import synthetic, synthetic_db
+    from search.engine import OfferDocument
+
+    await migrate()
+    terms = await synthetic_db.write_taxonomy()
+    marker = OfferDocument(
+        id=synthetic_db.stable_id("service", "marker"),
+        name=MARKER_NAME,
+        organization_name="Messung",
+        categories=["counselling"], free_places=1, maximum_places=50,
+        capacity_confirmed=date(2026, 1, 5),
+    )
+    started = time.perf_counter()
+    with Progress() as progress:
+        bar = progress.add_task("Writing offers into the database", total=count)
+        offers = synthetic.offers(count - 1)
+        await synthetic_db.write_offers(
+            [marker, *offers], terms, lambda n: progress.advance(bar, n)
+        )
+    print(f"  database written in {time.perf_counter() - started:.1f} s")
+    from directory.tables import Service
+
+    row = await Service.select(Service.organization).where(Service.id == marker.id).first()
+    assert row is not None
+    viewer = await create_user("bench-viewer@lotse.example", "Bench", "bench-password-123",
+                               [(row["organization"], "viewer")])
+    provider = await create_user("bench-provider@lotse.example", "Bench Provider",
+                                 "bench-password-123", [(row["organization"], "provider_staff")])
+    return (await issue_token(viewer, "bench"))[1], (await issue_token(provider, "bench"))[1], (
+        marker.id
+    )
+
+
+async def build_index(data_dir: Path) -> None:
+    from rich.progress import Progress
+
+    from search.documents import count_services
+    from search.indexing import rebuild_all
+    from search.runtime import close_engine, get_engine
+
+    engine = get_engine()
+    total = await count_services()
+    started = time.perf_counter()
+    with Progress() as progress:
+        bar = progress.add_task("Building the index from the database", total=total)
+        await rebuild_all(engine, lambda n: progress.advance(bar, n))
+    build = time.perf_counter() - started
+    close_engine()
+    size = folder_size(data_dir / "search")
+    print(f"  index build (reindex from database): {build:.1f} s, "
+          f"index size {size / 1_000_000:.1f} MB")
+
+
+def in_process(rounds: int) -> None:
+    from search.embedded import EmbeddedEngine
+    from search.params import search_query
+    from settings import get_settings
+
+    engine = EmbeddedEngine(get_settings().data_dir / "search", writable=False)
+    queries = [search_query({k: [v] for k, v in {**q, **ALL_FACETS}.items()}) for q in QUERIES]
+    for query in queries:  # warm up
+        engine.search(query)
+    samples = []
+    for n in range(rounds):
+        query = queries[n % len(queries)]
+        started = time.perf_counter()
+        engine.search(query)
+        samples.append(time.perf_counter() - started)
+    print(line(f"in-process search ({rounds} queries)", samples))
+    engine.close()
+
+
+def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "LOTSE_DATA_DIR": str(data_dir), "LOTSE_PORT": str(port),
+           "LOTSE_RUN_DISPATCHER": "true"}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "lotse"), "serve", "--host", "127.0.0.1",
+         "--port", str(port)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
+            return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("the server did not start")
+
+
+def sequential(base: str, token: str, requests: list[tuple[str, dict[str, Any]]]) -> list[float]:
+    import httpx
+
+    samples = []
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
+        for path, params in requests[:10]:  # warm up
+            client.get(path, params=params)
+        for path, params in requests:
+            started = time.perf_counter()
+            response = client.get(path, params=params)
+            samples.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} {params}: {response.status_code} {response.text[:200]}")
+    return samples
+
+
+async def concurrent(base: str, token: str, requests: list[tuple[str, dict[str, Any]]],
+                     clients: int) -> tuple[list[float], float]:
+    import httpx
+
+    samples: list[float] = []
+    queue = list(reversed(requests))
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while queue:
+            path, params = queue.pop()
+            started = time.perf_counter()
+            response = await client.get(path, params=params)
+            samples.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise SystemExit(f"{path}: {response.status_code}")
+
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30,
+                                 headers={"Authorization": f"Bearer {token}"}) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(clients)))
+        return samples, time.perf_counter() - started
+
+
+def over_http(base: str, token: str, count: int) -> None:
+    searches = [("/api/search", {**QUERIES[n % len(QUERIES)], **ALL_FACETS})
+                for n in range(count)]
+    trivial: list[tuple[str, dict[str, Any]]] = [("/api/me", {})] * count
+    page = [("/search", QUERIES[n % len(QUERIES)]) for n in range(count // 2)]
+    for label, requests in (("search API", searches), ("trivial endpoint /api/me", trivial)):
+        started = time.perf_counter()
+        samples = sequential(base, token, requests)
+        print(line(f"{label}, 1 client", samples, time.perf_counter() - started))
+        samples, elapsed = asyncio.run(concurrent(base, token, requests, 16))
+        print(line(f"{label}, 16 clients", samples, elapsed))
+    started = time.perf_counter()
+    samples = sequential(base, token, page)
+    print(line("search page (full HTML), 1 client", samples, time.perf_counter() - started))
+
+
+def visibility(base: str, viewer: str, provider: str, marker: Any, rounds: int) -> None:
+    """Free places changed through the directory API when it exists, else in the database
+    with an outbox event (then the server's dispatcher notices it by polling)."""
+    import httpx
+
+    import search.consumers  # noqa: F401 - publishing needs to know who listens
+    from core.db import atomic
+    from directory.tables import Capacity
+    from outbox.publish import publish
+
+    async def set_places(places: int) -> None:
+        async with atomic():
+            await Capacity.update({Capacity.available: places}).where(Capacity.service == marker)
+            await publish("directory.service_changed", {"service_id": str(marker)})
+
+    api = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {provider}"})
+    reader = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {viewer}"})
+    probe = api.patch(f"/api/services/{marker}/capacity", json={"available": 1})
+    through_api = probe.status_code == 200
+    samples = []
+    for n in range(rounds):
+        places = 2 + n
+        started = time.perf_counter()
+        if through_api:
+            response = api.patch(f"/api/services/{marker}/capacity", json={"available": places})
+            assert response.status_code == 200, response.text
+        else:
+            asyncio.run(set_places(places))
+        while True:
+            hits = reader.get("/api/search", params={"q": MARKER_NAME}).json()["hits"]
+            if hits and hits[0]["document"]["free_places"] == places:
+                break
+            if time.perf_counter() - started > 10:
+                raise SystemExit("a capacity change did not reach search within 10 s")
+            time.sleep(0.005)
+        samples.append(time.perf_counter() - started)
+        time.sleep(0.2)
+    how = "directory API" if through_api else "database + outbox from another process"
+    print(line(f"capacity change -> visible in search ({how})", samples))
+    print(f"  {'':44} max {max(samples) * 1000:6.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--offers", type=int, default=100_000)
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--requests", type=int, default=1000, help="per HTTP measurement")
+    args = parser.parse_args()
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="lotse-bench-"))
+    if data_dir.exists() and any(data_dir.iterdir()):
+        raise SystemExit(f"{data_dir} is not empty: give a new or empty folder")
+    os.environ.update({"LOTSE_DATA_DIR": str(data_dir), "PICCOLO_CONF": "piccolo_conf",
+                       "LOTSE_SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnop"})
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("SEARCH_URL", None)
+    print(f"Lotse search benchmark: {args.offers} offers, data in {data_dir}, "
+          f"{os.cpu_count()} cores")
+    viewer, provider, marker = asyncio.run(prepare(args.offers))
+    asyncio.run(build_index(data_dir))
+    in_process(2000)
+    port = free_port()
+    server = start_server(data_dir, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        over_http(base, viewer, args.requests)
+        visibility(base, viewer, provider, marker, 20)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    if args.data_dir is None:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    print("Targets on a 2-core machine: search API p95 with 1 client <= 20 ms; visibility <= 1 s.")
+
+
+if __name__ == "__main__":
+    main()

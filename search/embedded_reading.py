@@ -1,0 +1,210 @@
+"""Reading the embedded index: radius filters, distance order and facet counts.
+
+Functions over an open searcher; `search.embedded` puts them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import tantivy
+
+from search.embedded_schema import (
+    COMBINED,
+    FACET_KINDS,
+    FAST_LOCATIONS,
+    FLAGS,
+    decode,
+    facet_value,
+)
+from search.engine import OfferDocument, SearchQuery
+from search.geo import Ruler, cover
+
+Q = tantivy.Query
+Occur = tantivy.Occur
+
+# Radii tried in turn when sorting by distance, until enough offers are inside.
+DISTANCE_STEPS_KM = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
+# Up to this many candidates are simply all measured and sorted.
+DIRECT_SORT_LIMIT = 1000
+# Distinct value combinations counted per facet (tantivy's limit is 65,000 buckets in all).
+FACET_BUCKETS = 10_000
+
+
+def within(
+    schema: tantivy.Schema,
+    searcher: tantivy.Searcher,
+    lat: float,
+    lon: float,
+    radius_km: float,
+) -> tantivy.Query:
+    """A filter for offers with a location at most `radius_km` from the point."""
+    cells = cover(lat, lon, radius_km)
+    parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    if cells.inner:
+        inner = list(cells.inner)
+        parts.append((Occur.Should, Q.term_set_query(schema, "geo_cell", inner)))
+    if cells.edge:
+        # Offers near the edge are measured whatever else the query asks: cheaper than
+        # running the whole query once more.
+        candidates = Q.term_set_query(schema, "geo_cell", list(cells.edge))
+        addresses = all_addresses(searcher, candidates)
+        measured = distances(searcher, addresses, lat, lon, exact_near=radius_km)
+        inside = [key for key, d in measured.items() if d <= radius_km]
+        if inside:
+            parts.append((Occur.Should, Q.term_set_query(schema, "key", inside)))
+    if not parts:
+        return Q.empty_query()
+    return Q.boolean_query(parts)
+
+
+def by_distance(
+    schema: tantivy.Schema, searcher: tantivy.Searcher, final: tantivy.Query, query: SearchQuery
+) -> tuple[list[tantivy.DocAddress], int]:
+    """The page of offers nearest first, and the total; `final` holds the radius if any."""
+    assert query.near is not None
+    lat, lon = query.near.latitude, query.near.longitude
+    needed = query.offset + query.per_page
+    located_flag = Q.term_query(schema, "facet", facet_value("flag", "located"))
+    located = both(final, located_flag)
+    found = searcher.search(located, limit=DIRECT_SORT_LIMIT, count=True)
+    located_count = found_count(found)
+    addresses = [address for _score, address in found.hits]
+    radius: float | None = None
+    if located_count > len(addresses):
+        # Many candidates: find a circle that surely holds enough of them, sort only those.
+        for step in DISTANCE_STEPS_KM:
+            cells = cover(lat, lon, step)
+            if not cells.inner:
+                continue
+            inner = Q.term_set_query(schema, "geo_cell", list(cells.inner))
+            if count(searcher, both(located, inner)) >= needed:
+                all_cells = [*cells.inner, *cells.edge]
+                near = Q.term_set_query(schema, "geo_cell", all_cells)
+                addresses = all_addresses(searcher, both(located, near))
+                radius = step
+                break
+        else:
+            addresses = all_addresses(searcher, located)
+    measured = distances(searcher, addresses, lat, lon, exact_near=radius)
+    keys = searcher.fast_field_values("key", addresses)
+    ranked = sorted(
+        (
+            (measured[key], key, address)
+            for key, address in zip(keys, addresses, strict=True)
+            if isinstance(key, int) and (radius is None or measured[key] <= radius)
+        ),
+        key=lambda item: (item[0], item[1]),
+    )
+    page = [address for _d, _key, address in ranked[query.offset : needed]]
+    total = located_count if query.radius_km is not None else count(searcher, final)
+    if len(page) < query.per_page and total > located_count:
+        # Offers without a place (online, by phone) come after every located one.
+        unlocated = Q.boolean_query([(Occur.Must, final), (Occur.MustNot, located_flag)])
+        rest = searcher.search(
+            unlocated,
+            limit=query.per_page - len(page),
+            offset=max(0, query.offset - located_count),
+            order_by_field="free_places",
+        )
+        page += [address for _value, address in rest.hits]
+    return page, total
+
+
+def facets(
+    searcher: tantivy.Searcher,
+    final: tantivy.Query,
+    names: Sequence[str],
+    total: int,
+) -> dict[str, dict[str, int]]:
+    request: dict[str, Any] = {
+        name: {"terms": {"field": f"fc_{FACET_KINDS[name]}", "size": FACET_BUCKETS}}
+        for name in names
+        if name in FACET_KINDS
+    }
+    if any(name not in FACET_KINDS for name in names):
+        request["flags"] = {"terms": {"field": "fc_flags", "size": 2 ** len(FLAGS)}}
+    answer = searcher.aggregate(final, request) if total and request else {}
+    facets: dict[str, dict[str, int]] = {}
+    for name in names:
+        if name in FACET_KINDS:
+            counts: dict[str, int] = {}
+            for bucket in answer.get(name, {}).get("buckets", []):
+                for value in str(bucket["key"]).split(COMBINED):
+                    counts[value] = counts.get(value, 0) + int(bucket["doc_count"])
+            facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        else:
+            bit = 1 << FLAGS.index(name)
+            held = sum(
+                int(b["doc_count"])
+                for b in answer.get("flags", {}).get("buckets", [])
+                if int(b["key"]) & bit
+            )
+            both = {"true": held, "false": total - held}
+            facets[name] = {k: v for k, v in both.items() if v}
+    return facets
+
+
+def found_count(result: tantivy.SearchResult) -> int:
+    """The number of matching documents (the type stubs lack this attribute)."""
+    count = getattr(result, "count", None)
+    return int(count) if count is not None else 0
+
+
+def count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
+    return found_count(searcher.search(query, limit=1, count=True))
+
+
+def both(first: tantivy.Query, second: tantivy.Query) -> tantivy.Query:
+    return Q.boolean_query([(Occur.Must, first), (Occur.Must, Q.const_score_query(second, 0.0))])
+
+
+def document_at(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> OfferDocument:
+    data = searcher.doc(address).get_first("doc")
+    assert isinstance(data, bytes)
+    return decode(data)
+
+
+def all_addresses(searcher: tantivy.Searcher, query: tantivy.Query) -> list[tantivy.DocAddress]:
+    found = searcher.search(query, limit=2000, count=True)
+    matching = found_count(found)
+    if matching > len(found.hits):
+        found = searcher.search(query, limit=matching, count=False)
+    return [address for _score, address in found.hits]
+
+
+def distances(
+    searcher: tantivy.Searcher,
+    addresses: list[tantivy.DocAddress],
+    lat: float,
+    lon: float,
+    exact_near: float | None = None,
+) -> dict[int, float]:
+    """Distance from the point to the nearest location of each offer, by offer key.
+
+    Flat-earth distances (fast, for ordering); measured on the sphere where one is within 1 %
+    of `exact_near`, so that a radius is applied exactly."""
+    ruler = Ruler(lat, lon)
+    keys = searcher.fast_field_values("key", addresses)
+    counts = searcher.fast_field_values("n_loc", addresses)
+    columns = [
+        (
+            searcher.fast_field_values(f"lat{n}", addresses),
+            searcher.fast_field_values(f"lon{n}", addresses),
+        )
+        for n in range(FAST_LOCATIONS)
+    ]
+    result: dict[int, float] = {}
+    for row, (key, count) in enumerate(zip(keys, counts, strict=True)):
+        assert isinstance(key, int) and isinstance(count, int)
+        if count > FAST_LOCATIONS:
+            # Many locations: read them all from the stored document.
+            points = document_at(searcher, addresses[row]).coordinates()
+        else:
+            points = [(lats[row], lons[row]) for lats, lons in columns[:count]]  # type: ignore[misc]
+        best = min((ruler.approx(plat, plon) for plat, plon in points), default=float("inf"))
+        if exact_near is not None and abs(best - exact_near) <= exact_near * 0.01 + 0.01:
+            best = min(ruler.exact(plat, plon) for plat, plon in points)
+        result[key] = best
+    return result

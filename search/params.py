@@ -1,0 +1,149 @@
+"""Reading a search from query-string parameters, with messages a person can act on.
+
+The page and the API take the same parameters:
+q, category, language, district, target_group (repeatable), age, free, barrier_free, available
+(true/false), open_day (mon..sun or 0..6) with open_time (HH:MM), lat, lon, radius_km,
+sort (relevance, distance, free_places, next_start), page, per_page, facet (repeatable or "all").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import cast
+
+from search.engine import (
+    FACET_NAMES,
+    FacetName,
+    GeoPoint,
+    OpenAt,
+    QueryError,
+    SearchQuery,
+    SortOrder,
+    validate_query,
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SORTS = ("relevance", "distance", "free_places", "next_start")
+TRUE = {"1", "true", "on", "yes"}
+FALSE = {"0", "false", "off", "no", ""}
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+MAX_VALUE_LENGTH = 100
+
+
+class Params:
+    """Query-string values by name (the last one wins for single values)."""
+
+    def __init__(self, values: Mapping[str, Sequence[str]]) -> None:
+        self.values = values
+
+    def one(self, name: str) -> str:
+        found = self.values.get(name) or []
+        return found[-1].strip() if found else ""
+
+    def many(self, name: str) -> list[str]:
+        values = [v.strip() for v in self.values.get(name) or [] if v.strip()]
+        for value in values:
+            if len(value) > MAX_VALUE_LENGTH:
+                raise QueryError(f"{name} values may have at most {MAX_VALUE_LENGTH} characters")
+        return list(dict.fromkeys(values))
+
+    def flag(self, name: str) -> bool:
+        value = self.one(name).lower()
+        if value in TRUE:
+            return True
+        if value in FALSE:
+            return False
+        raise QueryError(f"{name} must be true or false, not {value!r}")
+
+    def integer(self, name: str) -> int | None:
+        value = self.one(name)
+        if not value:
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            raise QueryError(f"{name} must be a whole number, not {value!r}") from None
+
+    def number(self, name: str) -> float | None:
+        value = self.one(name).replace(",", ".")
+        if not value:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            raise QueryError(f"{name} must be a number, not {value!r}") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise QueryError(f"{name} must be a finite number")
+        return number
+
+
+def _open_at(params: Params) -> OpenAt | None:
+    day, time = params.one("open_day").lower(), params.one("open_time")
+    if not day and not time:
+        return None
+    if not day or not time:
+        raise QueryError("open_day and open_time go together: give both or neither")
+    if day in WEEKDAYS:
+        weekday = WEEKDAYS.index(day)
+    elif day.isdigit() and int(day) <= 6:
+        weekday = int(day)
+    else:
+        raise QueryError("open_day must be one of mon, tue, wed, thu, fri, sat, sun (or 0-6)")
+    match = _TIME.match(time)
+    if not match:
+        raise QueryError("open_time must be a time of day like 09:30")
+    return OpenAt(weekday=weekday, minute=int(match.group(1)) * 60 + int(match.group(2)))
+
+
+def _near(params: Params) -> GeoPoint | None:
+    lat, lon = params.number("lat"), params.number("lon")
+    if lat is None and lon is None:
+        return None
+    if lat is None or lon is None:
+        raise QueryError("lat and lon go together: give both or neither")
+    return GeoPoint(latitude=lat, longitude=lon)
+
+
+def _facets(params: Params) -> list[FacetName]:
+    names = params.many("facet")
+    if "all" in names:
+        return list(FACET_NAMES)
+    for name in names:
+        if name not in FACET_NAMES:
+            raise QueryError(f"facet must be one of {', '.join(FACET_NAMES)} or all, not {name!r}")
+    return cast(list[FacetName], names)
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+def search_query(values: Mapping[str, Sequence[str]], per_page_default: int = 20) -> SearchQuery:
+    """A validated query; raises QueryError naming the parameter to fix."""
+    params = Params(values)
+    sort = params.one("sort") or "relevance"
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    near = _near(params)
+    radius = params.number("radius_km")
+    query = SearchQuery(
+        text=params.one("q"),
+        categories=params.many("category"),
+        languages=params.many("language"),
+        districts=params.many("district"),
+        target_groups=params.many("target_group"),
+        age=params.integer("age"),
+        free_of_charge=params.flag("free"),
+        barrier_free=params.flag("barrier_free"),
+        has_place_or_waitlist=params.flag("available"),
+        open_at=_open_at(params),
+        near=near,
+        radius_km=radius,
+        facets=_facets(params),
+        sort=cast(SortOrder, sort),
+        page=_or(params.integer("page"), 1),
+        per_page=_or(params.integer("per_page"), per_page_default),
+    )
+    validate_query(query)
+    return query

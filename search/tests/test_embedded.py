@@ -1,0 +1,136 @@
+"""The embedded index on disk: opening, damage, several processes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from search.embedded import VERSION_FILE, EmbeddedEngine, IndexUnavailableError
+from search.engine import SearchQuery
+from search.tests.corpus import ID, OFFERS, at, offer
+
+
+def test_new_index_asks_for_a_rebuild_and_keeps_content_after_reopening(tmp_path: Path) -> None:
+    engine = EmbeddedEngine(tmp_path / "search")
+    assert engine.needs_rebuild
+    engine.rebuild(OFFERS)
+    engine.close()
+    reopened = EmbeddedEngine(tmp_path / "search")
+    assert not reopened.needs_rebuild
+    assert reopened.search(SearchQuery()).total == len(OFFERS)
+
+
+def test_damaged_index_is_recreated_empty_for_a_rebuild(tmp_path: Path) -> None:
+    engine = EmbeddedEngine(tmp_path / "search")
+    engine.rebuild(OFFERS)
+    engine.close()
+    (tmp_path / "search" / "meta.json").write_text("{ not json")
+    reopened = EmbeddedEngine(tmp_path / "search")
+    assert reopened.needs_rebuild
+    assert reopened.search(SearchQuery()).total == 0
+
+
+def test_index_of_an_older_layout_is_recreated(tmp_path: Path) -> None:
+    engine = EmbeddedEngine(tmp_path / "search")
+    engine.rebuild(OFFERS)
+    engine.close()
+    (tmp_path / "search" / VERSION_FILE).write_text("0")
+    assert EmbeddedEngine(tmp_path / "search").needs_rebuild
+
+
+def test_only_one_writer_at_a_time(tmp_path: Path) -> None:
+    first = EmbeddedEngine(tmp_path / "search")
+    first.index(OFFERS[:1])
+    second = EmbeddedEngine(tmp_path / "search")
+    with pytest.raises(IndexUnavailableError, match="another process"):
+        second.index(OFFERS[1:2])
+
+
+def test_reader_refuses_to_write(tmp_path: Path) -> None:
+    EmbeddedEngine(tmp_path / "search").index(OFFERS[:1])
+    reader = EmbeddedEngine(tmp_path / "search", writable=False)
+    with pytest.raises(IndexUnavailableError, match="read-only"):
+        reader.delete([ID["mbe"]])
+
+
+def test_reader_before_the_index_exists_finds_nothing(tmp_path: Path) -> None:
+    reader = EmbeddedEngine(tmp_path / "search", writable=False)
+    assert reader.search(SearchQuery(text="Beratung")).total == 0
+    assert not reader.health().ok
+
+
+def test_reader_sees_what_the_writer_commits(tmp_path: Path) -> None:
+    writer = EmbeddedEngine(tmp_path / "search")
+    writer.index(OFFERS)
+    reader = EmbeddedEngine(tmp_path / "search", writable=False)
+    assert reader.search(SearchQuery(text="Schuldnerberatung")).hits[0].document.free_places == 0
+    writer.index([offer("debt", "Schuldnerberatung", free_places=6, locations=[at("Styrum")])])
+    # The reader notices new commits by watching the index folder.
+    deadline = time.monotonic() + 10
+    places = None
+    while time.monotonic() < deadline:
+        places = reader.search(SearchQuery(text="Schuldnerberatung")).hits[0].document.free_places
+        if places == 6:
+            break
+        time.sleep(0.05)
+    assert places == 6
+
+
+def test_distance_order_is_the_same_when_only_a_circle_is_sorted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search import embedded_reading
+    from search.engine import GeoPoint
+    from search.tests.corpus import DISTRICTS
+
+    engine = EmbeddedEngine(tmp_path / "search")
+    engine.index(OFFERS)
+    query = SearchQuery(near=GeoPoint(*DISTRICTS["Broich"]), sort="distance", per_page=5, page=2)
+    everything = engine.search(query)
+    monkeypatch.setattr(embedded_reading, "DIRECT_SORT_LIMIT", 2)
+    monkeypatch.setattr(embedded_reading, "DISTANCE_STEPS_KM", (0.1, 1.0, 3.0))
+    narrowed = engine.search(query)
+    assert [h.id for h in narrowed.hits] == [h.id for h in everything.hits]
+    assert narrowed.total == everything.total == len(OFFERS)
+
+
+@pytest.mark.parametrize("every_word", [True, False])
+def test_counting_query_finds_exactly_the_offers_of_the_ranking_query(
+    tmp_path: Path, every_word: bool
+) -> None:
+    import tantivy
+
+    from search import embedded_query as eq
+    from search.tests.test_relevance import CASES
+
+    engine = EmbeddedEngine(tmp_path / "search")
+    engine.index(OFFERS)
+    searcher = engine._ready_index().searcher()
+    texts = [case.text for case in CASES.values()] + [
+        "werkstatt",
+        "Werkst",
+        "deutschkurs frauen ",
+        "Schuldner Beratung Styrum",
+        "beratung ",
+        "Migrationsberat",
+        "kita sprech",
+        "integrationskurs",
+        "Frauen Fruehstueck",
+    ]
+    for text in texts:
+        ranking = eq.TextQueryBuilder(engine._schema, searcher).text(text, every_word)
+        counting = eq.TextQueryBuilder(engine._schema, searcher, matching=True).text(
+            text, every_word
+        )
+        if ranking is None:
+            assert counting is None
+            continue
+        assert counting is not None
+
+        def ids(query: tantivy.Query) -> set[str]:
+            found = searcher.search(query, limit=100)
+            return {str(searcher.doc(address)["id"][0]) for _score, address in found.hits}
+
+        assert ids(ranking) == ids(counting), text

@@ -1,0 +1,68 @@
+"""The search page in a real browser: typing updates the results, filters, accessibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core.testing.browser import assert_accessible
+from search.embedded import EmbeddedEngine
+from search.tests.corpus import OFFERS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def indexed(search_engine: EmbeddedEngine) -> EmbeddedEngine:
+    search_engine.index(OFFERS)
+    return search_engine
+
+
+def test_results_follow_typing_and_the_page_is_accessible(
+    page: Any, make_user: Any, browser_login: Any, indexed: EmbeddedEngine
+) -> None:
+    browser_login(page, make_user("case_manager"))
+    page.goto("/search")
+    assert page.get_by_role("heading", level=1).inner_text() == "Angebote suchen"
+    assert_accessible(page)
+    page.get_by_label("Was suchen Sie?").press_sequentially("Migrationsberatng", delay=20)
+    first = page.locator(".hit h3").first
+    first.filter(has_text="Migrationsberatung für Erwachsene").wait_for()
+    assert "q=Migrationsberatng" in page.url
+    # Also the two offers filed under the category "Migrationsberatung", after it.
+    assert page.get_by_role("status").inner_text() == "3 Angebote gefunden"
+    refer = page.get_by_role("link", name="Weitervermitteln: Migrationsberatung für Erwachsene")
+    assert refer.is_visible()
+    assert_accessible(page)
+
+
+def test_filters_update_counts_and_show_badges(
+    page: Any, make_user: Any, browser_login: Any, indexed: EmbeddedEngine
+) -> None:
+    browser_login(page, make_user("viewer"))
+    page.goto("/search?q=deutschkurs")
+    page.get_by_role("status").filter(has_text="3 Angebote gefunden").wait_for()
+    page.get_by_label("Freier Platz oder offene Warteliste").check()
+    page.get_by_role("status").filter(has_text="2 Angebote gefunden").wait_for()
+    hits = page.locator(".hit")
+    assert hits.count() == 2
+    texts = " ".join(hits.all_inner_texts())
+    assert "3 freie Plätze" in texts and "12 freie Plätze" in texts
+    assert "available=true" in page.url
+    # Chips are real links: removing one reloads the page without that filter.
+    page.get_by_role("link", name="Freier Platz oder offene Warteliste – Filter entfernen").click()
+    page.get_by_role("status").filter(has_text="3 Angebote gefunden").wait_for()
+    assert "Kein freier Platz" in " ".join(page.locator(".hit").all_inner_texts())
+    assert_accessible(page)
+
+
+def test_page_in_english_is_accessible(
+    page: Any, make_user: Any, browser_login: Any, indexed: EmbeddedEngine
+) -> None:
+    browser_login(page, make_user("viewer"))
+    page.context.add_cookies([{"name": "lotse_lang", "value": "en", "url": page.url}])
+    page.goto("/search?q=schuldner")
+    assert page.get_by_role("heading", level=1).inner_text() == "Search offers"
+    assert "Waitlist open" in page.locator(".hit").first.inner_text()
+    assert_accessible(page)

@@ -1,0 +1,221 @@
+"""What the search page shows of a result: hits with badges, filter chips, facet lists."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from search.engine import SearchHit, SearchQuery, SearchResult
+from search.labels import Labels
+from search.params import WEEKDAYS
+
+FACET_PARAMS = {
+    "categories": "category",
+    "languages": "language",
+    "districts": "district",
+    "target_groups": "target_group",
+}
+FLAG_PARAMS = {
+    "free_of_charge": "free",
+    "barrier_free": "barrier_free",
+    "has_place_or_waitlist": "available",
+}
+MAX_FACET_VALUES = 30
+
+
+@dataclass
+class Badge:
+    kind: str  # ok, warn, bad
+    text: str
+
+
+@dataclass
+class HitView:
+    id: str
+    name: str
+    provider: str
+    categories: list[str]
+    districts: list[str]
+    languages: list[str]
+    badges: list[Badge]
+    capacity_note: str = ""
+    stale: bool = False
+    distance: str = ""
+    next_start: str = ""
+
+
+@dataclass
+class Chip:
+    label: str
+    remove_url: str
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    checked: bool
+    dom_id: str
+
+
+@dataclass
+class FacetGroup:
+    name: str
+    param: str
+    values: list[FacetValue] = field(default_factory=list)
+
+
+def dom_id(param: str, value: str) -> str:
+    """A stable element id for a facet value, so counts can be updated in place."""
+    return f"{param}-{hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()[:10]}"
+
+
+def hit_view(
+    hit: SearchHit, labels: Labels, _: Any, ngettext: Any, today: date, stale_days: int
+) -> HitView:
+    doc = hit.document
+    lang = labels.lang
+    badges: list[Badge] = []
+    note = ""
+    stale = False
+    if doc.free_places is not None:
+        if doc.free_places > 0:
+            text = ngettext("%(n)s free place", "%(n)s free places", doc.free_places)
+            badges.append(Badge("ok", text % {"n": doc.free_places}))
+        else:
+            badges.append(Badge("bad", _("No free place")))
+        if doc.waitlist_open:
+            badges.append(Badge("warn", _("Waitlist open")))
+        if doc.capacity_confirmed is not None:
+            confirmed = format_date(doc.capacity_confirmed, format="medium", locale=lang)
+            note = _("confirmed on %(date)s") % {"date": confirmed}
+            stale = (today - doc.capacity_confirmed).days > stale_days
+    if doc.free_of_charge:
+        badges.append(Badge("ok", _("Free of charge")))
+    if doc.barrier_free:
+        badges.append(Badge("ok", _("Barrier-free")))
+    distance = ""
+    if hit.distance_km is not None:
+        distance = f"{format_decimal(round(hit.distance_km, 1), '0.0', locale=lang)} km"
+    next_start = ""
+    if doc.next_start is not None:
+        next_start = format_date(doc.next_start, format="medium", locale=lang)
+    return HitView(
+        id=str(doc.id),
+        name=doc.name,
+        provider=doc.organization_name,
+        categories=[labels("categories", c) for c in doc.categories],
+        districts=doc.districts,
+        languages=[labels("languages", code) for code in doc.languages],
+        badges=badges,
+        capacity_note=note,
+        stale=stale,
+        distance=distance,
+        next_start=next_start,
+    )
+
+
+def _pairs(query: SearchQuery) -> list[tuple[str, str]]:
+    """The query as query-string pairs (without the page)."""
+    pairs: list[tuple[str, str]] = []
+    if query.text:
+        pairs.append(("q", query.text))
+    for facet, param in FACET_PARAMS.items():
+        pairs += [(param, v) for v in getattr(query, facet)]
+    if query.age is not None:
+        pairs.append(("age", str(query.age)))
+    for flag, param in FLAG_PARAMS.items():
+        if getattr(query, flag):
+            pairs.append((param, "true"))
+    if query.open_at is not None:
+        minute = query.open_at.minute
+        pairs.append(("open_day", WEEKDAYS[query.open_at.weekday]))
+        pairs.append(("open_time", f"{minute // 60:02d}:{minute % 60:02d}"))
+    if query.near is not None:
+        pairs += [("lat", str(query.near.latitude)), ("lon", str(query.near.longitude))]
+        if query.radius_km is not None:
+            pairs.append(("radius_km", str(query.radius_km)))
+    if query.sort != "relevance":
+        pairs.append(("sort", query.sort))
+    return pairs
+
+
+def url_for(query: SearchQuery, without: tuple[str, str] | None = None, page: int = 1) -> str:
+    pairs = [p for p in _pairs(query) if without is None or not _matches(p, without)]
+    if page > 1:
+        pairs.append(("page", str(page)))
+    return "/search" + ("?" + urlencode(pairs) if pairs else "")
+
+
+def _matches(pair: tuple[str, str], without: tuple[str, str]) -> bool:
+    name, value = without
+    if name in ("open", "near"):
+        group = {"open": ("open_day", "open_time"), "near": ("lat", "lon", "radius_km")}[name]
+        return pair[0] in group
+    return pair[0] == name and (value == "*" or pair[1] == value)
+
+
+def chips(query: SearchQuery, labels: Labels, _: Any) -> list[Chip]:
+    """One chip per active filter, each with a link that removes it."""
+    result: list[Chip] = []
+    for facet, param in FACET_PARAMS.items():
+        for value in getattr(query, facet):
+            result.append(Chip(labels(facet, value), url_for(query, (param, value))))
+    if query.age is not None:
+        text = _("Age %(age)s") % {"age": query.age}
+        result.append(Chip(text, url_for(query, ("age", "*"))))
+    names = {
+        "free_of_charge": _("Free of charge"),
+        "barrier_free": _("Barrier-free"),
+        "has_place_or_waitlist": _("Free place or open waitlist"),
+    }
+    for flag, param in FLAG_PARAMS.items():
+        if getattr(query, flag):
+            result.append(Chip(names[flag], url_for(query, (param, "*"))))
+    if query.open_at is not None:
+        short_days = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+        day = short_days[query.open_at.weekday]
+        minute = query.open_at.minute
+        text = _("Open %(day)s %(time)s") % {
+            "day": day,
+            "time": f"{minute // 60:02d}:{minute % 60:02d}",
+        }
+        result.append(Chip(text, url_for(query, ("open", "*"))))
+    if query.near is not None and query.radius_km is not None:
+        text = _("Within %(km)s km") % {"km": format_decimal(query.radius_km, locale=labels.lang)}
+        result.append(Chip(text, url_for(query, ("near", "*"))))
+    return result
+
+
+def facet_groups(
+    query: SearchQuery, result: SearchResult, overall: SearchResult, labels: Labels
+) -> list[FacetGroup]:
+    """The facet lists beside the results: every value known in the index (the most frequent
+    ones), with its count in the current results; chosen values always stay listed."""
+    groups: list[FacetGroup] = []
+    for facet, param in FACET_PARAMS.items():
+        known = overall.facets.get(facet, {})
+        chosen = list(getattr(query, facet))
+        top = sorted(known, key=lambda v: (-known[v], labels(facet, v)))[:MAX_FACET_VALUES]
+        values = list(dict.fromkeys(chosen + sorted(top, key=lambda v: labels(facet, v))))
+        counts = result.facets.get(facet, {})
+        group = FacetGroup(name=facet, param=param)
+        for value in values:
+            group.values.append(
+                FacetValue(
+                    value=value,
+                    label=labels(facet, value),
+                    count=counts.get(value, 0),
+                    checked=value in chosen,
+                    dom_id=dom_id(param, value),
+                )
+            )
+        groups.append(group)
+    return groups
