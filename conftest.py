@@ -107,6 +107,14 @@ async def _truncate() -> None:
         await engine().run_ddl(f"TRUNCATE {joined} RESTART IDENTITY CASCADE")
 
 
+def _empty_search_index() -> None:
+    """The index is a projection of the database: emptied with it, when a test opened it."""
+    from search import runtime
+
+    if runtime._engine is not None:
+        runtime._engine.rebuild([])
+
+
 @pytest.fixture(scope="session")
 def migrated() -> Iterator[None]:
     if TEST_DB == "postgres":
@@ -126,6 +134,7 @@ def db(migrated: None) -> Iterator[None]:
 
     run(_truncate())
     ratelimit.reset()
+    _empty_search_index()
     yield
 
 
