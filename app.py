@@ -1,13 +1,9 @@
-"""The Litestar application factory: domains contribute routes, consumers and lifecycle hooks."""
+"""The Litestar application factory: the domains of `domains.py` give routes, consumers, hooks."""
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
@@ -19,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from piccolo.engine.postgres import PostgresEngine
 
+import domains
 from accounts.guards import authenticated, csrf_protected
 from accounts.middleware import AuthMiddleware
 from core.db import engine
@@ -27,40 +24,14 @@ from core.web import http_error, unexpected_error
 from outbox.dispatcher import Dispatcher
 from settings import get_settings
 
-DOMAINS = ("accounts", "directory", "search", "calendars", "referrals", "hsds")
 STATIC_DIR = Path(__file__).resolve().parent / "core" / "static"
-
-Hook = Callable[[Litestar], Awaitable[None]]
-
-
-def _optional(module: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as error:
-        if error.name == module:
-            return None
-        raise
-
-
-def domain_parts() -> tuple[list[Any], list[Hook], list[Hook]]:
-    routes: list[Any] = []
-    startup: list[Hook] = []
-    shutdown: list[Hook] = []
-    for domain in DOMAINS:
-        _optional(f"{domain}.consumers")
-        web = _optional(f"{domain}.web")
-        if web is not None:
-            routes.extend(web.ROUTES)
-        lifecycle = _optional(f"{domain}.lifecycle")
-        if lifecycle is not None:
-            startup.extend(getattr(lifecycle, "on_startup", []))
-            shutdown.extend(getattr(lifecycle, "on_shutdown", []))
-    return routes, startup, shutdown
 
 
 def create_app() -> Litestar:
     settings = get_settings()
-    routes, domain_startup, domain_shutdown = domain_parts()
+    domains.install_consumers()
+    routes = domains.routes()
+    domain_startup, domain_shutdown = domains.startup_hooks(), domains.shutdown_hooks()
     dispatcher = Dispatcher()
 
     async def start(app: Litestar) -> None:

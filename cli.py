@@ -1,10 +1,10 @@
-"""The `lotse` command line: set-up, serving, users, workers; domains add their own commands."""
+"""The `lotse` command line: set-up, serving, users, workers; the domains of `domains.py` add
+their own commands."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import os
 import sys
 from collections.abc import Coroutine
@@ -68,7 +68,6 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 def worker(once: bool) -> None:
     from outbox.dispatcher import Dispatcher, drain
 
-    load_consumers()
     if once:
         console.print(f"Delivered {run(drain())} events.")
         return
@@ -133,41 +132,27 @@ def token(email: str, name: str) -> None:
     click.echo(secret)
 
 
-def load_consumers() -> None:
-    from app import DOMAINS
+@main.result_callback()
+def deliver_outbox(*_results: Any, **_options: Any) -> None:
+    """What a command wrote reaches search, e-mail and webhooks like a change made on a page.
 
-    for domain in DOMAINS:
-        try:
-            importlib.import_module(f"{domain}.consumers")
-        except ModuleNotFoundError as error:
-            if error.name != f"{domain}.consumers":
-                raise
+    When a web process or `lotse worker` also runs, whichever claims an event first delivers it.
+    """
+    from outbox.dispatcher import drain
+    from outbox.tables import OutboxEvent
+    from settings import get_settings
 
-
-async def load_domain_demos() -> None:
-    """Demo data of the domains that build on the directory's demo network (idempotent)."""
-    for domain in ("calendars", "referrals"):
-        try:
-            module = importlib.import_module(f"{domain}.demo")
-        except ModuleNotFoundError as error:
-            if error.name != f"{domain}.demo":
-                raise
-            continue
-        await module.load_demo()
+    # Commands that need no database (validate, --help of a group) leave none to deliver.
+    if get_settings().run_dispatcher and run(OutboxEvent.table_exists().run()):
+        run(drain())
 
 
 def add_domain_commands() -> None:
-    from app import DOMAINS
+    import domains
 
-    for domain in DOMAINS:
-        try:
-            module = importlib.import_module(f"{domain}.cli")
-        except ModuleNotFoundError as error:
-            if error.name != f"{domain}.cli":
-                raise
-            continue
-        for command in module.COMMANDS:
-            main.add_command(command)
+    domains.install_consumers()
+    for command in domains.commands():
+        main.add_command(command)
 
 
 def entry() -> None:

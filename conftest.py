@@ -48,6 +48,15 @@ def _cheap_password_hashing() -> None:
 
 _cheap_password_hashing()
 
+
+def _install_consumers() -> None:
+    import domains
+
+    domains.install_consumers()
+
+
+_install_consumers()
+
 T = TypeVar("T")
 
 PASSWORD = "correct-horse-battery"

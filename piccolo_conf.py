@@ -9,6 +9,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from domains import PICCOLO_APPS
 from settings import get_settings
 
 
@@ -31,14 +32,4 @@ def make_engine(database_url: str) -> Engine:
 
 DB = make_engine(get_settings().database_url)
 
-APP_REGISTRY = AppRegistry(
-    apps=[
-        "directory.piccolo_app",
-        "accounts.piccolo_app",
-        "outbox.piccolo_app",
-        "calendars.piccolo_app",
-        "referrals.piccolo_app",
-        "search.piccolo_app",
-        "hsds.piccolo_app",
-    ]
-)
+APP_REGISTRY = AppRegistry(apps=PICCOLO_APPS)

@@ -18,9 +18,6 @@ def calendars() -> None:
 @calendars.command("demo", help="Give every demo offer without schedules its hours or dates.")
 def demo() -> None:
     from calendars.demo import load_demo_schedules
-    from cli import load_consumers
-
-    load_consumers()
     summary = asyncio.run(load_demo_schedules())
     console.print(
         f"Schedules for {summary.offers} offers: {summary.rules} rules, "
@@ -34,9 +31,6 @@ def demo() -> None:
 def poll(loop: bool) -> None:
     from calendars.lifecycle import poll_forever
     from calendars.subscriptions import poll_due
-    from cli import load_consumers
-
-    load_consumers()
     if loop:
         console.print("Polling subscribed calendars; stop with Ctrl+C.")
         try:

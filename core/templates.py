@@ -13,9 +13,9 @@ from litestar.template import TemplateConfig
 from markupsafe import Markup, escape
 
 from core.i18n import LANGUAGES, gettext_for, pick_language
+from domains import NAMES as DOMAINS
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("core", "accounts", "directory", "search", "calendars", "referrals", "hsds")
 
 
 def template_dirs() -> list[Path]:

@@ -13,16 +13,15 @@ console = Console()
 
 @click.command(help="Load the demo network of Mülheim an der Ruhr into an empty database.")
 def demo() -> None:
-    from cli import load_consumers, load_domain_demos, run
+    from cli import run
     from directory.demo import DemoRefusedError, load_demo
+    from domains import load_demos
 
-    # Consumers must be registered so that the loaded offers reach the search index.
-    load_consumers()
     try:
         summary = run(load_demo())
     except DemoRefusedError as error:
         raise click.ClickException(str(error)) from error
-    run(load_domain_demos())
+    run(load_demos())
     if summary.already_loaded:
         console.print("The demo network is already loaded; nothing to do.")
     else:

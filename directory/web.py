@@ -1,6 +1,6 @@
-"""Routes of the directory domain, picked up by the application factory."""
+"""The route table of the directory domain: the JSON API (`routes.py`) and the pages."""
 
-from directory.api import API_ROUTES
 from directory.pages import PAGE_ROUTES
+from directory.routes import API_ROUTES
 
 ROUTES = [*API_ROUTES, *PAGE_ROUTES]

@@ -1,4 +1,8 @@
-"""Consumers of outbox topics, registered by the domains at import time."""
+"""Consumers of outbox topics, subscribed when `domains.install_consumers` imports them.
+
+`publish` writes one row per consumer of a topic, so a process that published before every
+consumer was subscribed would lose events for the missing ones: it refuses instead.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,17 @@ class Consumer:
 
 
 _consumers: dict[str, Consumer] = {}
+_sealed = False
+
+
+class ConsumersNotInstalledError(RuntimeError):
+    pass
+
+
+def seal() -> None:
+    """Every domain's consumers are subscribed: publishing may start."""
+    global _sealed
+    _sealed = True
 
 
 def consumer(name: str, topics: list[str], batch_size: int = 50) -> Callable[[Handler], Handler]:
@@ -45,4 +60,8 @@ def consumers() -> list[Consumer]:
 
 
 def consumers_of(topic: str) -> list[Consumer]:
+    if not _sealed:
+        raise ConsumersNotInstalledError(
+            "Outbox consumers are not installed: call domains.install_consumers() at start"
+        )
     return [c for c in _consumers.values() if topic in c.topics]

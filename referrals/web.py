@@ -1,22 +1,27 @@
-"""Routes of the referrals domain: every module named `routes_*` or `pages_*` adds its ROUTES."""
+"""The route table of the referrals domain: the JSON API (`routes_*`) and the pages (`pages_*`)."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from pathlib import Path
 from typing import Any
 
-_HERE = Path(__file__).resolve().parent
+from referrals import (
+    pages_clients,
+    pages_consents,
+    pages_inbox,
+    pages_referrals,
+    pages_webhooks,
+    routes_clients,
+    routes_inbox,
+    routes_referrals,
+)
 
-
-def _collect() -> list[Any]:
-    routes: list[Any] = []
-    for info in sorted(pkgutil.iter_modules([str(_HERE)]), key=lambda m: m.name):
-        if info.name.startswith(("routes_", "pages_")):
-            module = importlib.import_module(f"referrals.{info.name}")
-            routes.extend(module.ROUTES)
-    return routes
-
-
-ROUTES: list[Any] = _collect()
+ROUTES: list[Any] = [
+    *routes_referrals.ROUTES,
+    *routes_inbox.ROUTES,
+    *routes_clients.ROUTES,
+    *pages_referrals.ROUTES,
+    *pages_inbox.ROUTES,
+    *pages_clients.ROUTES,
+    *pages_consents.ROUTES,
+    *pages_webhooks.ROUTES,
+]

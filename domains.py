@@ -1,0 +1,92 @@
+"""Every domain of Lotse, in one place: what the web app, the command line, the worker, the
+migrations and the catalogs are made of.
+
+Each list names its modules explicitly, so a reader (and `farm-studio`) sees every route, command
+and consumer from the imports. Imports sit inside the functions because this module is read by
+`piccolo_conf` and `core` before the domains themselves can be loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import click
+    from litestar import Litestar
+
+# In dependency order: a domain may call the front door (`api.py`) of those before it.
+NAMES = ("core", "accounts", "directory", "outbox", "calendars", "search", "referrals",
+         "hsds")
+
+# Domains with tables (one Piccolo app each).
+PICCOLO_APPS = [
+    "directory.piccolo_app",
+    "accounts.piccolo_app",
+    "outbox.piccolo_app",
+    "calendars.piccolo_app",
+    "referrals.piccolo_app",
+    "search.piccolo_app",
+    "hsds.piccolo_app",
+]
+
+Hook = Callable[["Litestar"], Awaitable[None]]
+
+def install_consumers() -> None:
+    """Subscribe every domain's outbox consumers; every process that writes calls this first,
+    so an event published anywhere has a row for each consumer."""
+    # Importing a consumers module subscribes its handlers (`outbox.registry.consumer`).
+    import accounts.consumers  # noqa: F401
+    import calendars.consumers  # noqa: F401
+    import referrals.consumers  # noqa: F401
+    import search.consumers  # noqa: F401
+    from outbox import registry
+
+    registry.seal()
+
+
+def routes() -> list[Any]:
+    import accounts.web
+    import calendars.web
+    import directory.web
+    import hsds.web
+    import referrals.web
+    import search.web
+
+    return [*accounts.web.ROUTES, *directory.web.ROUTES, *search.web.ROUTES,
+            *calendars.web.ROUTES, *referrals.web.ROUTES, *hsds.web.ROUTES]
+
+
+def startup_hooks() -> list[Hook]:
+    from calendars import lifecycle as calendars
+    from referrals import lifecycle as referrals
+    from search import lifecycle as search
+
+    return [*search.on_startup, *calendars.on_startup, *referrals.on_startup]
+
+
+def shutdown_hooks() -> list[Hook]:
+    from calendars import lifecycle as calendars
+    from referrals import lifecycle as referrals
+    from search import lifecycle as search
+
+    return [*referrals.on_shutdown, *calendars.on_shutdown, *search.on_shutdown]
+
+
+def commands() -> list[click.Command]:
+    import accounts.cli
+    import calendars.cli
+    import directory.cli
+    import hsds.cli
+    import referrals.cli
+    import search.cli
+
+    return [*accounts.cli.COMMANDS, *directory.cli.COMMANDS, *search.cli.COMMANDS,
+            *calendars.cli.COMMANDS, *referrals.cli.COMMANDS, *hsds.cli.COMMANDS]
+
+
+async def load_demos() -> None:
+    """Demo data of the domains that build on the directory's demo network (idempotent)."""
+    from calendars.demo import load_demo as calendars
+
+    await calendars()
