@@ -29,7 +29,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "core" / "static"
 
 def create_app() -> Litestar:
     settings = get_settings()
-    domains.install_consumers()
+    domains.install()
     routes = domains.routes()
     domain_startup, domain_shutdown = domains.startup_hooks(), domains.shutdown_hooks()
     dispatcher = Dispatcher()

@@ -7,22 +7,14 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 import click
-from rich.console import Console
+
+from core.commands import console, run
 
 os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
-
-T = TypeVar("T")
-
-console = Console()
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
 
 
 @click.group(help="Lotse: partner-network directory and referral exchange.")
@@ -80,6 +72,39 @@ def worker(once: bool) -> None:
     console.print("Worker running; stop with Ctrl+C.")
     with contextlib.suppress(KeyboardInterrupt):
         run(forever())
+
+
+@main.command(help="Load the demo network of Mülheim an der Ruhr into an empty database.")
+def demo() -> None:
+    from rich.table import Table
+
+    from directory.demo import DemoRefusedError, load_demo
+    from domains import load_demos
+
+    try:
+        summary = run(load_demo())
+    except DemoRefusedError as error:
+        raise click.ClickException(str(error)) from error
+    run(load_demos())
+    if summary.already_loaded:
+        console.print("The demo network is already loaded; nothing to do.")
+    else:
+        console.print(
+            f"Loaded the demo network in {summary.seconds:.1f} s: "
+            f"{summary.organizations} organisations, {summary.locations} locations, "
+            f"{summary.offers} offers ({summary.capacities} with capacity, "
+            f"{summary.translations} translations), {summary.taxonomy_terms} taxonomy terms, "
+            f"{summary.users} users."
+        )
+    logins = Table(title=f"Demo logins (password: {summary.logins[0].password})")
+    # E-mail and role must stay readable in a narrow terminal: only the names may wrap.
+    logins.add_column("e-mail", no_wrap=True)
+    logins.add_column("name")
+    logins.add_column("role", no_wrap=True)
+    logins.add_column("organisation")
+    for login in summary.logins:
+        logins.add_row(login.email, login.display_name, login.role, login.organization)
+    console.print(logins)
 
 
 @main.group(help="Manage users.")
@@ -150,7 +175,7 @@ def deliver_outbox(*_results: Any, **_options: Any) -> None:
 def add_domain_commands() -> None:
     import domains
 
-    domains.install_consumers()
+    domains.install()
     for command in domains.commands():
         main.add_command(command)
 

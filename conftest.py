@@ -49,13 +49,13 @@ def _cheap_password_hashing() -> None:
 _cheap_password_hashing()
 
 
-def _install_consumers() -> None:
+def _install() -> None:
     import domains
 
-    domains.install_consumers()
+    domains.install()
 
 
-_install_consumers()
+_install()
 
 T = TypeVar("T")
 

@@ -32,9 +32,13 @@ PICCOLO_APPS = [
 
 Hook = Callable[["Litestar"], Awaitable[None]]
 
-def install_consumers() -> None:
-    """Subscribe every domain's outbox consumers; every process that writes calls this first,
-    so an event published anywhere has a row for each consumer."""
+def install() -> None:
+    """Called first by every process (web, worker, command line): the catalogs and templates of
+    every domain, and every outbox consumer, so that an event published anywhere has a row for
+    each consumer."""
+    from core import i18n
+
+    i18n.use_domains(NAMES)
     # Importing a consumers module subscribes its handlers (`outbox.registry.consumer`).
     import accounts.consumers  # noqa: F401
     import calendars.consumers  # noqa: F401

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 from litestar.connection import ASGIConnection
 
-from domains import NAMES as DOMAINS
-
 ROOT = Path(__file__).resolve().parent.parent
+# The folders with catalogs and templates: set from `domains.NAMES` by `domains.install()`.
+_domains: tuple[str, ...] = ("core",)
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
 LANGUAGE_COOKIE = "lotse_lang"
@@ -21,11 +22,22 @@ def N_(message: str) -> str:  # noqa: N802 - the name gettext's extractor looks 
     return message
 
 
+def use_domains(names: Sequence[str]) -> None:
+    """The domains whose catalogs and templates make up the interface."""
+    global _domains
+    _domains = tuple(names)
+    translations.cache_clear()
+
+
+def domain_names() -> tuple[str, ...]:
+    return _domains
+
+
 @cache
 def translations(lang: str) -> NullTranslations:
     """One catalog per domain (<domain>/locale), merged into one set of translations."""
     merged = Translations()
-    for domain in DOMAINS:
+    for domain in _domains:
         folder = ROOT / domain / "locale"
         if (folder / lang / "LC_MESSAGES" / "messages.mo").exists():
             loaded = Translations.load(str(folder), [lang], domain="messages")

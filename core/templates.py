@@ -12,14 +12,14 @@ from litestar.response import Template
 from litestar.template import TemplateConfig
 from markupsafe import Markup, escape
 
-from core.i18n import LANGUAGES, gettext_for, pick_language
-from domains import NAMES as DOMAINS
+from core.i18n import LANGUAGES, domain_names, gettext_for, pick_language
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def template_dirs() -> list[Path]:
-    return [ROOT / d / "templates" for d in DOMAINS if (ROOT / d / "templates").is_dir()]
+    folders = [ROOT / name / "templates" for name in domain_names()]
+    return [folder for folder in folders if folder.is_dir()]
 
 
 def make_environment() -> Environment:

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 import conftest
 from accounts.passwords import verify_password
 from accounts.tables import Membership, User
+from cli import demo as demo_command
 from conftest import all_tables, run
-from directory.cli import demo as demo_command
 from directory.demo import DemoRefusedError, demo_logins, load_demo
 from directory.demo_data.build import build_demo, organization_id
 from directory.tables import (
