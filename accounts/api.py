@@ -1,9 +1,9 @@
 """The accounts domain's front door: what other domains may call.
 
 Who is asking (`CurrentUser`, loaded per request), the guards every domain's HTTP layer puts on
-its handlers, the roles, whom to tell (contacts), and the few writes others need (users for the
-command line and the demo). Nothing outside accounts imports `accounts.tables`; modules of other
-domains import from here:
+its handlers, the roles, whom to tell (contacts), the audit log's writer (`record_audit`), and
+the few writes others need (users for the command line and the demo). Nothing outside accounts
+imports `accounts.tables`; modules of other domains import from here:
 
     from accounts import api as accounts
     guards = [accounts.case_manager]
@@ -15,9 +15,10 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from accounts import credentials, users
+from accounts import audit, credentials, users
 from accounts.contacts import Contact as Contact
 from accounts.contacts import contact_of as contact_of
+from accounts.contacts import members_with_role as members_with_role
 from accounts.guards import authenticated as authenticated
 from accounts.guards import case_manager as case_manager
 from accounts.guards import csrf_protected as csrf_protected
@@ -37,6 +38,10 @@ from accounts.users import NewUser as NewUser
 from accounts.users import SharedPassword as SharedPassword
 from accounts.users import UserCount as UserCount
 from accounts.users import UserError as UserError
+
+# Appends one entry to the audit log (a read of personal data, a change), in the caller's
+# transaction; see `accounts.audit.record`.
+record_audit = audit.record
 
 # --- users: set-up by the command line, the demo and tests --------------------------------------
 
