@@ -121,40 +121,34 @@ def users() -> None:
 @click.password_option(envvar="LOTSE_NEW_PASSWORD")
 def users_create(email: str, display_name: str, organization_id: UUID, role: str,
                  password: str) -> None:
-    from accounts.users import UserError, create_user
+    from accounts import api as accounts
 
     try:
-        user_id = run(create_user(email, display_name, password, [(organization_id, role)]))
-    except UserError as error:
+        user_id = run(accounts.create_user(email, display_name, password,
+                                           [(organization_id, role)]))
+    except accounts.UserError as error:
         raise click.ClickException(str(error)) from error
     console.print(f"Created user {email} ({user_id}).")
 
 
 @users.command("list", help="List users with their roles.")
 def users_list() -> None:
-    from accounts.tables import Membership
+    from accounts import api as accounts
 
-    async def rows() -> list[dict[str, Any]]:
-        return await Membership.select(
-            Membership.user.email, Membership.role, Membership.organization.name
-        ).order_by(Membership.user.email)
-
-    for row in run(rows()):
-        console.print(f"{row['user.email']}\t{row['role']}\t{row['organization.name']}")
+    for membership in run(accounts.list_memberships()):
+        console.print(f"{membership.email}\t{membership.role}\t{membership.organization_name}")
 
 
 @main.command(help="Print a new API token for a user (shown once).")
 @click.option("--user", "email", required=True, help="E-mail of the user.")
 @click.option("--name", default="cli", help="A label for the token.")
 def token(email: str, name: str) -> None:
-    from accounts.credentials import issue_token
-    from accounts.users import find_user_id
+    from accounts import api as accounts
 
-    user_id = run(find_user_id(email))
+    user_id = run(accounts.find_user_id(email))
     if user_id is None:
         raise click.ClickException(f"No user with the e-mail {email}")
-    _token_id, secret = run(issue_token(user_id, name))
-    click.echo(secret)
+    click.echo(run(accounts.issue_api_token(user_id, name)))
 
 
 @main.result_callback()

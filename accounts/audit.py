@@ -19,11 +19,7 @@ from uuid import UUID
 from accounts.identity import CurrentUser
 from accounts.tables import AuditEntry
 from core.db import atomic, is_sqlite
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext no-op marker, for extraction
-    return message
-
+from core.i18n import N_
 
 # What each action means, for the audit pages (gettext msgids).
 ACTION_LABELS: dict[str, str] = {

@@ -18,9 +18,9 @@ COMMANDS: list[click.Command] = [audit]
                                   "(valid three days, usable once).")
 @click.option("--email", required=True, help="E-mail of the user.")
 def reset_link(email: str) -> None:
-    from accounts.errors import AccountError
     from accounts.management import find_member_id
     from accounts.password_links import issue_link
+    from core.errors import ReadableError
 
     async def make() -> str:
         link = await issue_link(await find_member_id(email))
@@ -28,7 +28,7 @@ def reset_link(email: str) -> None:
 
     try:
         click.echo(run(make()))
-    except AccountError as error:
+    except ReadableError as error:
         raise click.ClickException(str(error)) from error
 
 
@@ -37,8 +37,8 @@ def reset_link(email: str) -> None:
 @click.option("--organization", "organization_id", required=True, type=click.UUID)
 @click.option("--role", required=True, type=click.Choice(ROLES))
 def add_role(email: str, organization_id: UUID, role: str) -> None:
-    from accounts.errors import AccountError
     from accounts.management import add_membership, find_member_id
+    from core.errors import ReadableError
 
     async def add() -> str:
         membership = await add_membership(await find_member_id(email), organization_id, role)
@@ -46,7 +46,7 @@ def add_role(email: str, organization_id: UUID, role: str) -> None:
 
     try:
         organization = run(add())
-    except AccountError as error:
+    except ReadableError as error:
         raise click.ClickException(str(error)) from error
     console.print(f"{email} is now {role} at {organization}.")
 
@@ -54,14 +54,14 @@ def add_role(email: str, organization_id: UUID, role: str) -> None:
 @users.command("deactivate", help="Deactivate a user: ends their sessions, revokes their tokens.")
 @click.option("--email", required=True, help="E-mail of the user.")
 def deactivate(email: str) -> None:
-    from accounts.errors import AccountError
     from accounts.management import find_member_id, update_member
+    from core.errors import ReadableError
 
     async def deactivate_member() -> None:
         await update_member(await find_member_id(email), actor_id=None, is_active=False)
 
     try:
         run(deactivate_member())
-    except AccountError as error:
+    except ReadableError as error:
         raise click.ClickException(str(error)) from error
     console.print(f"Deactivated {email}.")

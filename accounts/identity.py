@@ -6,6 +6,7 @@ from uuid import UUID
 
 import msgspec
 
+from accounts.organizations import organization_names
 from accounts.roles import Role
 from accounts.tables import Membership, User
 
@@ -49,15 +50,14 @@ async def load_user(user_id: UUID) -> CurrentUser | None:
     )
     if user is None or not user["is_active"]:
         return None
-    rows = await Membership.select(
-        Membership.organization.id,
-        Membership.organization.name,
-        Membership.role,
-    ).where(Membership.user == user_id)
+    rows = await Membership.select(Membership.organization, Membership.role).where(
+        Membership.user == user_id
+    )
+    names = await organization_names(row["organization"] for row in rows)
     memberships = [
         MembershipInfo(
-            organization_id=row["organization.id"],
-            organization_name=row["organization.name"],
+            organization_id=row["organization"],
+            organization_name=names.get(row["organization"], ""),
             role=row["role"],
         )
         for row in rows

@@ -20,14 +20,18 @@ from msgspec import UNSET, UnsetType
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
-from accounts.errors import N_, AccountError, ConflictError, NotFoundError
+from accounts.organizations import (
+    find_organizations,
+    open_organization_name,
+    organization_names,
+)
 from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
 from accounts.roles import ROLES, Role
-from accounts.schemas import MembershipOut, UserOut
+from accounts.schemas import MembershipOut, OrganizationMembers, UserOut
 from accounts.tables import ApiToken, LoginSession, Membership, User
 from core.db import atomic, is_sqlite
-from core.i18n import LANGUAGES
-from directory.tables import Organization
+from core.errors import ConflictError, NotFoundError, ReadableError
+from core.i18n import LANGUAGES, N_
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MAX_EMAIL_LENGTH = 254
@@ -47,7 +51,7 @@ class UserFilter:
 def normalise_email(email: str) -> str:
     address = email.strip().lower()
     if len(address) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.match(address):
-        raise AccountError(
+        raise ReadableError(
             N_("“{email}” is not an e-mail address. Use the form name@example.org."),
             email=email.strip()[:80],
         )
@@ -57,26 +61,26 @@ def normalise_email(email: str) -> str:
 def check_display_name(display_name: str) -> str:
     name = display_name.strip()
     if not name:
-        raise AccountError(N_("Enter the person's name."))
+        raise ReadableError(N_("Enter the person's name."))
     if len(name) > 255:
-        raise AccountError(N_("The name may have at most 255 characters."))
+        raise ReadableError(N_("The name may have at most 255 characters."))
     return name
 
 
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
+        raise ReadableError(
             N_("The password must have at least {count} characters."), count=MIN_PASSWORD_LENGTH
         )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(
+        raise ReadableError(
             N_("The password may have at most {count} characters."), count=MAX_PASSWORD_LENGTH
         )
 
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise AccountError(
+        raise ReadableError(
             N_("Unknown role “{role}”. Use one of: {roles}."), role=role[:30],
             roles=", ".join(ROLES),
         )
@@ -85,8 +89,8 @@ def check_role(role: str) -> str:
 
 def check_locale(locale: str) -> str:
     if locale not in LANGUAGES:
-        raise AccountError(N_("Unknown language “{locale}”. Use de or en."),
-                                locale=locale[:10])
+        raise ReadableError(N_("Unknown language “{locale}”. Use de or en."),
+                            locale=locale[:10])
     return locale
 
 
@@ -99,23 +103,6 @@ async def _lock_memberships() -> None:
     # SQLite transactions from atomic() are IMMEDIATE and already one at a time.
     if not is_sqlite():
         await User.raw("SELECT pg_advisory_xact_lock({})", MEMBERSHIP_LOCK)
-
-
-async def _organization_name(organization_id: UUID) -> str:
-    row = (
-        await Organization.select(Organization.name, Organization.retired_at)
-        .where(Organization.id == organization_id)
-        .first()
-    )
-    if row is None:
-        raise AccountError(N_("There is no organisation with the id {id}."),
-                                id=organization_id)
-    if row["retired_at"] is not None:
-        raise ConflictError(
-            N_("The organisation {name} has been retired; it takes no new members."),
-            name=row["name"])
-    name: str = row["name"]
-    return name
 
 
 def _of_active_user() -> Any:
@@ -153,7 +140,7 @@ async def create_member(
     for organization_id, role in memberships:
         check_role(role)
         if organization_id in seen:
-            raise AccountError(
+            raise ReadableError(
                 N_("Each organisation may appear only once; a person has one role in each."))
         seen.add(organization_id)
     password_hash = (await anyio.to_thread.run_sync(hash_password, password)
@@ -161,7 +148,7 @@ async def create_member(
     async with atomic():
         await _lock_memberships()
         for organization_id, _role in memberships:
-            await _organization_name(organization_id)
+            await open_organization_name(organization_id)
         if await User.exists().where(User.email == address):
             raise ConflictError(N_("A user with the e-mail {email} exists already."), email=address)
         user = User(email=address, display_name=name, password_hash=password_hash, locale=locale)
@@ -176,17 +163,18 @@ async def create_member(
 
 
 async def memberships_of(user_ids: list[UUID]) -> dict[UUID, list[MembershipOut]]:
+    """Each user's memberships, ordered by the organisation's name."""
     found: dict[UUID, list[MembershipOut]] = {user_id: [] for user_id in user_ids}
     if not user_ids:
         return found
     rows = await Membership.select(
-        Membership.id, Membership.user, Membership.organization.id, Membership.organization.name,
-        Membership.role,
-    ).where(Membership.user.is_in(user_ids)).order_by(Membership.organization.name)
-    for row in rows:
+        Membership.id, Membership.user, Membership.organization, Membership.role,
+    ).where(Membership.user.is_in(user_ids))
+    names = await organization_names(row["organization"] for row in rows)
+    for row in sorted(rows, key=lambda row: names.get(row["organization"], "")):
         found[row["user"]].append(MembershipOut(
-            id=row["id"], organization_id=row["organization.id"],
-            organization_name=row["organization.name"], role=row["role"],
+            id=row["id"], organization_id=row["organization"],
+            organization_name=names.get(row["organization"], ""), role=row["role"],
         ))
     return found
 
@@ -296,7 +284,7 @@ async def add_membership(user_id: UUID, organization_id: UUID, role: str) -> Mem
         await _lock_memberships()
         if not await User.exists().where(User.id == user_id):
             raise NotFoundError(N_("There is no user with the id {id}."), id=user_id)
-        name = await _organization_name(organization_id)
+        name = await open_organization_name(organization_id)
         existing = await Membership.select(Membership.role).where(
             (Membership.user == user_id) & (Membership.organization == organization_id)
         ).first()
@@ -336,19 +324,10 @@ async def find_member_id(email: str) -> UUID:
 
 
 async def organization_overview(offset: int, limit: int, name: str | None = None,
-                                ) -> tuple[list[dict[str, Any]], int]:
+                                ) -> tuple[list[OrganizationMembers], int]:
     """Organisations with the number of active members, per role and in total."""
-    query = Organization.select(Organization.id, Organization.name, Organization.kind,
-                                Organization.retired_at)
-    count = Organization.count()
-    if name:
-        condition = WhereRaw("lower(organization.name) LIKE {} ESCAPE '\\'",
-                             _like_pattern(name.strip().lower()))
-        query = query.where(condition)
-        count = count.where(condition)
-    organizations = await query.order_by(Organization.name).offset(offset).limit(limit)
-    total = await count
-    ids = [row["id"] for row in organizations]
+    organizations, total = await find_organizations(name, offset, limit)
+    ids = [organization.id for organization in organizations]
     per_role: dict[UUID, dict[str, int]] = {org_id: {} for org_id in ids}
     if ids:
         rows = await Membership.select(
@@ -359,13 +338,10 @@ async def organization_overview(offset: int, limit: int, name: str | None = None
         for row in rows:
             per_role[row["organization"]][row["role"]] = row["count"]
     return [
-        {**row, "roles": per_role[row["id"]], "members": sum(per_role[row["id"]].values())}
-        for row in organizations
+        OrganizationMembers(
+            id=organization.id, name=organization.name, kind=organization.kind,
+            retired_at=organization.retired_at, roles=per_role[organization.id],
+            members=sum(per_role[organization.id].values()),
+        )
+        for organization in organizations
     ], total
-
-
-async def organization_choices() -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = await Organization.select(
-        Organization.id, Organization.name
-    ).where(Organization.retired_at.is_null()).order_by(Organization.name)
-    return rows

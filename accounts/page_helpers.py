@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
+from urllib.parse import urlencode, urlsplit
 
 from babel.dates import format_datetime
 from litestar import Request
@@ -15,8 +14,7 @@ from litestar.response import Template
 from accounts.passwords import MIN_PASSWORD_LENGTH
 from core.i18n import pick_language
 from core.templates import render
-
-BERLIN = ZoneInfo("Europe/Berlin")
+from core.time import BERLIN
 
 
 def date_formatter(lang: str) -> Callable[[datetime | None], str]:
@@ -49,3 +47,13 @@ def text(form: Mapping[str, Any], name: str, limit: int = 255) -> str:
 def with_query(path: str, params: Mapping[str, object]) -> str:
     kept = {key: value for key, value in params.items() if value not in (None, "")}
     return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths, so a log-in link cannot send people to another site."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target

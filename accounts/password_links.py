@@ -15,12 +15,13 @@ import anyio.to_thread
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from accounts.credentials import digest
-from accounts.errors import N_, AccountError, NotFoundError
 from accounts.management import check_new_password
 from accounts.passwords import hash_password, verify_password_async
 from accounts.schemas import PasswordLink
 from accounts.tables import LoginSession, User
 from core.db import atomic
+from core.errors import NotFoundError, ReadableError
+from core.i18n import N_
 from settings import get_settings
 
 LINK_LIFETIME = timedelta(days=3)
@@ -32,7 +33,7 @@ USED = N_("This link has already been used. Log in with your password, or ask a 
           "administrator for a new link.")
 
 
-class LinkError(AccountError):
+class LinkError(ReadableError):
     pass
 
 
@@ -50,8 +51,8 @@ async def issue_link(user_id: UUID) -> PasswordLink:
     if row is None:
         raise NotFoundError(N_("There is no user with the id {id}."), id=user_id)
     if not row["is_active"]:
-        raise AccountError(N_("This account is deactivated. Activate it before sending a "
-                              "password link."))
+        raise ReadableError(N_("This account is deactivated. Activate it before sending a "
+                               "password link."))
     token = _serializer().dumps({"u": str(user_id), "p": _fingerprint(row["password_hash"])})
     return PasswordLink(link=f"{get_settings().base_url}/password/{token}",
                         expires_at=datetime.now(UTC) + LINK_LIFETIME)
@@ -84,7 +85,7 @@ async def check_link(token: str, now: datetime | None = None) -> dict[str, objec
 def _check_confirmation(password: str, confirmation: str) -> None:
     check_new_password(password)
     if password != confirmation:
-        raise AccountError(N_("The two passwords differ. Type the same password twice."))
+        raise ReadableError(N_("The two passwords differ. Type the same password twice."))
 
 
 async def set_password_with_link(token: str, password: str, confirmation: str,
@@ -114,7 +115,7 @@ async def change_own_password(user_id: UUID, current: str, password: str, confir
     """Needs the current password; other sessions of the user end, this one stays open."""
     row = await User.select(User.password_hash).where(User.id == user_id).first()
     if row is None or not await verify_password_async(row["password_hash"], current):
-        raise AccountError(N_("The current password is not correct."))
+        raise ReadableError(N_("The current password is not correct."))
     _check_confirmation(password, confirmation)
     new_hash = await anyio.to_thread.run_sync(hash_password, password)
     async with atomic():

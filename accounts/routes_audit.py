@@ -19,11 +19,11 @@ from litestar.response import Template
 from accounts import audit
 from accounts.guards import current_user, member, network_admin
 from accounts.identity import CurrentUser
+from accounts.organizations import organization_choices, organization_names
 from accounts.roles import Role
 from accounts.tables import User
 from core.templates import render
 from core.web import Page, page_params
-from directory.tables import Organization
 
 READER_ROLES = (Role.CASE_MANAGER, Role.PROVIDER_STAFF)
 PER_PAGE = 50
@@ -74,14 +74,7 @@ async def _names(rows: list[dict[str, Any]]) -> tuple[dict[Any, str], dict[Any, 
         if user_ids
         else []
     )
-    orgs = (
-        await Organization.select(Organization.id, Organization.name).where(
-            Organization.id.is_in(org_ids)
-        )
-        if org_ids
-        else []
-    )
-    return {u["id"]: u["display_name"] for u in users}, {o["id"]: o["name"] for o in orgs}
+    return {u["id"]: u["display_name"] for u in users}, await organization_names(org_ids)
 
 
 async def entries_page(
@@ -162,10 +155,8 @@ async def audit_page(
     user = current_user(request)
     result = await entries_page(user, organization_id, action, subject_id, page, PER_PAGE)
     if user.is_network_admin:
-        rows = await Organization.select(Organization.id, Organization.name).order_by(
-            Organization.name
-        )
-        choices = [{"id": r["id"], "name": r["name"]} for r in rows]
+        choices = [{"id": o.id, "name": o.name}
+                   for o in await organization_choices(include_retired=True)]
     else:
         choices = [
             {"id": m.organization_id, "name": m.organization_name}

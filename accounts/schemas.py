@@ -66,3 +66,14 @@ class PasswordLink(msgspec.Struct):
 class CreatedUser(msgspec.Struct):
     user: UserOut
     password_link: PasswordLink | None = None
+
+
+class OrganizationMembers(msgspec.Struct, frozen=True):
+    """An organisation with its active members counted per role (the administration's list)."""
+
+    id: UUID
+    name: str
+    kind: str
+    retired_at: datetime | None
+    roles: dict[str, int]
+    members: int

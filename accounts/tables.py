@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from piccolo.columns import JSON, UUID, BigSerial, Boolean, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
-
-from directory.tables import Organization
 
 
 class User(Table, tablename="lotse_user"):
@@ -25,7 +24,11 @@ class Membership(Table):
 
     id = UUID(primary_key=True)
     user = ForeignKey(references=User, index=True)
-    organization = ForeignKey(references=Organization, index=True)
+    # Named, not imported: the directory owns organisations, accounts only points at them.
+    organization: ForeignKey[Table] = ForeignKey(
+        references=LazyTableReference(table_class_name="Organization", app_name="directory"),
+        index=True,
+    )
     role = Varchar(length=30)
 
 

@@ -1,15 +1,26 @@
-"""Creating users and memberships (used by the command line, the demo and the tests)."""
+"""Creating and listing users and memberships (for the command line, the demo and the tests).
+
+The checks of the administration pages live in `accounts.management`; these are for set-up.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
+import anyio.to_thread
+import msgspec
+
+from accounts.organizations import organization_names
 from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
 from accounts.roles import ROLES
 from accounts.tables import Membership, User
 from core.db import atomic
-from directory.tables import Organization
+
+# Rows per multi-row INSERT: below SQLite's historic limit of 999 bound parameters.
+_USERS_PER_INSERT = 100
 
 
 class UserError(ValueError):
@@ -25,10 +36,11 @@ async def create_user(
         raise UserError(f"{email!r} is not an e-mail address")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters")
+    known = await organization_names(org_id for org_id, _role in memberships or [])
     for organization_id, role in memberships or []:
         if role not in ROLES:
             raise UserError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}")
-        if not await Organization.exists().where(Organization.id == organization_id):
+        if organization_id not in known:
             raise UserError(f"No organisation with id {organization_id}")
     async with atomic():
         if await User.exists().where(User.email == email):
@@ -72,3 +84,81 @@ async def members_with_role(role: str, organization_ids: list[UUID] | None = Non
                organization_id=row["organization"])
         for row in rows
     ]
+
+
+class MembershipListing(msgspec.Struct, frozen=True):
+    """One role of one user in one organisation."""
+
+    user_id: UUID
+    email: str
+    role: str
+    organization_id: UUID
+    organization_name: str
+
+
+async def list_memberships() -> list[MembershipListing]:
+    """Every membership, by the user's e-mail."""
+    rows = await Membership.select(
+        Membership.user, Membership.user.email, Membership.role, Membership.organization,
+    ).order_by(Membership.user.email)
+    names = await organization_names(row["organization"] for row in rows)
+    return [
+        MembershipListing(user_id=row["user"], email=row["user.email"], role=row["role"],
+                          organization_id=row["organization"],
+                          organization_name=names.get(row["organization"], ""))
+        for row in rows
+    ]
+
+
+class NewUser(msgspec.Struct, frozen=True):
+    """A user with fixed ids and one membership, for loads such as the demo network."""
+
+    id: UUID
+    email: str
+    display_name: str
+    organization_id: UUID
+    role: str
+    membership_id: UUID
+
+
+class SharedPassword(msgspec.Struct, frozen=True):
+    """One password hashed once for many users: argon2 is slow on purpose."""
+
+    password_hash: str
+
+
+class UserCount(msgspec.Struct, frozen=True):
+    listed: int
+    others: int
+
+
+async def shared_password(password: str) -> SharedPassword:
+    """Hashed outside any transaction, so no write lock waits for it."""
+    return SharedPassword(await anyio.to_thread.run_sync(hash_password, password))
+
+
+async def add_users(users: Sequence[NewUser], password: SharedPassword,
+                    created_at: datetime) -> None:
+    """Inserts the users and their memberships (inside the caller's transaction); the ids are
+    the caller's, so a second load would find the same rows."""
+    for start in range(0, len(users), _USERS_PER_INSERT):
+        batch = users[start:start + _USERS_PER_INSERT]
+        await User.insert(*[
+            User(id=user.id, email=user.email, display_name=user.display_name,
+                 password_hash=password.password_hash, created_at=created_at)
+            for user in batch
+        ])
+        await Membership.insert(*[
+            Membership(id=user.membership_id, user=user.id, organization=user.organization_id,
+                       role=user.role)
+            for user in batch
+        ])
+
+
+async def count_users(ids: Collection[UUID]) -> UserCount:
+    """How many users there are among `ids`, and how many others."""
+    wanted = list(ids)
+    return UserCount(
+        listed=await User.count().where(User.id.is_in(wanted)) if wanted else 0,
+        others=await User.count().where(User.id.not_in(wanted)) if wanted else await User.count(),
+    )

@@ -8,11 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import anyio.to_thread
 from piccolo.table import Table
 
-from accounts.passwords import hash_password
-from accounts.tables import Membership, User
+from accounts import api as accounts
 from core.db import atomic
 from directory.demo_data.build import (
     ORGANIZATIONS,
@@ -90,13 +88,13 @@ async def load_demo(now: datetime | None = None) -> DemoSummary:
     if await _demo_present():
         return _summary(rows, True, started)
     # One hash for all demo users: they share the published password anyway, and argon2 is slow.
-    password_hash = await anyio.to_thread.run_sync(hash_password, DEMO_PASSWORD)
+    password = await accounts.shared_password(DEMO_PASSWORD)
     async with atomic():
         if await _demo_present():
             return _summary(rows, True, started)
         _use_installed_terms(rows, await ensure_taxonomies())
         await _insert_all(rows)
-        await _insert_users(password_hash, now)
+        await accounts.add_users(_demo_users(), password, now)
         for org in rows.organizations:
             await publish(ORGANIZATION_CHANGED, {"organization_id": str(org.id)})
         for service in rows.services:
@@ -108,7 +106,8 @@ async def _demo_present() -> bool:
     """True when the whole demo is there, False when the database is empty of orgs and users."""
     org_ids, user_ids = demo_organization_ids(), demo_user_ids()
     foreign_orgs = await Organization.count().where(Organization.id.not_in(org_ids))
-    foreign_users = await User.count().where(User.id.not_in(user_ids))
+    users = await accounts.count_users(user_ids)
+    foreign_users = users.others
     if foreign_orgs or foreign_users:
         raise DemoRefusedError(
             f"The database already holds {_plural(foreign_orgs, 'organisation')} and "
@@ -117,7 +116,7 @@ async def _demo_present() -> bool:
             "Nothing was changed."
         )
     demo_orgs = await Organization.count().where(Organization.id.is_in(org_ids))
-    demo_users = await User.count().where(User.id.is_in(user_ids))
+    demo_users = users.listed
     if demo_orgs == len(org_ids) and demo_users == len(user_ids):
         return True
     if demo_orgs or demo_users:
@@ -146,19 +145,13 @@ def _use_installed_terms(rows: DemoRows, installed: dict[str, uuid.UUID]) -> Non
         link.term = installed[code_of[link.term]]
 
 
-async def _insert_users(password_hash: str, now: datetime) -> None:
-    users = [
-        User(id=user_id(spec.key), email=spec.email, display_name=spec.display_name,
-             password_hash=password_hash, created_at=now)
+def _demo_users() -> list[accounts.NewUser]:
+    return [
+        accounts.NewUser(id=user_id(spec.key), email=spec.email, display_name=spec.display_name,
+                         organization_id=organization_id(spec.organization), role=spec.role,
+                         membership_id=demo_id("membership", spec.key))
         for spec in USERS
     ]
-    memberships = [
-        Membership(id=demo_id("membership", spec.key), user=user_id(spec.key),
-                   organization=organization_id(spec.organization), role=spec.role)
-        for spec in USERS
-    ]
-    await insert_in_chunks(users)
-    await insert_in_chunks(memberships)
 
 
 async def insert_in_chunks(rows: Sequence[Table]) -> None:

@@ -106,11 +106,11 @@ def test_list_page_filters_and_shows_memberships(client: Any, make_user: Any, ma
 
 def test_list_page_links_to_further_pages(client: Any, make_user: Any, make_org: Any,
                                           login: Any, monkeypatch: Any) -> None:
-    from accounts import admin_pages
+    from accounts import pages_admin
     from accounts.management import unusable_password_hash
     from accounts.tables import Membership, User
 
-    monkeypatch.setattr(admin_pages, "PER_PAGE", 2)
+    monkeypatch.setattr(pages_admin, "PER_PAGE", 2)
     org = make_org("Groß")
     login(client, make_user("network_admin", organization_id=org, email="a@example.org"))
     for n in range(3):

@@ -358,8 +358,8 @@ def test_last_active_network_admin_cannot_be_deactivated(make_user: Any, api_cli
     api = api_client(admin)
     assert api.patch(f"/api/users/{other.id}", json={"is_active": False}).status_code == 200
     # `other` is deactivated, so it no longer counts: `admin` is the last active one.
-    from accounts.errors import ConflictError
     from accounts.management import update_member
+    from core.errors import ConflictError
 
     with pytest.raises(ConflictError):
         run(update_member(admin.id, actor_id=None, is_active=False))
@@ -381,8 +381,8 @@ def test_user_api_is_in_the_openapi_document(make_user: Any, api_client: Any) ->
 async def test_two_admins_stepping_down_at_once_leave_one_admin(make_user: Any) -> None:
     import asyncio
 
-    from accounts.errors import ConflictError
     from accounts.management import remove_membership
+    from core.errors import ConflictError
 
     one, two = make_user("network_admin"), make_user("network_admin")
     results = await asyncio.gather(

@@ -10,7 +10,6 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from accounts.errors import AccountError
 from accounts.guards import current_user, network_admin
 from accounts.management import (
     UserFilter,
@@ -31,6 +30,7 @@ from accounts.schemas import (
     UserOut,
     UserUpdate,
 )
+from core.errors import ReadableError
 from core.web import Page, page_params
 
 T = TypeVar("T")
@@ -40,7 +40,7 @@ async def answer(work: Awaitable[T]) -> T:
     """Turns a refused account change into the matching 4xx answer."""
     try:
         return await work
-    except AccountError as error:
+    except ReadableError as error:
         raise error.http() from error
 
 

@@ -9,7 +9,6 @@ from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from accounts.errors import N_, AccountError
 from accounts.guards import current_user, network_admin
 from accounts.management import (
     UserFilter,
@@ -17,15 +16,16 @@ from accounts.management import (
     create_member,
     get_member,
     list_members,
-    organization_choices,
     organization_overview,
     remove_membership,
     update_member,
 )
+from accounts.organizations import organization_choices
 from accounts.page_helpers import text, view, with_query
 from accounts.password_links import issue_link
 from accounts.roles import ROLES
-from core.i18n import gettext_for
+from core.errors import ReadableError
+from core.i18n import N_, gettext_for
 
 PER_PAGE = 50
 
@@ -36,7 +36,7 @@ def _uuid(raw: str | None) -> UUID | None:
     try:
         return UUID(raw)
     except ValueError:
-        raise AccountError(N_("“{value}” is not a valid id."), value=raw[:40]) from None
+        raise ReadableError(N_("“{value}” is not a valid id."), value=raw[:40]) from None
 
 
 def _page_number(raw: str | None) -> int:
@@ -62,7 +62,7 @@ async def users_page(
             is_active={"true": True, "false": False}.get(active or ""),
         )
         items, total = await list_members(found, (number - 1) * PER_PAGE, PER_PAGE)
-    except AccountError as refused:
+    except ReadableError as refused:
         error = refused.translated(gettext_for(request).gettext)
     pages = {
         "previous": with_query("/admin/users", {**filters, "page": number - 1})
@@ -102,7 +102,7 @@ async def create_user(request: Request) -> Response[Any]:
         memberships = [(organization_id, values["role"])] if organization_id else []
         user_id = await create_member(values["email"], values["display_name"],
                                       password or None, memberships, values["locale"] or "de")
-    except AccountError as refused:
+    except ReadableError as refused:
         return await _new_user_form(request, values,
                                     refused.translated(gettext_for(request).gettext),
                                     status_code=refused.status_code)
@@ -117,7 +117,7 @@ async def _user_view(request: Request, user_id: UUID, *, done: str | None = None
                      status_code: int = 200) -> Template:
     try:
         member = await get_member(user_id)
-    except AccountError as missing:
+    except ReadableError as missing:
         raise missing.http() from missing
     return view(request, "accounts/admin_user.html", {
         "member": member, "done": done, "error": error, "password_link": password_link,
@@ -136,7 +136,7 @@ async def _after(request: Request, user_id: UUID, work: Any, done: str) -> Respo
     """Runs a change; back to the user's page with a notice, or the page with the reason."""
     try:
         await work
-    except AccountError as refused:
+    except ReadableError as refused:
         # An unknown user ends in a 404 page inside _user_view.
         return await _user_view(request, user_id,
                                 error=refused.translated(gettext_for(request).gettext),
@@ -168,7 +168,7 @@ async def activate_user(request: Request, user_id: FromPath[UUID]) -> Response[A
 async def _add(user_id: UUID, organization: str, role: str) -> None:
     organization_id = _uuid(organization)
     if organization_id is None:
-        raise AccountError(N_("Choose an organisation."))
+        raise ReadableError(N_("Choose an organisation."))
     await add_membership(user_id, organization_id, role)
 
 
@@ -192,7 +192,7 @@ async def remove_membership_form(request: Request, user_id: FromPath[UUID],
 async def password_link_form(request: Request, user_id: FromPath[UUID]) -> Template:
     try:
         link = await issue_link(user_id)
-    except AccountError as refused:
+    except ReadableError as refused:
         return await _user_view(request, user_id,
                                 error=refused.translated(gettext_for(request).gettext),
                                 status_code=refused.status_code)

@@ -10,7 +10,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from accounts.credentials import issue_token, revoke_token
-from accounts.errors import N_, AccountError
 from accounts.guards import current_user
 from accounts.management import check_locale
 from accounts.middleware import AuthInfo
@@ -22,7 +21,8 @@ from accounts.password_links import (
     set_password_with_link,
 )
 from accounts.tables import ApiToken, User
-from core.i18n import LANGUAGE_COOKIE, gettext_for
+from core.errors import ReadableError
+from core.i18n import LANGUAGE_COOKIE, N_, gettext_for
 
 MAX_TOKEN_NAME = 100
 
@@ -46,7 +46,7 @@ async def _account_view(request: Request, *, done: str | None = None,
     }, status_code=status_code, secret=new_token is not None)
 
 
-def _refused(request: Request, error: AccountError) -> str:
+def _refused(request: Request, error: ReadableError) -> str:
     return error.translated(gettext_for(request).gettext)
 
 
@@ -60,7 +60,7 @@ async def save_language(request: Request) -> Response[Any]:
     form = await request.form()
     try:
         lang = check_locale(text(form, "lang", 5))
-    except AccountError as refused:
+    except ReadableError as refused:
         return await _account_view(request, error=_refused(request, refused), error_in="language",
                                    status_code=400)
     await User.update({User.locale: lang}).where(User.id == current_user(request).id)
@@ -80,7 +80,7 @@ async def change_password(request: Request) -> Response[Any]:
             text(form, "new_password", 1024), text(form, "confirm_password", 1024),
             session_token,
         )
-    except AccountError as refused:
+    except ReadableError as refused:
         return await _account_view(request, error=_refused(request, refused), error_in="password",
                                    status_code=400)
     return Redirect("/account?done=password", status_code=303)
@@ -91,8 +91,8 @@ async def create_token(request: Request) -> Template:
     form = await request.form()
     name = text(form, "name", MAX_TOKEN_NAME).strip()
     if not name or len(name) > MAX_TOKEN_NAME:
-        refused = AccountError(N_("Give the token a name of 1 to {count} characters, e.g. the "
-                                  "system that will use it."), count=MAX_TOKEN_NAME)
+        refused = ReadableError(N_("Give the token a name of 1 to {count} characters, e.g. the "
+                                   "system that will use it."), count=MAX_TOKEN_NAME)
         return await _account_view(request, error=_refused(request, refused), error_in="tokens",
                                    status_code=400)
     _token_id, secret = await issue_token(current_user(request).id, name)
@@ -104,7 +104,7 @@ async def create_token(request: Request) -> Template:
       include_in_schema=False)
 async def revoke(request: Request, token_id: FromPath[UUID]) -> Response[Any]:
     if not await revoke_token(token_id, current_user(request).id):
-        refused = AccountError(N_("This token is already revoked or does not belong to you."))
+        refused = ReadableError(N_("This token is already revoked or does not belong to you."))
         return await _account_view(request, error=_refused(request, refused), error_in="tokens",
                                    status_code=404)
     return Redirect("/account?done=revoked", status_code=303)
@@ -133,7 +133,7 @@ async def password_submit(request: Request, token: FromPath[str]) -> Template:
     except LinkError as refused:
         return view(request, "accounts/password.html",
                     {"link_error": _refused(request, refused)}, status_code=400, secret=True)
-    except AccountError as refused:
+    except ReadableError as refused:
         return view(request, "accounts/password.html",
                     {"person": person, "token": token, "error": _refused(request, refused)},
                     status_code=400, secret=True)

@@ -1,0 +1,82 @@
+"""JSON API of one's own account: who am I, and my API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+from litestar import Request, delete, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from accounts.credentials import issue_token, revoke_token
+from accounts.guards import current_user
+from accounts.identity import MembershipInfo
+from accounts.tables import ApiToken
+
+
+class Me(msgspec.Struct):
+    id: UUID
+    email: str
+    display_name: str
+    memberships: list[MembershipInfo]
+
+
+class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: str = msgspec.field(default="")
+
+    def __post_init__(self) -> None:
+        if len(self.name) > 100:
+            raise ValueError("name: at most 100 characters")
+
+
+class TokenInfo(msgspec.Struct):
+    id: UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewToken(msgspec.Struct):
+    id: UUID
+    name: str
+    token: str
+
+
+@get("/api/me", operation_id="getMe", tags=["accounts"])
+async def me(request: Request) -> Me:
+    user = current_user(request)
+    return Me(id=user.id, email=user.email, display_name=user.display_name,
+              memberships=user.memberships)
+
+
+@get("/api/tokens", operation_id="listTokens", tags=["accounts"])
+async def list_tokens(request: Request) -> list[TokenInfo]:
+    user = current_user(request)
+    rows = await ApiToken.select(
+        ApiToken.id, ApiToken.name, ApiToken.prefix, ApiToken.created_at,
+        ApiToken.last_used_at, ApiToken.revoked_at,
+    ).where(ApiToken.user == user.id).order_by(ApiToken.created_at)
+    return [msgspec.convert(row, TokenInfo) for row in rows]
+
+
+@post("/api/tokens", operation_id="createToken", tags=["accounts"], status_code=HTTP_201_CREATED)
+async def create_token(request: Request, data: JSONBody[TokenCreate]) -> NewToken:
+    user = current_user(request)
+    token_id, secret = await issue_token(user.id, data.name)
+    return NewToken(id=token_id, name=data.name, token=secret)
+
+
+@delete("/api/tokens/{token_id:uuid}", operation_id="revokeToken", tags=["accounts"],
+        status_code=HTTP_204_NO_CONTENT)
+async def delete_token(request: Request, token_id: FromPath[UUID]) -> None:
+    user = current_user(request)
+    if not await revoke_token(token_id, user.id):
+        raise NotFoundException("No active token with this id belongs to you.")
+
+
+ROUTES = [me, list_tokens, create_token, delete_token]
