@@ -1,5 +1,5 @@
-"""The `lotse` command line: set-up, serving, users, workers; the domains of `domains.py` add
-their own commands."""
+"""The `lotse` command line: set-up, serving, demo data, workers; the domains of `domains.py`
+add their own commands (users, capacity, calendars, referrals, HSDS ...)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import contextlib
 import os
 import sys
 from typing import Any
-from uuid import UUID
 
 import click
 
@@ -105,50 +104,6 @@ def demo() -> None:
     for login in summary.logins:
         logins.add_row(login.email, login.display_name, login.role, login.organization)
     console.print(logins)
-
-
-@main.group(help="Manage users.")
-def users() -> None:
-    pass
-
-
-@users.command("create", help="Create a user with one membership.")
-@click.option("--email", required=True)
-@click.option("--name", "display_name", required=True)
-@click.option("--organization", "organization_id", required=True, type=click.UUID)
-@click.option("--role", required=True,
-              type=click.Choice(["network_admin", "case_manager", "provider_staff", "viewer"]))
-@click.password_option(envvar="LOTSE_NEW_PASSWORD")
-def users_create(email: str, display_name: str, organization_id: UUID, role: str,
-                 password: str) -> None:
-    from accounts import api as accounts
-
-    try:
-        user_id = run(accounts.create_user(email, display_name, password,
-                                           [(organization_id, role)]))
-    except accounts.UserError as error:
-        raise click.ClickException(str(error)) from error
-    console.print(f"Created user {email} ({user_id}).")
-
-
-@users.command("list", help="List users with their roles.")
-def users_list() -> None:
-    from accounts import api as accounts
-
-    for membership in run(accounts.list_memberships()):
-        console.print(f"{membership.email}\t{membership.role}\t{membership.organization_name}")
-
-
-@main.command(help="Print a new API token for a user (shown once).")
-@click.option("--user", "email", required=True, help="E-mail of the user.")
-@click.option("--name", default="cli", help="A label for the token.")
-def token(email: str, name: str) -> None:
-    from accounts import api as accounts
-
-    user_id = run(accounts.find_user_id(email))
-    if user_id is None:
-        raise click.ClickException(f"No user with the e-mail {email}")
-    click.echo(run(accounts.issue_api_token(user_id, name)))
 
 
 @main.result_callback()

@@ -1,4 +1,5 @@
-"""`lotse users reset-link | add-role | deactivate`: added to the `users` group of the root CLI."""
+"""`lotse users ...` (create, list, reset-link, add-role, deactivate), `lotse token` and
+`lotse audit`."""
 
 from __future__ import annotations
 
@@ -8,10 +9,51 @@ import click
 
 from accounts.cli_audit import audit
 from accounts.roles import ROLES
-from cli import console, run, users
+from core.commands import console, run
 
-# The user commands join the existing `lotse users` group; `lotse audit` is a group of its own.
-COMMANDS: list[click.Command] = [audit]
+
+@click.group(help="Manage users.")
+def users() -> None:
+    pass
+
+
+@users.command("create", help="Create a user with one membership.")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--organization", "organization_id", required=True, type=click.UUID)
+@click.option("--role", required=True,
+              type=click.Choice(ROLES))
+@click.password_option(envvar="LOTSE_NEW_PASSWORD")
+def users_create(email: str, display_name: str, organization_id: UUID, role: str,
+                 password: str) -> None:
+    from accounts import api as accounts
+
+    try:
+        user_id = run(accounts.create_user(email, display_name, password,
+                                           [(organization_id, role)]))
+    except accounts.UserError as error:
+        raise click.ClickException(str(error)) from error
+    console.print(f"Created user {email} ({user_id}).")
+
+
+@users.command("list", help="List users with their roles.")
+def users_list() -> None:
+    from accounts import api as accounts
+
+    for membership in run(accounts.list_memberships()):
+        console.print(f"{membership.email}\t{membership.role}\t{membership.organization_name}")
+
+
+@click.command(help="Print a new API token for a user (shown once).")
+@click.option("--user", "email", required=True, help="E-mail of the user.")
+@click.option("--name", default="cli", help="A label for the token.")
+def token(email: str, name: str) -> None:
+    from accounts import api as accounts
+
+    user_id = run(accounts.find_user_id(email))
+    if user_id is None:
+        raise click.ClickException(f"No user with the e-mail {email}")
+    click.echo(run(accounts.issue_api_token(user_id, name)))
 
 
 @users.command("reset-link", help="Print a link where the user sets a new password "
@@ -65,3 +107,6 @@ def deactivate(email: str) -> None:
     except ReadableError as error:
         raise click.ClickException(str(error)) from error
     console.print(f"Deactivated {email}.")
+
+
+COMMANDS: list[click.Command] = [users, token, audit]

@@ -17,7 +17,7 @@ console = Console()
               help="E-mail of the staff member the links are for (changes are stamped with them).")
 def capacity_links_command(organization_id: UUID, email: str | None) -> None:
     from accounts.users import find_user_id
-    from cli import run
+    from core.commands import run
     from directory.reminders import capacity_links
 
     user_id = None
@@ -38,7 +38,7 @@ def capacity_links_command(organization_id: UUID, email: str | None) -> None:
 @click.option("--organization", "organization_id", default=None, type=click.UUID,
               help="Only this organisation (default: all).")
 def capacity_reminders_command(organization_id: UUID | None) -> None:
-    from cli import run
+    from core.commands import run
     from directory.reminders import send_capacity_reminders
 
     sent = run(send_capacity_reminders(organization_id))

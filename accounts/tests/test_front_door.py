@@ -9,7 +9,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from accounts import api as accounts
-from cli import main
+from cli import add_domain_commands, main
 from conftest import run
 
 
@@ -30,6 +30,7 @@ def test_memberships_are_listed_by_email_with_the_organisation_name(make_user: A
 def test_users_list_prints_one_line_per_membership(make_user: Any, make_org: Any) -> None:
     make_user("provider_staff", organization_id=make_org("AWO"), email="p@example.org")
 
+    add_domain_commands()
     result = CliRunner().invoke(main, ["users", "list"], catch_exceptions=False)
 
     assert result.exit_code == 0

@@ -236,8 +236,9 @@ def _invoke(args: list[str]) -> Any:
     """Runs `lotse ...` in a thread of its own: the command starts its own event loop."""
     from click.testing import CliRunner
 
-    import accounts.cli  # noqa: F401 - registers the commands on `lotse users`
-    from cli import main
+    from cli import add_domain_commands, main
+
+    add_domain_commands()
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(CliRunner().invoke, main, args).result()
