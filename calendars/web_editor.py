@@ -14,17 +14,18 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
 from accounts.guards import current_user, provider_staff
-from calendars import describe, directory_view, slots, store, store_import, subscriptions
-from calendars.access import berlin_today, editable_service, translate
-from calendars.compute import BERLIN
+from calendars import describe, slots, store, store_import, subscriptions
+from calendars.access import editable_service, translate
 from calendars.forms import exception_from_form, rule_from_form, slots_from_form
 from calendars.ics_import import IcsImportError, ImportLimits, import_calendar
-from calendars.problems import N_, ReadableError
 from calendars.rules import RuleError
 from calendars.tables import CalendarSubscription
 from calendars.web_pages import feed_urls
+from core.errors import N_, ReadableError
 from core.i18n import pick_language
 from core.templates import render
+from core.time import BERLIN, berlin_today
+from directory import api as directory
 
 BASE = "/calendars/services/{service_id:uuid}/schedule"
 
@@ -47,8 +48,8 @@ async def _editor(
         .order_by(CalendarSubscription.created_at)
     )
     upcoming = await slots.service_slots(service_id, since=datetime.now(UTC))
-    places = (await directory_view.service_places([service_id])).get(service_id) or []
-    place_info = await directory_view.places([location for _sal, location in places])
+    places = (await directory.service_places([service_id])).get(service_id) or []
+    place_info = await directory.place_briefs([location for _sal, location in places])
     rules = sorted(own.rules, key=lambda r: (r.kind, r.dtstart or r.valid_from or berlin_today()))
     return render(
         request,
@@ -291,7 +292,7 @@ async def _slot_request(
     wanted = slots_from_form(form, berlin_today())
     location_id: UUID | None = None
     if wanted.location:
-        places = (await directory_view.service_places([service_id])).get(service_id) or []
+        places = (await directory.service_places([service_id])).get(service_id) or []
         known = {str(location): location for _sal, location in places}
         if wanted.location not in known:
             raise RuleError(N_("Choose one of the offer's places"))
