@@ -1,5 +1,5 @@
 """The JSON API of calendars for provider systems and integrations (OpenAPI at /schema):
-schedules and exceptions here; imports and openings in the web_api_* modules."""
+schedules and exceptions here; imports and openings in the routes_* modules."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from calendars import store_import, subscriptions
 from calendars.access import editable_service, translate
 from calendars.ics_import import ImportLimits, import_calendar
 from calendars.tables import CalendarSubscription
-from calendars.web_api import TAGS, invalid_input
+from calendars.routes import TAGS, invalid_input
 from core.errors import ReadableError
 from core.time import berlin_today
 
