@@ -16,8 +16,8 @@ from accounts.guards import current_user, provider_staff
 from calendars import store_import, subscriptions
 from calendars.access import editable_service, translate
 from calendars.ics_import import ImportLimits, import_calendar
-from calendars.tables import CalendarSubscription
 from calendars.routes import TAGS, invalid_input
+from calendars.tables import CalendarSubscription
 from core.errors import ReadableError
 from core.time import berlin_today
 
