@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from uuid import UUID
 
 from litestar.connection import ASGIConnection
@@ -11,32 +10,26 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException
 
 from accounts.guards import current_user, require_role_in
 from accounts.identity import CurrentUser
-from calendars import directory_view
-from calendars.compute import BERLIN
-from calendars.directory_view import ServiceInfo
 from core.i18n import gettext_for
+from directory import api as directory
 from settings import get_settings
-
-
-def berlin_today() -> date:
-    return datetime.now(UTC).astimezone(BERLIN).date()
 
 
 def translate(connection: ASGIConnection) -> Callable[[str], str]:
     return gettext_for(connection).gettext
 
 
-async def readable_service(connection: ASGIConnection, service_id: UUID) -> ServiceInfo:
+async def readable_service(connection: ASGIConnection, service_id: UUID) -> directory.ServiceBrief:
     """Members read every offer; without log-in only when the public directory is on."""
     if connection.scope.get("user") is None and not get_settings().public_directory:
         raise NotAuthorizedException("Please log in.")
-    info = await directory_view.service(service_id)
+    info = await directory.service_brief(service_id)
     if info is None or not info.active:
         raise NotFoundException("This offer does not exist (any more).")
     return info
 
 
-def may_edit(user: CurrentUser | None, info: ServiceInfo) -> bool:
+def may_edit(user: CurrentUser | None, info: directory.ServiceBrief) -> bool:
     if user is None:
         return False
     if user.is_network_admin:
@@ -44,10 +37,10 @@ def may_edit(user: CurrentUser | None, info: ServiceInfo) -> bool:
     return "provider_staff" in user.roles_in(info.organization_id)
 
 
-async def editable_service(connection: ASGIConnection, service_id: UUID) -> ServiceInfo:
+async def editable_service(connection: ASGIConnection, service_id: UUID) -> directory.ServiceBrief:
     """Provider staff of the offer's organisation (or the network admins) change schedules."""
     user = current_user(connection)
-    info = await directory_view.service(service_id)
+    info = await directory.service_brief(service_id)
     if info is None:
         raise NotFoundException("This offer does not exist.")
     if not user.is_network_admin:

@@ -12,14 +12,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
 
 from calendars.rules import Rule, ScheduleExceptionValue
 from calendars.workdays import is_holiday
 
-BERLIN = ZoneInfo("Europe/Berlin")
+# The kernel's zone, re-exported for modules that import it from here.
+from core.time import BERLIN as BERLIN
+
 WEEK_MINUTES = 7 * 24 * 60
 # How far "next opening" and "next course start" look ahead.
 DEFAULT_HORIZON_DAYS = 400

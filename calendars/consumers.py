@@ -10,12 +10,12 @@ from uuid import UUID
 import anyio.to_thread
 
 from accounts.identity import load_user
-from calendars import directory_view
-from calendars.compute import BERLIN
 from calendars.invitations import Method, invitation_email, invitation_ics
 from calendars.slots import SLOT_BOOKED, SLOT_RELEASED, get_slot
 from core.i18n import translations
 from core.mail import deliver
+from core.time import BERLIN
+from directory import api as directory
 from outbox.registry import OutboxMessage, consumer
 from settings import get_settings
 
@@ -42,15 +42,15 @@ async def _send(message: OutboxMessage) -> None:
     user = await load_user(UUID(payload["user_id"]))
     if user is None:
         return
-    info = await directory_view.service(UUID(payload["service_id"]))
+    info = await directory.service_brief(UUID(payload["service_id"]))
     offer = info.name if info else ""
     place = None
     if payload.get("location_id"):
-        place = (await directory_view.places([UUID(payload["location_id"])])).get(
+        place = (await directory.place_briefs([UUID(payload["location_id"])])).get(
             UUID(payload["location_id"])
         )
     if place is None:
-        place = await directory_view.first_place(UUID(payload["service_id"]))
+        place = await directory.first_place_brief(UUID(payload["service_id"]))
     location = ""
     if place is not None:
         location = f"{place.name}, {place.address}" if place.address else place.name

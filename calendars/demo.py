@@ -14,15 +14,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from calendars.compute import BERLIN, week_monday
-from calendars.directory_view import chunks
+from calendars.compute import week_monday
 from calendars.rules import DayRef, Rule, ScheduleExceptionValue, rule_to_row
 from calendars.slots import slot_times
-from calendars.store import announce
+from calendars.store import announce, chunks
 from calendars.tables import AppointmentSlot, Schedule, ScheduleException
 from calendars.workdays import add_working_days
 from core.db import atomic
-from directory.tables import Service, ServiceAtLocation, ServiceTerm
+from core.time import berlin_today
+from directory import api as directory
 
 MO, TU, WE, TH, FR, SA, SU = range(7)
 
@@ -258,27 +258,6 @@ def _christmas(sid: UUID, today: date) -> ScheduleExceptionValue:
     )
 
 
-async def _services() -> list[tuple[UUID, str, list[str], UUID | None]]:
-    rows = (
-        await Service.select(Service.id, Service.name)
-        .where(Service.retired_at.is_null() & (Service.status != "defunct"))
-        .order_by(Service.id)
-    )
-    ids = [row["id"] for row in rows]
-    codes: dict[UUID, list[str]] = {sid: [] for sid in ids}
-    places: dict[UUID, UUID] = {}
-    for chunk in chunks(ids):
-        for term in await ServiceTerm.select(ServiceTerm.service, ServiceTerm.term.code).where(
-            ServiceTerm.service.is_in(list(chunk))
-        ):
-            codes[term["service"]].append(str(term["term.code"]))
-        for sal in await ServiceAtLocation.select(
-            ServiceAtLocation.service, ServiceAtLocation.location
-        ).where(ServiceAtLocation.service.is_in(list(chunk))):
-            places.setdefault(sal["service"], sal["location"])
-    return [(row["id"], row["name"], codes[row["id"]], places.get(row["id"])) for row in rows]
-
-
 async def load_demo() -> None:
     """Give every demo offer without schedules its hours or course dates (and some slots)."""
     await load_demo_schedules()
@@ -286,21 +265,22 @@ async def load_demo() -> None:
 
 async def load_demo_schedules(today: date | None = None) -> DemoCalendars:
     """What load_demo does, for a given day, with a summary of what it stored."""
-    day = today or datetime.now(UTC).astimezone(BERLIN).date()
-    services = await _services()
+    day = today or berlin_today()
+    services = await directory.active_offer_outlines()
     have: set[UUID] = set()
-    for chunk in chunks([sid for sid, *_ in services]):
+    for chunk in chunks([offer.id for offer in services]):
         rows = await Schedule.select(Schedule.service).where(Schedule.service.is_in(list(chunk)))
         have.update(row["service"] for row in rows)
     now = datetime.now(UTC)
     rules: list[Rule] = []
     exceptions: list[ScheduleExceptionValue] = []
     slots: list[AppointmentSlot] = []
-    for sid, name, codes, location in services:
+    for offer in services:
+        sid = offer.id
         if sid in have:
             continue
         rng = random.Random(sid.int)  # noqa: S311 (varied demo data, not secrets)
-        kind = _kind_of(name, codes)
+        kind = _kind_of(offer.name, offer.term_codes)
         made = {"counselling": _counselling, "course": _course, "meeting": _meeting}[kind](
             sid, rng, day
         )
@@ -315,7 +295,7 @@ async def load_demo_schedules(today: date | None = None) -> DemoCalendars:
                         AppointmentSlot(
                             id=uuid.uuid5(sid, f"demo-slot-{start.isoformat()}"),
                             service=sid,
-                            location=location,
+                            location=offer.location_id,
                             starts_at=start,
                             ends_at=end,
                             created_at=now,

@@ -8,8 +8,9 @@ from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_date, get_day_names
 
-from calendars.compute import BERLIN, OpeningLabel
+from calendars.compute import OpeningLabel
 from calendars.rules import Rule, ScheduleExceptionValue
+from core.time import BERLIN
 
 Translate = Callable[[str], str]
 

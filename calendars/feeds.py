@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
-from calendars import directory_view
 from calendars.ics_export import (
     AppointmentEntry,
     FeedLabels,
@@ -22,6 +21,7 @@ from calendars.slots import slots_of_user
 from calendars.store import schedules_by_service
 from calendars.tables import FeedToken
 from core.db import atomic
+from directory import api as directory
 from settings import get_settings
 
 Translate = Callable[[str], str]
@@ -40,11 +40,11 @@ def week_url(service_id: UUID) -> str:
 
 
 async def _sources(service_ids: list[UUID]) -> list[FeedSource]:
-    infos = await directory_view.services(service_ids)
+    infos = await directory.service_briefs(service_ids)
     schedules = await schedules_by_service(service_ids)
-    places = await directory_view.service_places(service_ids)
+    places = await directory.service_places(service_ids)
     location_ids = [pairs[0][1] for pairs in places.values() if pairs]
-    place_info = await directory_view.places(location_ids)
+    place_info = await directory.place_briefs(location_ids)
     sources: list[FeedSource] = []
     for service_id in service_ids:
         info = infos.get(service_id)
@@ -78,10 +78,10 @@ async def service_feed(service_id: UUID, today: date, _: Translate) -> bytes | N
 
 
 async def organization_feed(organization_id: UUID, today: date, _: Translate) -> bytes | None:
-    name = await directory_view.organization_name(organization_id)
+    name = await directory.organization_name(organization_id)
     if name is None:
         return None
-    service_ids = await directory_view.organization_service_ids(organization_id)
+    service_ids = await directory.organization_service_ids(organization_id)
     sources = await _sources(service_ids)
     return schedule_feed(name, sources, today, feed_labels(_))
 
@@ -146,8 +146,8 @@ async def personal_feed(user_id: UUID, today: date, _: Translate) -> bytes:
     """The user's booked appointments: offer and place only, never the client."""
     since = datetime.combine(today - timedelta(days=90), datetime.min.time(), tzinfo=UTC)
     slots = await slots_of_user(user_id, since)
-    infos = await directory_view.services(list({slot.service_id for slot in slots}))
-    place_info = await directory_view.places(
+    infos = await directory.service_briefs(list({slot.service_id for slot in slots}))
+    place_info = await directory.place_briefs(
         [slot.location_id for slot in slots if slot.location_id]
     )
     entries: list[AppointmentEntry] = []

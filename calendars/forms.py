@@ -8,7 +8,6 @@ from datetime import date, time
 from typing import Any, Protocol
 from uuid import UUID
 
-from calendars.problems import N_
 from calendars.rules import (
     WEEKDAYS,
     DayRef,
@@ -18,6 +17,7 @@ from calendars.rules import (
     validate_exception,
     validate_rule,
 )
+from core.i18n import N_
 
 RULE_FORMS = ("weekly", "monthly", "course", "single")
 

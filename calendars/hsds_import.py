@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
-from calendars.compute import BERLIN
 from calendars.rules import (
     WEEKDAYS,
     DayRef,
@@ -24,6 +23,7 @@ from calendars.rules import (
     validate_exception,
     validate_rule,
 )
+from core.time import BERLIN
 
 EXTENSION = "x_lotse"
 ScheduleValue = Rule | ScheduleExceptionValue

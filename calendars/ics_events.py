@@ -10,9 +10,9 @@ from typing import Any
 
 from icalendar import Component
 
-from calendars.compute import BERLIN
-from calendars.problems import N_, ReadableError
 from calendars.rules import MAX_INTERVAL, WEEKDAYS, DayRef, Rule
+from core.errors import N_, ReadableError
+from core.time import BERLIN
 
 REPRESENTABLE_PARTS = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "UNTIL", "COUNT", "WKST"}
 

@@ -17,8 +17,9 @@ from uuid import UUID
 
 from icalendar import Calendar, Event, Timezone, vRecur
 
-from calendars.compute import BERLIN, raw_days, rule_days
+from calendars.compute import raw_days, rule_days
 from calendars.rules import Rule, ScheduleExceptionValue
+from core.time import BERLIN
 
 PRODID = "-//Lotse//Lotse Kalender 1.0//DE"
 UID_DOMAIN = "lotse"

@@ -17,7 +17,6 @@ import recurring_ical_events
 import x_wr_timezone
 from icalendar import Calendar, Component
 
-from calendars.compute import BERLIN
 from calendars.ics_events import (
     EventTimes,
     IcsImportError,
@@ -31,7 +30,6 @@ from calendars.ics_events import (
     text_of,
     value_of,
 )
-from calendars.problems import N_
 from calendars.rules import (
     MAX_COUNT,
     Rule,
@@ -39,6 +37,8 @@ from calendars.rules import (
     ScheduleExceptionValue,
     validate_rule,
 )
+from core.i18n import N_
+from core.time import BERLIN
 
 TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
 

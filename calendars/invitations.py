@@ -14,8 +14,8 @@ from uuid import UUID
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from calendars.compute import BERLIN
 from calendars.ics_export import PRODID, UID_DOMAIN, berlin_timezone
+from core.time import BERLIN
 
 Method = Literal["REQUEST", "CANCEL"]
 

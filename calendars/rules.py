@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from typing import Any, Literal
 from uuid import UUID
 
-from calendars.problems import N_, ReadableError
+from core.errors import N_, ReadableError
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 FREQS = ("WEEKLY", "MONTHLY")
@@ -29,8 +29,9 @@ Kind = Literal["hours", "course", "single"]
 _BYDAY = re.compile(r"^([+-]?)([1-5]?)(MO|TU|WE|TH|FR|SA|SU)$")
 
 
-class RuleError(ReadableError):
-    """A schedule that cannot be used; the message says what to change."""
+class RuleError(ReadableError, ValueError):
+    """A schedule that cannot be used; the message says what to change. Also a ValueError,
+    as a bad value it is (callers and parsers catch it as one)."""
 
 
 @dataclass(frozen=True, slots=True)

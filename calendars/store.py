@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from piccolo.columns import Column
 from piccolo.table import Table
 
-from calendars import directory_view
-from calendars.directory_view import chunks
 from calendars.rules import (
     Rule,
     ScheduleExceptionValue,
@@ -26,11 +24,21 @@ from calendars.rules import (
 )
 from calendars.tables import Schedule, ScheduleException
 from core.db import atomic
+from directory import api as directory
 from outbox.publish import publish
+
+T = TypeVar("T")
 
 SCHEDULE_CHANGED = "calendars.schedule_changed"
 # Above this many ids one scan of the table beats many IN queries.
 BULK = 1000
+# Keeps IN lists well below SQLite's bound on query parameters.
+CHUNK = 500
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 @dataclass
@@ -73,7 +81,7 @@ async def schedules_by_service(service_ids: Sequence[UUID]) -> dict[UUID, Schedu
     and, for an offer without any, those of its locations."""
     ids = list(dict.fromkeys(service_ids))
     result = {sid: Schedules() for sid in ids}
-    places = await directory_view.service_places(ids)
+    places = await directory.service_places(ids)
     sal_owner = {sal: sid for sid, pairs in places.items() for sal, _ in pairs}
     for row in await _select_in(Schedule, Schedule.service, ids):
         result[row["service"]].rules.append(rule_from_row(row))
@@ -122,10 +130,10 @@ async def _affected_services(
     if service_id is not None:
         return [service_id]
     if sal_id is not None:
-        owner = await directory_view.service_of_place(sal_id)
+        owner = await directory.service_of_place(sal_id)
         return [owner] if owner else []
     if location_id is not None:
-        return await directory_view.services_at_location(location_id)
+        return await directory.services_at_location(location_id)
     return []
 
 

@@ -8,10 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from calendars.directory_view import chunks
 from calendars.ics_import import ImportResult
 from calendars.rules import exception_to_row, rule_to_row
-from calendars.store import announce, column_values
+from calendars.store import announce, chunks, column_values
 from calendars.tables import Schedule, ScheduleException
 from core.db import atomic
 

@@ -23,11 +23,11 @@ from uuid import UUID
 import httpx
 
 from calendars.ics_import import IcsImportError, ImportLimits, import_calendar
-from calendars.problems import N_, ReadableError
 from calendars.store import announce
 from calendars.store_import import ImportSummary, apply_import
 from calendars.tables import CalendarSubscription, Schedule, ScheduleException
 from core.db import atomic
+from core.errors import N_, ReadableError
 from settings import get_settings
 
 log = logging.getLogger("lotse.calendars")

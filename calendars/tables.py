@@ -19,16 +19,23 @@ from piccolo.columns import (
 )
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
-from directory.tables import Location, Service, ServiceAtLocation
+
+def _directory(table: str) -> LazyTableReference:
+    """A directory table, named lazily: schedules hang on directory rows, but calendars never
+    imports `directory.tables`."""
+    return LazyTableReference(table_class_name=table, app_name="directory")
 
 
 class CalendarSubscription(Table):
     """An offer follows a published calendar URL; the poller fetches it conditionally."""
 
     id = UUID(primary_key=True)
-    service = ForeignKey(references=Service, index=True, on_delete=OnDelete.cascade)
+    service: ForeignKey[Table] = ForeignKey(
+        references=_directory("Service"), index=True, on_delete=OnDelete.cascade
+    )
     url = Varchar(length=1000)
     # What recurring events of this calendar become: hours or course.
     kind = Varchar(length=10, default="hours")
@@ -48,14 +55,22 @@ class Schedule(Table):
     """One recurrence rule (or one single date) with an opening interval."""
 
     id = UUID(primary_key=True)
-    service = ForeignKey(
-        references=Service, null=True, default=None, index=True, on_delete=OnDelete.cascade
+    service: ForeignKey[Table] = ForeignKey(
+        references=_directory("Service"),
+        null=True,
+        default=None,
+        index=True,
+        on_delete=OnDelete.cascade,
     )
-    location = ForeignKey(
-        references=Location, null=True, default=None, index=True, on_delete=OnDelete.cascade
+    location: ForeignKey[Table] = ForeignKey(
+        references=_directory("Location"),
+        null=True,
+        default=None,
+        index=True,
+        on_delete=OnDelete.cascade,
     )
-    service_at_location = ForeignKey(
-        references=ServiceAtLocation,
+    service_at_location: ForeignKey[Table] = ForeignKey(
+        references=_directory("ServiceAtLocation"),
         null=True,
         default=None,
         index=True,
@@ -99,14 +114,22 @@ class ScheduleException(Table):
     """A closure (a date or a range) or an extra date, for an owner or one schedule."""
 
     id = UUID(primary_key=True)
-    service = ForeignKey(
-        references=Service, null=True, default=None, index=True, on_delete=OnDelete.cascade
+    service: ForeignKey[Table] = ForeignKey(
+        references=_directory("Service"),
+        null=True,
+        default=None,
+        index=True,
+        on_delete=OnDelete.cascade,
     )
-    location = ForeignKey(
-        references=Location, null=True, default=None, index=True, on_delete=OnDelete.cascade
+    location: ForeignKey[Table] = ForeignKey(
+        references=_directory("Location"),
+        null=True,
+        default=None,
+        index=True,
+        on_delete=OnDelete.cascade,
     )
-    service_at_location = ForeignKey(
-        references=ServiceAtLocation,
+    service_at_location: ForeignKey[Table] = ForeignKey(
+        references=_directory("ServiceAtLocation"),
         null=True,
         default=None,
         index=True,
@@ -140,8 +163,12 @@ class AppointmentSlot(Table):
     """A bookable consultation slot of an offer; accepting a referral books one."""
 
     id = UUID(primary_key=True)
-    service = ForeignKey(references=Service, index=True, on_delete=OnDelete.cascade)
-    location = ForeignKey(references=Location, null=True, default=None, on_delete=OnDelete.set_null)
+    service: ForeignKey[Table] = ForeignKey(
+        references=_directory("Service"), index=True, on_delete=OnDelete.cascade
+    )
+    location: ForeignKey[Table] = ForeignKey(
+        references=_directory("Location"), null=True, default=None, on_delete=OnDelete.set_null
+    )
     starts_at = Timestamptz(index=True)
     ends_at = Timestamptz()
     note = Varchar(length=255, default="")

@@ -1,23 +1,24 @@
-"""HTTP routes of the calendars domain (collected by app.py)."""
+"""HTTP routes of the calendars domain (collected by `domains.routes`): JSON API in `routes*`,
+HTML pages in `pages*`, calendar feeds for calendar apps in `routes_feeds`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from calendars import (
-    web_api,
-    web_api_imports,
-    web_api_openings,
-    web_editor,
-    web_feeds,
-    web_pages,
+    pages,
+    pages_editor,
+    routes,
+    routes_feeds,
+    routes_imports,
+    routes_openings,
 )
 
 ROUTES: list[Any] = [
-    *web_feeds.ROUTES,
-    *web_pages.ROUTES,
-    *web_editor.ROUTES,
-    *web_api.ROUTES,
-    *web_api_imports.ROUTES,
-    *web_api_openings.ROUTES,
+    *routes_feeds.ROUTES,
+    *pages.ROUTES,
+    *pages_editor.ROUTES,
+    *routes.ROUTES,
+    *routes_imports.ROUTES,
+    *routes_openings.ROUTES,
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from directory import organization_lookup, outputs, queries
+from directory import bulk_seed, offer_records, offer_refs, organization_lookup, outputs, queries
 from directory.demo_data import synthetic
 
 # --- capacity: the one writer of free places ---------------------------------------------------
@@ -69,9 +69,44 @@ async def service_detail(service_id: UUID) -> outputs.ServiceDetail | None:
 
 
 # --- for search documents ----------------------------------------------------------------------
+# Search keeps a copy of every listed offer and reads them whole, in batches; its benchmark seeds
+# a large network in bulk.
+TermNode = offer_records.TermNode
+OfferText = offer_records.OfferText
+OfferPlace = offer_records.OfferPlace
+OfferCost = offer_records.OfferCost
+OfferCapacity = offer_records.OfferCapacity
+OfferRecord = offer_records.OfferRecord
+listed_offers = offer_records.listed_offers
+taxonomy_terms = offer_records.taxonomy_terms
+offer_ids_after = offer_records.offer_ids_after
+count_offers = offer_records.count_offers
+offer_ids_of_organization = offer_records.offer_ids_of_organization
+SeedTerm = bulk_seed.SeedTerm
+SeedTaxonomy = bulk_seed.SeedTaxonomy
+SeedPlace = bulk_seed.SeedPlace
+SeedCapacity = bulk_seed.SeedCapacity
+SeedOffer = bulk_seed.SeedOffer
+seed_taxonomies = bulk_seed.seed_taxonomies
+seed_offers = bulk_seed.seed_offers
 
 
 # --- for calendars -----------------------------------------------------------------------------
+# Calendars hangs schedules, slots and feeds on offers and places and shows their names.
+ServiceBrief = offer_refs.ServiceBrief
+PlaceBrief = offer_refs.PlaceBrief
+OfferOutline = offer_refs.OfferOutline
+service_briefs = offer_refs.service_briefs
+service_brief = offer_refs.service_brief
+place_briefs = offer_refs.place_briefs
+first_place_brief = offer_refs.first_place_brief
+service_places = offer_refs.service_places
+services_at_location = offer_refs.services_at_location
+service_of_place = offer_refs.service_of_place
+organization_name = offer_refs.organization_name
+organization_service_ids = offer_refs.organization_service_ids
+active_service_ids = offer_refs.active_service_ids
+active_offer_outlines = offer_refs.active_offer_outlines
 
 
 # --- for HSDS ----------------------------------------------------------------------------------

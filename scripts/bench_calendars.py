@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -59,64 +58,60 @@ async def timed(label: str, action: Callable[[], Awaitable[T]], runs: int) -> tu
 
 
 async def load_network(offers: int) -> str:
+    import uuid
+
+    from directory import api as directory
     from directory.demo import load_demo as load_directory_demo
-    from directory.tables import Organization, Service
 
     await load_directory_demo()
     source = "the demo network"
-    have = await Service.count()
-    missing = max(0, offers - have)
+    missing = max(0, offers - await directory.count_offers())
     if missing:
-        organizations = [
-            Organization(name=f"Träger {n:03d}", kind="welfare")
-            for n in range(max(1, missing // 10))
-        ]
-        await Organization.insert(*organizations)
-        services = [
-            Service(
-                organization=organizations[n % len(organizations)].id,
+        providers = [(uuid.uuid4(), f"Träger {n:03d}") for n in range(max(1, missing // 10))]
+        seeds = [
+            directory.SeedOffer(
+                id=uuid.uuid4(),
+                organization_id=providers[n % len(providers)][0],
+                organization_name=providers[n % len(providers)][1],
                 name=f"{NAMES[n % len(NAMES)]} {n}",
             )
             for n in range(missing)
         ]
-        for start in range(0, len(services), 500):
-            await Service.insert(*services[start : start + 500])
+        for start in range(0, len(seeds), 500):
+            await directory.seed_offers(seeds[start : start + 500])
         source += f" + {missing} synthetic offers"
     return source
 
 
-async def largest_provider() -> tuple[Any, str, int]:
-    from directory.tables import Organization, Service
+async def largest_provider(service_ids: list[Any]) -> tuple[Any, str, int]:
+    from directory import api as directory
 
-    rows = await Service.select(Service.organization).where(Service.retired_at.is_null())
+    briefs = list((await directory.service_briefs(service_ids)).values())
     counts: dict[Any, int] = {}
-    for row in rows:
-        counts[row["organization"]] = counts.get(row["organization"], 0) + 1
+    for brief in briefs:
+        counts[brief.organization_id] = counts.get(brief.organization_id, 0) + 1
     organization_id = max(counts, key=lambda key: counts[key])
-    org = (
-        await Organization.select(Organization.name)
-        .where(Organization.id == organization_id)
-        .first()
-    )
-    assert org is not None
-    return organization_id, str(org["name"]), counts[organization_id]
+    name = next(b.organization_name for b in briefs if b.organization_id == organization_id)
+    return organization_id, name, counts[organization_id]
 
 
 async def main(offers: int, runs: int) -> None:
     from calendars import api, feeds
-    from calendars.compute import BERLIN
     from calendars.demo import load_demo_schedules
-    from calendars.directory_view import all_active_service_ids
     from core.migrate import migrate
+    from core.time import berlin_today
+    from directory import api as directory
+    from domains import install_consumers
 
+    install_consumers()  # the demo publishes events; each needs its consumers' rows
     await migrate()
     source = await load_network(offers)
     started = time.perf_counter()
     summary = await load_demo_schedules()
     demo_seconds = time.perf_counter() - started
-    service_ids = await all_active_service_ids()
-    organization_id, name, provider_offers = await largest_provider()
-    today = datetime.now(UTC).astimezone(BERLIN).date()
+    service_ids = await directory.active_service_ids()
+    organization_id, name, provider_offers = await largest_provider(service_ids)
+    today = berlin_today()
 
     def translate(text: str) -> str:
         return text

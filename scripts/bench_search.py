@@ -103,14 +103,14 @@ async def prepare(count: int) -> tuple[str, str, Any]:
             [marker, *offers], terms, lambda n: progress.advance(bar, n)
         )
     print(f"  database written in {time.perf_counter() - started:.1f} s")
-    from directory.tables import Service
+    from directory import api as directory
 
-    row = await Service.select(Service.organization).where(Service.id == marker.id).first()
-    assert row is not None
+    brief = await directory.service_brief(marker.id)
+    assert brief is not None
     viewer = await create_user("bench-viewer@lotse.example", "Bench", "bench-password-123",
-                               [(row["organization"], "viewer")])
+                               [(brief.organization_id, "viewer")])
     provider = await create_user("bench-provider@lotse.example", "Bench Provider",
-                                 "bench-password-123", [(row["organization"], "provider_staff")])
+                                 "bench-password-123", [(brief.organization_id, "provider_staff")])
     return (await issue_token(viewer, "bench"))[1], (await issue_token(provider, "bench"))[1], (
         marker.id
     )
@@ -233,33 +233,18 @@ def over_http(base: str, token: str, count: int) -> None:
 
 
 def visibility(base: str, viewer: str, provider: str, marker: Any, rounds: int) -> None:
-    """Free places changed through the directory API when it exists, else in the database
-    with an outbox event (then the server's dispatcher notices it by polling)."""
+    """Free places changed through the directory API (the one writer of capacity), timed until
+    search shows them."""
     import httpx
-
-    import search.consumers  # noqa: F401 - publishing needs to know who listens
-    from core.db import atomic
-    from directory.tables import Capacity
-    from outbox.publish import publish
-
-    async def set_places(places: int) -> None:
-        async with atomic():
-            await Capacity.update({Capacity.available: places}).where(Capacity.service == marker)
-            await publish("directory.service_changed", {"service_id": str(marker)})
 
     api = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {provider}"})
     reader = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {viewer}"})
-    probe = api.patch(f"/api/services/{marker}/capacity", json={"available": 1})
-    through_api = probe.status_code == 200
     samples = []
     for n in range(rounds):
         places = 2 + n
         started = time.perf_counter()
-        if through_api:
-            response = api.patch(f"/api/services/{marker}/capacity", json={"available": places})
-            assert response.status_code == 200, response.text
-        else:
-            asyncio.run(set_places(places))
+        response = api.patch(f"/api/services/{marker}/capacity", json={"available": places})
+        assert response.status_code == 200, response.text
         while True:
             hits = reader.get("/api/search", params={"q": MARKER_NAME}).json()["hits"]
             if hits and hits[0]["document"]["free_places"] == places:
@@ -269,8 +254,7 @@ def visibility(base: str, viewer: str, provider: str, marker: Any, rounds: int) 
             time.sleep(0.005)
         samples.append(time.perf_counter() - started)
         time.sleep(0.2)
-    how = "directory API" if through_api else "database + outbox from another process"
-    print(line(f"capacity change -> visible in search ({how})", samples))
+    print(line("capacity change -> visible in search (directory API)", samples))
     print(f"  {'':44} max {max(samples) * 1000:6.1f} ms")
 
 

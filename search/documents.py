@@ -1,4 +1,5 @@
-"""Builds the search documents of offers from the directory tables (the source of truth).
+"""Builds the search documents of offers from the directory (the source of truth): the one
+place that turns an offer into what search indexes.
 
 Weekly open intervals and the next course start come from the calendars domain when it is
 installed; without it the documents simply lack them.
@@ -6,27 +7,15 @@ installed; without it the documents simply lack them.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from directory.tables import (
-    Capacity,
-    CostOption,
-    Service,
-    ServiceAtLocation,
-    ServiceLanguage,
-    ServiceTerm,
-    ServiceTranslation,
-    TaxonomyTerm,
-)
+from directory import api as directory
 from search.engine import OfferDocument, OfferLocation, OfferTranslation
 
-# Offers in these states are not shown in search.
-HIDDEN_STATUSES = ("inactive", "defunct")
+# One batch of offers: one query per directory table (and a few for schedules) per batch.
 CHUNK = 500
 # Target groups are the terms of this taxonomy (or with this code prefix); all others are
 # categories.
@@ -60,248 +49,131 @@ async def _maybe_await(value: Any) -> Any:
 class TermTree:
     """Every taxonomy term with its parent, to add parents and tell target groups apart."""
 
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
-        self.rows = {row["id"]: row for row in rows}
+    def __init__(self, terms: list[directory.TermNode]) -> None:
+        self.terms = {term.id: term for term in terms}
 
     @classmethod
     async def load(cls) -> TermTree:
-        rows = await TaxonomyTerm.select(
-            TaxonomyTerm.id,
-            TaxonomyTerm.code,
-            TaxonomyTerm.name,
-            TaxonomyTerm.name_en,
-            TaxonomyTerm.parent,
-            TaxonomyTerm.taxonomy.name,
-        )
-        return cls(rows)
+        return cls(await directory.taxonomy_terms())
 
     def is_target_group(self, term_id: UUID) -> bool:
-        row = self.rows[term_id]
-        return str(row["code"]).startswith(TARGET_GROUP_PREFIX) or (
-            row["taxonomy.name"] == TARGET_GROUP_TAXONOMY
-        )
+        term = self.terms[term_id]
+        return term.code.startswith(TARGET_GROUP_PREFIX) or term.taxonomy == TARGET_GROUP_TAXONOMY
 
-    def with_parents(self, term_id: UUID) -> list[dict[str, Any]]:
-        chain: list[dict[str, Any]] = []
+    def with_parents(self, term_id: UUID) -> list[directory.TermNode]:
+        chain: list[directory.TermNode] = []
         current: UUID | None = term_id
-        while current is not None and current in self.rows and len(chain) < 20:
-            row = self.rows[current]
-            chain.append(row)
-            current = row["parent"]
+        while current is not None and current in self.terms and len(chain) < 20:
+            term = self.terms[current]
+            chain.append(term)
+            current = term.parent_id
         return chain
-
-
-def _by_service(rows: Iterable[dict[str, Any]]) -> dict[UUID, list[dict[str, Any]]]:
-    grouped: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        grouped[row["service"]].append(row)
-    return grouped
 
 
 async def build_documents(
     service_ids: Sequence[UUID], terms: TermTree | None = None
 ) -> dict[UUID, OfferDocument]:
-    """The documents of those offers that belong in search; the others are left out."""
+    """The documents of those offers that belong in search (the listed ones); the others are
+    left out."""
     result: dict[UUID, OfferDocument] = {}
     tree = terms or await TermTree.load()
     for chunk in _chunks(list(dict.fromkeys(service_ids))):
-        result.update(await _build_chunk(chunk, tree))
+        offers = await directory.listed_offers(chunk)
+        if not offers:
+            continue
+        intervals, starts = await _schedules([offer.id for offer in offers])
+        for offer in offers:
+            result[offer.id] = _document(
+                offer, tree, intervals.get(offer.id, []), starts.get(offer.id)
+            )
     return result
 
 
-async def _build_chunk(ids: list[UUID], tree: TermTree) -> dict[UUID, OfferDocument]:
-    services = await Service.select(
-        Service.id,
-        Service.name,
-        Service.alternate_name,
-        Service.description,
-        Service.organization,
-        Service.organization.name,
-        Service.organization.retired_at,
-        Service.free_of_charge,
-        Service.fees_description,
-        Service.minimum_age,
-        Service.maximum_age,
-        Service.status,
-    ).where(
-        Service.id.is_in(ids)
-        & Service.retired_at.is_null()
-        & Service.status.not_in(list(HIDDEN_STATUSES))
-    )
-    services = [s for s in services if s["organization.retired_at"] is None]
-    if not services:
-        return {}
-    ids = [s["id"] for s in services]
-    translations = _by_service(
-        await ServiceTranslation.select(
-            ServiceTranslation.service,
-            ServiceTranslation.language,
-            ServiceTranslation.name,
-            ServiceTranslation.description,
-        ).where(ServiceTranslation.service.is_in(ids))
-    )
-    places = _by_service(
-        await ServiceAtLocation.select(
-            ServiceAtLocation.service,
-            *ServiceAtLocation.location.all_columns(),
-        ).where(
-            ServiceAtLocation.service.is_in(ids) & ServiceAtLocation.location.retired_at.is_null()
-        )
-    )
-    languages = _by_service(
-        await ServiceLanguage.select(ServiceLanguage.service, ServiceLanguage.code).where(
-            ServiceLanguage.service.is_in(ids)
-        )
-    )
-    links = _by_service(
-        await ServiceTerm.select(ServiceTerm.service, ServiceTerm.term).where(
-            ServiceTerm.service.is_in(ids)
-        )
-    )
-    costs = _by_service(
-        await CostOption.select(
-            CostOption.service,
-            CostOption.option,
-            CostOption.amount,
-            CostOption.currency,
-            CostOption.amount_description,
-        ).where(CostOption.service.is_in(ids))
-    )
-    capacities = {
-        row["service"]: row
-        for row in await Capacity.select(
-            Capacity.service,
-            Capacity.unit,
-            Capacity.maximum,
-            Capacity.available,
-            Capacity.waitlist_open,
-            Capacity.updated,
-        ).where(Capacity.service.is_in(ids))
-    }
-    intervals, starts = await _schedules(ids)
-    documents: dict[UUID, OfferDocument] = {}
-    for service in services:
-        sid = service["id"]
-        documents[sid] = _document(
-            service,
-            translations=translations.get(sid, []),
-            places=places.get(sid, []),
-            languages=[row["code"] for row in languages.get(sid, [])],
-            term_ids=[row["term"] for row in links.get(sid, [])],
-            costs=costs.get(sid, []),
-            capacity=capacities.get(sid),
-            tree=tree,
-            intervals=intervals.get(sid, []),
-            next_start=starts.get(sid),
-        )
-    return documents
-
-
-def _location(row: dict[str, Any]) -> OfferLocation:
-    prefix = "location."
-    address = " ".join(
-        part for part in (row[f"{prefix}address_1"], row[f"{prefix}postal_code"]) if part
-    )
+def _location(place: directory.OfferPlace) -> OfferLocation:
     return OfferLocation(
-        id=row[f"{prefix}id"],
-        name=row[f"{prefix}name"] or "",
-        address=address,
-        postal_code=row[f"{prefix}postal_code"] or "",
-        city=row[f"{prefix}city"] or "",
-        district=row[f"{prefix}district"] or "",
-        latitude=row[f"{prefix}latitude"],
-        longitude=row[f"{prefix}longitude"],
-        wheelchair_accessible=bool(row[f"{prefix}wheelchair_accessible"]),
+        id=place.id,
+        name=place.name,
+        address=" ".join(part for part in (place.address_1, place.postal_code) if part),
+        postal_code=place.postal_code,
+        city=place.city,
+        district=place.district,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        wheelchair_accessible=place.wheelchair_accessible,
     )
 
 
-def _cost_text(service: dict[str, Any], costs: list[dict[str, Any]]) -> str:
-    parts = [service["fees_description"] or ""]
-    for cost in costs:
-        amount = ""
-        if cost["amount"] is not None:
-            amount = f"{Decimal(cost['amount']):.2f} {cost['currency']}"
-        parts.append(" ".join(p for p in (cost["option"], amount, cost["amount_description"]) if p))
+def _cost_text(offer: directory.OfferRecord) -> str:
+    parts = [offer.fees_description]
+    for cost in offer.costs:
+        amount = f"{cost.amount:.2f} {cost.currency}" if cost.amount is not None else ""
+        parts.append(" ".join(p for p in (cost.option, amount, cost.amount_description) if p))
     return "; ".join(p for p in parts if p)
 
 
 def _document(
-    service: dict[str, Any],
-    *,
-    translations: list[dict[str, Any]],
-    places: list[dict[str, Any]],
-    languages: list[str],
-    term_ids: list[UUID],
-    costs: list[dict[str, Any]],
-    capacity: dict[str, Any] | None,
+    offer: directory.OfferRecord,
     tree: TermTree,
     intervals: list[tuple[int, int]],
     next_start: date | None,
 ) -> OfferDocument:
     categories: dict[str, list[str]] = {}
     groups: dict[str, list[str]] = {}
-    for term_id in term_ids:
-        if term_id not in tree.rows:
+    for term_id in offer.term_ids:
+        if term_id not in tree.terms:
             continue
         target = groups if tree.is_target_group(term_id) else categories
-        for row in tree.with_parents(term_id):
-            target[row["code"]] = [n for n in (row["name"], row["name_en"]) if n]
-    locations = [_location(row) for row in places]
-    confirmed = capacity["updated"].date() if capacity and capacity["updated"] else None
-    accessibility = "; ".join(
-        row["location.accessibility_description"]
-        for row in places
-        if row["location.accessibility_description"]
-    )
+        for term in tree.with_parents(term_id):
+            target[term.code] = [n for n in (term.name, term.name_en) if n]
+    locations = [_location(place) for place in offer.places]
+    capacity = offer.capacity
     return OfferDocument(
-        id=service["id"],
-        name=service["name"],
-        alternate_name=service["alternate_name"] or "",
-        description=service["description"] or "",
+        id=offer.id,
+        name=offer.name,
+        alternate_name=offer.alternate_name,
+        description=offer.description,
         translations=[
-            OfferTranslation(language=t["language"], name=t["name"], description=t["description"])
-            for t in translations
+            OfferTranslation(language=t.language, name=t.name, description=t.description)
+            for t in offer.translations
         ],
-        organization_id=service["organization"],
-        organization_name=service["organization.name"] or "",
+        organization_id=offer.organization_id,
+        organization_name=offer.organization_name,
         categories=list(categories),
         category_names=[name for names in categories.values() for name in names],
         target_groups=list(groups),
         target_group_names=[name for names in groups.values() for name in names],
-        languages=list(dict.fromkeys(languages)),
+        languages=list(dict.fromkeys(offer.languages)),
         districts=sorted({loc.district for loc in locations if loc.district}),
         locations=locations,
-        free_of_charge=bool(service["free_of_charge"]),
-        cost_description=_cost_text(service, costs),
+        free_of_charge=offer.free_of_charge,
+        cost_description=_cost_text(offer),
         barrier_free=any(loc.wheelchair_accessible for loc in locations),
-        accessibility=accessibility,
-        minimum_age=service["minimum_age"],
-        maximum_age=service["maximum_age"],
-        free_places=capacity["available"] if capacity else None,
-        maximum_places=capacity["maximum"] if capacity else None,
-        capacity_unit=capacity["unit"] if capacity else "",
-        waitlist_open=bool(capacity["waitlist_open"]) if capacity else False,
-        capacity_confirmed=confirmed,
+        accessibility="; ".join(
+            p.accessibility_description for p in offer.places if p.accessibility_description
+        ),
+        minimum_age=offer.minimum_age,
+        maximum_age=offer.maximum_age,
+        free_places=capacity.available if capacity else None,
+        maximum_places=capacity.maximum if capacity else None,
+        capacity_unit=capacity.unit if capacity else "",
+        waitlist_open=capacity.waitlist_open if capacity else False,
+        capacity_confirmed=capacity.updated.date() if capacity and capacity.updated else None,
         next_start=next_start,
         open_intervals=[(int(a), int(b)) for a, b in intervals],
-        status=service["status"],
+        status=offer.status,
     )
 
 
 async def services_of_organization(organization_id: UUID) -> list[UUID]:
-    rows = await Service.select(Service.id).where(Service.organization == organization_id)
-    return [row["id"] for row in rows]
+    return await directory.offer_ids_of_organization(organization_id)
 
 
 async def services_at_location(location_id: UUID) -> list[UUID]:
-    rows = await ServiceAtLocation.select(ServiceAtLocation.service).where(
-        ServiceAtLocation.location == location_id
-    )
-    return [row["service"] for row in rows]
+    return await directory.services_at_location(location_id)
 
 
 async def count_services() -> int:
-    return int(await Service.count())
+    return await directory.count_offers()
 
 
 async def all_documents(batch: int = CHUNK) -> AsyncIterator[tuple[int, list[OfferDocument]]]:
@@ -309,13 +181,7 @@ async def all_documents(batch: int = CHUNK) -> AsyncIterator[tuple[int, list[Off
     each with the number of offers it looked at."""
     tree = await TermTree.load()
     last: UUID | None = None
-    while True:
-        query = Service.select(Service.id).order_by(Service.id).limit(batch)
-        if last is not None:
-            query = query.where(Service.id > last)
-        rows = await query
-        if not rows:
-            return
-        last = rows[-1]["id"]
-        built = await build_documents([row["id"] for row in rows], tree)
-        yield len(rows), list(built.values())
+    while ids := await directory.offer_ids_after(last, batch):
+        last = ids[-1]
+        built = await build_documents(ids, tree)
+        yield len(ids), list(built.values())

@@ -4,11 +4,10 @@ from their codes."""
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from directory.tables import TaxonomyTerm
+from directory import api as directory
 
 _CACHE_SECONDS = 60.0
 _terms: dict[str, dict[str, str]] = {}
@@ -19,11 +18,9 @@ async def term_names() -> dict[str, dict[str, str]]:
     """code -> {"de": name, "en": name}, refreshed every minute."""
     global _terms, _loaded_at
     if time.monotonic() - _loaded_at > _CACHE_SECONDS:
-        rows: list[dict[str, Any]] = await TaxonomyTerm.select(
-            TaxonomyTerm.code, TaxonomyTerm.name, TaxonomyTerm.name_en
-        )
         _terms = {
-            row["code"]: {"de": row["name"], "en": row["name_en"] or row["name"]} for row in rows
+            term.code: {"de": term.name, "en": term.name_en or term.name}
+            for term in await directory.taxonomy_terms()
         }
         _loaded_at = time.monotonic()
     return _terms

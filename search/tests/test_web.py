@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conftest import run
-from search import web
+from search import routes
 from search.embedded import EmbeddedEngine
 from search.gaps import no_place_counts
 from search.tests.corpus import ID, OFFERS
@@ -116,7 +116,7 @@ def test_api_is_public_when_the_directory_is(
     client: Any, indexed: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     public = dataclasses.replace(get_settings(), public_directory=True)
-    monkeypatch.setattr(web, "get_settings", lambda: public)
+    monkeypatch.setattr(routes, "get_settings", lambda: public)
     assert client.get("/api/search", params={"q": "Beratung"}).status_code == 200
 
 

@@ -1,5 +1,5 @@
 """The JSON API of calendars for provider systems and integrations (OpenAPI at /schema):
-schedules and exceptions here; imports and openings in the web_api_* modules."""
+schedules and exceptions here; imports and openings in the routes_* modules."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from accounts.guards import member, provider_staff
 from calendars import describe, hsds, store
 from calendars.access import editable_service, readable_service, translate
-from calendars.problems import ReadableError
 from calendars.rules import (
     Rule,
     ScheduleExceptionValue,
@@ -24,6 +23,7 @@ from calendars.rules import (
     parse_bymonthday,
     rule_to_row,
 )
+from core.errors import ReadableError
 from core.i18n import pick_language
 
 TAGS = ["calendars"]

@@ -1,31 +1,30 @@
-"""What calendars needs to know about offers, providers and places, read-only.
-
-Schedules belong to directory rows (their foreign keys point there); this module is the one
-place that reads directory tables, so the rest of the domain speaks of ids and small values.
+"""Short references to offers, their providers and places, read-only: for domains that hang
+their own rows on directory rows (calendars' schedules, slots and feeds) and need a name, an
+e-mail address or an address line to show with them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
 from uuid import UUID
 
-from directory.tables import Location, Organization, Service, ServiceAtLocation
+import msgspec
 
-T = TypeVar("T")
+from directory.tables import Location, Organization, Service, ServiceAtLocation, ServiceTerm
+
 # Keeps IN lists well below SQLite's bound on query parameters.
 CHUNK = 500
 BULK = 1000
 
 
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(items: Sequence[UUID]) -> Iterator[list[UUID]]:
+    for start in range(0, len(items), CHUNK):
+        yield list(items[start : start + CHUNK])
 
 
-@dataclass(frozen=True)
-class ServiceInfo:
+class ServiceBrief(msgspec.Struct, frozen=True):
+    """An offer with its provider; `active` is false once it is retired or defunct."""
+
     id: UUID
     name: str
     organization_id: UUID
@@ -35,16 +34,17 @@ class ServiceInfo:
     active: bool
 
 
-@dataclass(frozen=True)
-class PlaceInfo:
+class PlaceBrief(msgspec.Struct, frozen=True):
+    """A place with its address line (empty for a virtual place)."""
+
     id: UUID
     name: str
     address: str
 
 
-async def services(service_ids: Sequence[UUID]) -> dict[UUID, ServiceInfo]:
-    found: dict[UUID, ServiceInfo] = {}
-    for chunk in chunks(list(service_ids)):
+async def service_briefs(service_ids: Sequence[UUID]) -> dict[UUID, ServiceBrief]:
+    found: dict[UUID, ServiceBrief] = {}
+    for chunk in _chunks(list(service_ids)):
         rows = await Service.select(
             Service.id,
             Service.name,
@@ -54,9 +54,9 @@ async def services(service_ids: Sequence[UUID]) -> dict[UUID, ServiceInfo]:
             Service.organization.id,
             Service.organization.name,
             Service.organization.email,
-        ).where(Service.id.is_in(list(chunk)))
+        ).where(Service.id.is_in(chunk))
         for row in rows:
-            found[row["id"]] = ServiceInfo(
+            found[row["id"]] = ServiceBrief(
                 id=row["id"],
                 name=row["name"],
                 organization_id=row["organization.id"],
@@ -68,8 +68,8 @@ async def services(service_ids: Sequence[UUID]) -> dict[UUID, ServiceInfo]:
     return found
 
 
-async def service(service_id: UUID) -> ServiceInfo | None:
-    return (await services([service_id])).get(service_id)
+async def service_brief(service_id: UUID) -> ServiceBrief | None:
+    return (await service_briefs([service_id])).get(service_id)
 
 
 async def organization_name(organization_id: UUID) -> str | None:
@@ -96,7 +96,7 @@ async def organization_service_ids(organization_id: UUID) -> list[UUID]:
     return [row["id"] for row in rows]
 
 
-async def all_active_service_ids() -> list[UUID]:
+async def active_service_ids() -> list[UUID]:
     rows = await Service.select(Service.id).where(
         Service.retired_at.is_null() & (Service.status != "defunct")
     )
@@ -113,9 +113,9 @@ async def service_places(service_ids: Sequence[UUID]) -> dict[UUID, list[tuple[U
             if row["service"] in found:
                 found[row["service"]].append((row["id"], row["location"]))
         return found
-    for chunk in chunks(list(service_ids)):
+    for chunk in _chunks(list(service_ids)):
         rows = await ServiceAtLocation.select(*columns).where(
-            ServiceAtLocation.service.is_in(list(chunk))
+            ServiceAtLocation.service.is_in(chunk)
         )
         for row in rows:
             found.setdefault(row["service"], []).append((row["id"], row["location"]))
@@ -138,9 +138,9 @@ async def service_of_place(service_at_location_id: UUID) -> UUID | None:
     return row["service"] if row else None
 
 
-async def places(location_ids: Sequence[UUID]) -> dict[UUID, PlaceInfo]:
-    found: dict[UUID, PlaceInfo] = {}
-    for chunk in chunks(list(location_ids)):
+async def place_briefs(location_ids: Sequence[UUID]) -> dict[UUID, PlaceBrief]:
+    found: dict[UUID, PlaceBrief] = {}
+    for chunk in _chunks(list(location_ids)):
         rows = await Location.select(
             Location.id,
             Location.name,
@@ -148,7 +148,7 @@ async def places(location_ids: Sequence[UUID]) -> dict[UUID, PlaceInfo]:
             Location.postal_code,
             Location.city,
             Location.location_type,
-        ).where(Location.id.is_in(list(chunk)))
+        ).where(Location.id.is_in(chunk))
         for row in rows:
             street = ", ".join(
                 part
@@ -159,13 +159,53 @@ async def places(location_ids: Sequence[UUID]) -> dict[UUID, PlaceInfo]:
                 if part
             )
             address = street if row["location_type"] != "virtual" else ""
-            found[row["id"]] = PlaceInfo(row["id"], row["name"], address)
+            found[row["id"]] = PlaceBrief(id=row["id"], name=row["name"], address=address)
     return found
 
 
-async def first_place(service_id: UUID) -> PlaceInfo | None:
+async def first_place_brief(service_id: UUID) -> PlaceBrief | None:
     pairs = (await service_places([service_id])).get(service_id) or []
     if not pairs:
         return None
-    info = await places([pairs[0][1]])
+    info = await place_briefs([pairs[0][1]])
     return info.get(pairs[0][1])
+
+
+class OfferOutline(msgspec.Struct, frozen=True):
+    """An active offer's name, category codes and first place: enough to guess what kind of
+    schedule it has (the calendars demo)."""
+
+    id: UUID
+    name: str
+    term_codes: list[str]
+    location_id: UUID | None
+
+
+async def active_offer_outlines() -> list[OfferOutline]:
+    """Every active offer (not retired, not defunct), in id order."""
+    rows = (
+        await Service.select(Service.id, Service.name)
+        .where(Service.retired_at.is_null() & (Service.status != "defunct"))
+        .order_by(Service.id)
+    )
+    ids = [row["id"] for row in rows]
+    codes: dict[UUID, list[str]] = {sid: [] for sid in ids}
+    places: dict[UUID, UUID] = {}
+    for chunk in _chunks(ids):
+        for term in await ServiceTerm.select(ServiceTerm.service, ServiceTerm.term.code).where(
+            ServiceTerm.service.is_in(chunk)
+        ):
+            codes[term["service"]].append(str(term["term.code"]))
+        for sal in await ServiceAtLocation.select(
+            ServiceAtLocation.service, ServiceAtLocation.location
+        ).where(ServiceAtLocation.service.is_in(chunk)):
+            places.setdefault(sal["service"], sal["location"])
+    return [
+        OfferOutline(
+            id=row["id"],
+            name=row["name"],
+            term_codes=codes[row["id"]],
+            location_id=places.get(row["id"]),
+        )
+        for row in rows
+    ]

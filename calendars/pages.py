@@ -13,11 +13,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from calendars import compute, describe, store
-from calendars.access import berlin_today, may_edit, readable_service, translate
-from calendars.compute import BERLIN
+from calendars.access import may_edit, readable_service, translate
 from calendars.workdays import holiday_name
 from core.i18n import pick_language
 from core.templates import render
+from core.time import BERLIN, berlin_today
 from settings import get_settings
 
 

@@ -13,11 +13,12 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from accounts.guards import member, provider_staff
 from calendars import compute, slots, store
-from calendars.access import berlin_today, editable_service, readable_service, translate
+from calendars.access import editable_service, readable_service, translate
 from calendars.api import label_texts
-from calendars.problems import ReadableError
-from calendars.web_api import TAGS, invalid_input, parse_time
+from calendars.routes import TAGS, invalid_input, parse_time
+from core.errors import ReadableError
 from core.i18n import pick_language
+from core.time import berlin_today
 
 
 class OpeningOut(msgspec.Struct):

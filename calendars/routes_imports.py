@@ -14,11 +14,12 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from accounts.guards import current_user, provider_staff
 from calendars import store_import, subscriptions
-from calendars.access import berlin_today, editable_service, translate
+from calendars.access import editable_service, translate
 from calendars.ics_import import ImportLimits, import_calendar
-from calendars.problems import ReadableError
+from calendars.routes import TAGS, invalid_input
 from calendars.tables import CalendarSubscription
-from calendars.web_api import TAGS, invalid_input
+from core.errors import ReadableError
+from core.time import berlin_today
 
 
 class ImportReport(msgspec.Struct):

@@ -15,12 +15,13 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from accounts.guards import current_user, member
-from calendars import directory_view, feeds
-from calendars.access import berlin_today, translate
-from calendars.compute import BERLIN
+from calendars import feeds
+from calendars.access import translate
 from calendars.ics_export import etag_of
 from calendars.slots import slots_of_user
 from core.templates import render
+from core.time import BERLIN, berlin_today
+from directory import api as directory
 from settings import get_settings
 
 ICS_TYPE = "text/calendar; charset=utf-8"
@@ -105,7 +106,7 @@ async def _my_feed_page(request: Request, new_url: str | None = None) -> Templat
     user = current_user(request)
     since = await feeds.has_feed(user.id)
     slots = await slots_of_user(user.id, since=_start_of_today())
-    infos = await directory_view.services(list({slot.service_id for slot in slots}))
+    infos = await directory.service_briefs(list({slot.service_id for slot in slots}))
     appointments = [
         {
             "start": slot.starts_at.astimezone(BERLIN),
