@@ -1,4 +1,4 @@
-"""Consumers of outbox topics, subscribed when `domains.install_consumers` imports them.
+"""Consumers of outbox topics, subscribed when `domains.install` imports them.
 
 `publish` writes one row per consumer of a topic, so a process that published before every
 consumer was subscribed would lose events for the missing ones: it refuses instead.
@@ -62,6 +62,6 @@ def consumers() -> list[Consumer]:
 def consumers_of(topic: str) -> list[Consumer]:
     if not _sealed:
         raise ConsumersNotInstalledError(
-            "Outbox consumers are not installed: call domains.install_consumers() at start"
+            "Outbox consumers are not installed: call domains.install() at start"
         )
     return [c for c in _consumers.values() if topic in c.topics]

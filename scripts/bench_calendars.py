@@ -101,9 +101,9 @@ async def main(offers: int, runs: int) -> None:
     from core.migrate import migrate
     from core.time import berlin_today
     from directory import api as directory
-    from domains import install_consumers
+    from domains import install
 
-    install_consumers()  # the demo publishes events; each needs its consumers' rows
+    install()  # the demo publishes events; each needs its consumers' rows
     await migrate()
     source = await load_network(offers)
     started = time.perf_counter()
