@@ -180,6 +180,7 @@ from calendars.rules import (  # noqa: E402
     rule_to_row,
 )
 from calendars.tables import Schedule, ScheduleException  # noqa: E402
+from core import row_sync  # noqa: E402
 
 # The owners a schedule may hang off, most specific first.
 HSDS_OWNERS = ("service_at_location", "service", "location")
@@ -274,3 +275,27 @@ def hsds_schedule_rows(
                      **exception_to_row(value)}
                 )
     return result
+
+
+# The schedule tables as an HSDS import keeps them in step (rules before their exceptions).
+HSDS_SCHEDULE_TABLES = row_sync.RowTables(
+    tables={"schedule": Schedule, "schedule_exception": ScheduleException},
+    owner_columns=frozenset(HSDS_OWNERS),
+)
+
+
+async def existing_schedule_ids(table: str, ids: Iterable[UUID]) -> set[UUID]:
+    """Which of ``ids`` the table ("schedule" or "schedule_exception") holds."""
+    return await row_sync.existing_ids(HSDS_SCHEDULE_TABLES.tables[table], ids)
+
+
+async def plan_hsds_schedules(records: Sequence[row_sync.RecordRows]) -> row_sync.Plan:
+    """What the schedule rows of these records (from `hsds_schedule_rows`, as child sets of their
+    owners) would change; other rows of the records are left to their own domains."""
+    return await row_sync.make_plan(HSDS_SCHEDULE_TABLES, records)
+
+
+async def apply_hsds_schedules(plan: row_sync.Plan, phase: row_sync.Phase = "all") -> None:
+    """Write a plan of `plan_hsds_schedules` in the caller's transaction: ``remove`` before the
+    owners may go, ``write`` once they exist."""
+    await row_sync.apply_plan(HSDS_SCHEDULE_TABLES, plan, phase)

@@ -31,14 +31,17 @@ from __future__ import annotations
 # Sections keep their own imports (so that they merge cleanly); isort would join them.
 # ruff: noqa: I001
 from directory import listings as _listings
+from directory import record_writes as _writes
 from directory import records as _records
 from directory.listings import ListingFilter, ListingKind, ListingPage  # noqa: F401
+from directory.record_writes import SERVICE_CHANGED  # noqa: F401
 from directory.records import (  # noqa: F401
     CapacityRecord,
     ContactRecord,
     CostOptionRecord,
     LanguageRecord,
     LocationRecord,
+    NamedRecord,
     OrganizationRecord,
     PhoneRecord,
     RequiredDocumentRecord,
@@ -66,3 +69,16 @@ service_details = _records.service_details
 taxonomy_records = _records.taxonomies
 taxonomy_term_records = _records.taxonomy_terms
 live_services_of_organization = _records.live_services_of_organization
+organization_name_records = _records.organization_names
+live_service_names = _records.live_service_names
+service_addresses = _records.service_addresses
+
+# Writing records from another system (the HSDS import): the directory plans and applies them.
+import_text_limits = _writes.text_limits
+existing_import_ids = _writes.existing_ids
+plan_imported_records = _writes.plan_records
+apply_imported_records = _writes.apply_records
+announce_imported_changes = _writes.announce_changes
+term_id_by_code = _writes.term_id_by_code
+adopt_term = _writes.adopt_term
+link_services_to_term = _writes.link_services_to_term

@@ -312,3 +312,42 @@ async def live_services_of_organization(organization_id: UUID) -> list[ServiceRe
         .order_by(Service.name)
     )
     return as_records(rows, ServiceRecord)
+
+
+class NamedRecord(msgspec.Struct, frozen=True):
+    """An organisation or service by name; ``organization`` is a service's provider."""
+
+    id: UUID
+    name: str
+    organization: UUID | None = None
+
+
+async def organization_names() -> list[NamedRecord]:
+    """Every organisation, retired ones too (for recognising them in data from elsewhere)."""
+    rows = await Organization.select(Organization.id, Organization.name)
+    return as_records(rows, NamedRecord)
+
+
+async def live_service_names(organizations: Iterable[UUID]) -> list[NamedRecord]:
+    """The live services of these organisations, by name."""
+    rows = await Service.select(Service.id, Service.name, Service.organization).where(
+        Service.organization.is_in(list(organizations)) & Service.retired_at.is_null()
+    )
+    return as_records(rows, NamedRecord)
+
+
+async def service_addresses(ids: list[UUID]) -> dict[UUID, list[tuple[str, str]]]:
+    """(street, postcode) of each location of these services that has a street."""
+    found: dict[UUID, list[tuple[str, str]]] = defaultdict(list)
+    for start in range(0, len(ids), CHUNK):
+        rows = await ServiceAtLocation.select(
+            ServiceAtLocation.service,
+            ServiceAtLocation.location.address_1,
+            ServiceAtLocation.location.postal_code,
+        ).where(ServiceAtLocation.service.is_in(ids[start : start + CHUNK]))
+        for row in rows:
+            if row["location.address_1"]:
+                found[row["service"]].append(
+                    (row["location.address_1"], row["location.postal_code"] or "")
+                )
+    return dict(found)

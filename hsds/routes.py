@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, get
 from litestar.connection import ASGIConnection
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException, NotFoundException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -78,6 +78,11 @@ async def paging(page: Number = 1, per_page: Number = 50, output: Format = None)
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise ValidationException(f"per_page must be between 1 and {MAX_PER_PAGE}")
     return Paging(page, per_page, chosen == "ndjson")
+
+
+# The controller's dependencies, as handlers ask for them by name.
+Pages = NamedDependency[Paging]
+Offers = NamedDependency[ListingFilter]
 
 
 async def offer_filters(
@@ -181,7 +186,7 @@ class HsdsController(Controller):
 
     @get("/services", operation_id="getPaginatedListOfServices")
     async def services(
-        self, offers: ListingFilter, paging: Paging, minimal: Flag = False, full: Flag = False
+        self, offers: Offers, paging: Pages, minimal: Flag = False, full: Flag = False
     ) -> Any:
         async def build(records: list[Any]) -> list[Doc]:
             return _minimal(records) if minimal else await service_docs(records, full=full)
@@ -195,7 +200,7 @@ class HsdsController(Controller):
     @get("/organizations", operation_id="getPaginatedListOfOrganizations")
     async def organizations(
         self,
-        paging: Paging,
+        paging: Pages,
         search: Text = None,
         taxonomy_term_id: Text = None,
         taxonomy_id: Text = None,
@@ -218,7 +223,7 @@ class HsdsController(Controller):
 
     @get("/service_at_locations", operation_id="getPaginatedListOfServiceAtLocation")
     async def service_at_locations(
-        self, offers: ListingFilter, paging: Paging, full: Flag = False
+        self, offers: Offers, paging: Pages, full: Flag = False
     ) -> Any:
         # Always with the service: a place without its offer says little (``full`` is accepted).
         return await listing("service_at_location", offers, paging, service_at_location_docs)
@@ -232,7 +237,7 @@ class HsdsController(Controller):
         return (await service_at_location_docs([record]))[0]
 
     @get("/taxonomies", operation_id="getPaginatedListOfTaxonomies")
-    async def taxonomies(self, paging: Paging, search: Text = None) -> Any:
+    async def taxonomies(self, paging: Pages, search: Text = None) -> Any:
         async def build(records: list[Any]) -> list[Doc]:
             return [taxonomy_doc(record) for record in records]
 
@@ -245,7 +250,7 @@ class HsdsController(Controller):
     @get("/taxonomy_terms", operation_id="getPaginatedListOfTaxonomyTerms")
     async def taxonomy_terms(
         self,
-        paging: Paging,
+        paging: Pages,
         search: Text = None,
         taxonomy_id: Text = None,
         parent_id: Text = None,
