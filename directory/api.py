@@ -34,7 +34,6 @@ from directory import listings as _listings
 from directory import record_writes as _writes
 from directory import records as _records
 from directory.listings import ListingFilter, ListingKind, ListingPage  # noqa: F401
-from directory.record_writes import SERVICE_CHANGED  # noqa: F401
 from directory.records import (  # noqa: F401
     CapacityRecord,
     ContactRecord,
