@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# Measure the checkout this script lives in, whatever else the environment has installed.
+sys.path.insert(0, str(ROOT))
 PG_ADMIN_URL = os.environ.get("LOTSE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 TOPICS = ("Migrationsberatung", "Deutschkurs", "Sprachcafé", "Jobcoaching", "Hausaufgabenhilfe",
           "Frauentreff", "Schuldnerberatung", "Elterncafé", "Integrationskurs", "Bewerbungshilfe")
