@@ -126,20 +126,25 @@ class Plan:
 
 
 def _merge(
-    records: Sequence[RecordRows],
+    records: Sequence[RecordRows], tables: RowTables
 ) -> tuple[
     dict[str, dict[uuid.UUID, Row]],
     dict[str, dict[uuid.UUID, Row]],
     dict[tuple[str, str, uuid.UUID], set[uuid.UUID]],
 ]:
+    """The wanted rows of ``tables`` by id (merged across records), and each child set."""
+    mine = tables.tables
     wanted: dict[str, dict[uuid.UUID, Row]] = defaultdict(dict)
     on_insert: dict[str, dict[uuid.UUID, Row]] = defaultdict(dict)
     scopes: dict[tuple[str, str, uuid.UUID], set[uuid.UUID]] = {}
     for record in records:
         for item in record.upserts:
-            wanted[item.table].setdefault(item.row["id"], {}).update(item.row)
-            on_insert[item.table].setdefault(item.row["id"], {}).update(item.on_insert)
+            if item.table in mine:
+                wanted[item.table].setdefault(item.row["id"], {}).update(item.row)
+                on_insert[item.table].setdefault(item.row["id"], {}).update(item.on_insert)
         for child in record.children:
+            if child.table not in mine:
+                continue
             scope = (child.table, child.parent_column, child.parent_id)
             scopes.setdefault(scope, set()).update(row["id"] for row in child.rows)
             for row in child.rows:
@@ -164,7 +169,7 @@ async def make_plan(
     """What writing ``records`` would change in ``tables`` (rows of other tables are ignored)."""
     now = now or datetime.now(UTC)
     plan = Plan()
-    wanted, on_insert, scopes = _merge(records)
+    wanted, on_insert, scopes = _merge(records, tables)
     by_scope: dict[tuple[str, str], set[uuid.UUID]] = defaultdict(set)
     for table, column, parent in scopes:
         by_scope[(table, column)].add(parent)
