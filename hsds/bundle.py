@@ -11,71 +11,24 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from typing import Any
 
-from piccolo.columns import Varchar
-from piccolo.table import Table
-
-from calendars.tables import Schedule, ScheduleException
-from directory import tables as directory
+from core.row_sync import ChildRows, RowUpsert
+from directory import api as directory
 from hsds import extensions as ext
 
 Row = dict[str, Any]
+# The rows a record hands to the domains that write them (the directory, the calendars).
+Upsert = RowUpsert
+ChildSet = ChildRows
 Doc = dict[str, Any]
 
 KINDS = ("taxonomy", "taxonomy_term", "organization", "location", "service", "service_at_location")
 SERVICE_STATUSES = {"active", "inactive", "defunct", "temporarily closed"}
 LOCATION_TYPES = {"physical", "postal", "virtual"}
 
-TABLES: dict[str, type[Table]] = {
-    "taxonomy": directory.Taxonomy,
-    "taxonomy_term": directory.TaxonomyTerm,
-    "organization": directory.Organization,
-    "location": directory.Location,
-    "service": directory.Service,
-    "service_at_location": directory.ServiceAtLocation,
-    "phone": directory.Phone,
-    "contact": directory.Contact,
-    "language": directory.ServiceLanguage,
-    "cost_option": directory.CostOption,
-    "required_document": directory.RequiredDocument,
-    "capacity": directory.Capacity,
-    "translation": directory.ServiceTranslation,
-    "service_term": directory.ServiceTerm,
-    "schedule": Schedule,
-    "schedule_exception": ScheduleException,
-}
-
-
-@lru_cache(maxsize=64)
-def varchar_limits(table: str) -> dict[str, int]:
-    return {
-        column._meta.name: column.length
-        for column in TABLES[table]._meta.columns
-        if isinstance(column, Varchar) and column.length
-    }
-
-
 class RecordError(ValueError):
     """The record cannot be imported; the message says what to fix."""
-
-
-@dataclass
-class Upsert:
-    table: str
-    row: Row
-    on_insert: Row = field(default_factory=dict)
-
-
-@dataclass
-class ChildSet:
-    """``rows`` are all rows of ``table`` whose ``parent_column`` is ``parent_id``."""
-
-    table: str
-    parent_column: str
-    parent_id: uuid.UUID
-    rows: list[Row]
 
 
 @dataclass
@@ -211,7 +164,7 @@ class RecordReader:
 
     def fit(self, table: str, row: Row) -> Row:
         """Shorten texts that exceed a column's length (PostgreSQL would refuse them)."""
-        for name, limit in varchar_limits(table).items():
+        for name, limit in directory.import_text_limits(table).items():
             value = row.get(name)
             if isinstance(value, str) and len(value) > limit:
                 self.warn(f"{table}.{name} was shortened to {limit} characters")

@@ -13,7 +13,8 @@ import uuid
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from directory.tables import Organization, Service, ServiceAtLocation
+from directory import api as directory
+from directory.api import NamedRecord
 from hsds.bundle import Bundle, Row
 
 SIMILAR = 0.85
@@ -55,9 +56,9 @@ class DuplicateFinder:
         self.created: set[uuid.UUID] = set()
 
     async def load(self) -> None:
-        for row in await Organization.select(Organization.id, Organization.name):
-            self.before.add(row["id"])
-            self.orgs_by_name.setdefault(fold(row["name"]), set()).add(row["id"])
+        for org in await directory.organization_name_records():
+            self.before.add(org.id)
+            self.orgs_by_name.setdefault(fold(org.name), set()).add(org.id)
 
     def _organizations(self, bundle: Bundle, org_id: uuid.UUID) -> set[uuid.UUID]:
         found = {org_id} & self.before
@@ -92,31 +93,30 @@ class DuplicateFinder:
         if not wanted:
             return []
         all_orgs = list(set().union(*(orgs for _b, _r, orgs in wanted)))
-        candidates = await Service.select(Service.id, Service.name, Service.organization).where(
-            Service.organization.is_in(all_orgs) & Service.retired_at.is_null()
-        )
-        candidates = [c for c in candidates if c["id"] not in self.created]
+        candidates = [
+            c for c in await directory.live_service_names(all_orgs) if c.id not in self.created
+        ]
         found: list[Duplicate] = []
         addresses: dict[uuid.UUID, set[tuple[str, str]]] | None = None
         for bundle, row, orgs in wanted:
             for candidate in candidates:
-                if candidate["organization"] not in orgs:
+                if candidate.organization not in orgs:
                     continue
-                score = similarity(str(row["name"]), candidate["name"])
+                score = similarity(str(row["name"]), candidate.name)
                 reason = "similar name" if score >= SIMILAR else ""
                 if not reason and score >= SIMILAR_AT_SAME_ADDRESS:
                     if addresses is None:
                         addresses = await self._candidate_addresses(candidates)
                     mine = self._addresses(bundle, row["id"])
-                    if mine & addresses.get(candidate["id"], set()):
+                    if mine & addresses.get(candidate.id, set()):
                         reason = "similar name at the same address"
                 if reason:
                     found.append(
                         Duplicate(
                             row["id"],
                             str(row["name"]),
-                            candidate["id"],
-                            candidate["name"],
+                            candidate.id,
+                            candidate.name,
                             reason,
                             round(score, 3),
                         )
@@ -125,19 +125,10 @@ class DuplicateFinder:
 
     @staticmethod
     async def _candidate_addresses(
-        candidates: list[Row],
+        candidates: list[NamedRecord],
     ) -> dict[uuid.UUID, set[tuple[str, str]]]:
-        ids = [c["id"] for c in candidates]
-        found: dict[uuid.UUID, set[tuple[str, str]]] = {}
-        for start in range(0, len(ids), 500):
-            rows = await ServiceAtLocation.select(
-                ServiceAtLocation.service,
-                ServiceAtLocation.location.address_1,
-                ServiceAtLocation.location.postal_code,
-            ).where(ServiceAtLocation.service.is_in(ids[start : start + 500]))
-            for row in rows:
-                if row["location.address_1"]:
-                    found.setdefault(row["service"], set()).add(
-                        (fold(row["location.address_1"]), fold(row["location.postal_code"]))
-                    )
-        return found
+        found = await directory.service_addresses([c.id for c in candidates])
+        return {
+            service: {(fold(street), fold(postcode)) for street, postcode in addresses}
+            for service, addresses in found.items()
+        }

@@ -8,18 +8,16 @@ and the output is byte-identical for identical data.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import msgspec
-from piccolo.table import Table
 
 from core.db import engine
-from directory.tables import Organization, Service
-from hsds.mapping import Doc, Row
+from directory import api as directory
+from hsds.mapping import Doc
 from hsds.queries import TaxonomyCache, organization_docs, service_docs
 from hsds.tabular import TabularWriter
 
@@ -35,26 +33,6 @@ Progress = Callable[[str, int, int], None]
 class ExportSummary:
     folder: Path
     counts: dict[str, int] = field(default_factory=dict)
-
-
-async def pages(table: type[Table], size: int = PAGE) -> AsyncIterator[list[Row]]:
-    """All live rows of ``table`` in pages ordered by id (keyset paging: no OFFSET)."""
-    key = table._meta.primary_key
-    retired = table.retired_at  # type: ignore[attr-defined]
-    last: uuid.UUID | None = None
-    while True:
-        where = retired.is_null()
-        if last is not None:
-            where = where & (key > last)
-        rows = await table.select().where(where).order_by(key).limit(size)
-        if not rows:
-            return
-        yield rows
-        last = rows[-1]["id"]
-
-
-async def live_count(table: type[Table]) -> int:
-    return int(await table.count().where(table.retired_at.is_null()))  # type: ignore[attr-defined]
 
 
 def _prepare(folder: Path) -> None:
@@ -111,7 +89,6 @@ async def _write_all(
         await _records(
             folder / "organizations.json",
             "organization",
-            Organization,
             csv,
             summary,
             progress,
@@ -121,7 +98,6 @@ async def _write_all(
         await _records(
             folder / "services.json",
             "service",
-            Service,
             csv,
             summary,
             progress,
@@ -134,24 +110,24 @@ async def _write_all(
 
 async def _records(
     path: Path,
-    kind: str,
-    table: type[Table],
+    kind: directory.ListingKind,
     csv: TabularWriter | None,
     summary: ExportSummary,
     progress: Progress | None,
-    build: Callable[[list[Row]], Any],
+    build: Callable[[list[Any]], Awaitable[list[Doc]]],
     page: int = PAGE,
 ) -> None:
-    total = await live_count(table)
+    everything = directory.ListingFilter()
+    total = await directory.listing_count(kind, everything)
     done = 0
     writer = JsonArrayWriter(path)
     try:
-        async for rows in pages(table, page):
-            for doc in await build(rows):
+        async for records in directory.listing_batches(kind, everything, page):
+            for doc in await build(records):
                 writer.write(doc)
                 if csv:
                     csv.write(kind, doc)
-            done += len(rows)
+            done += len(records)
             if progress:
                 progress(kind, done, total)
     finally:

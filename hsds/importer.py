@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from core.db import atomic, engine
+from directory import api as directory
 from hsds import review
 from hsds.bundle import Bundle, RecordError
 from hsds.duplicates import Duplicate, DuplicateFinder
@@ -34,14 +35,9 @@ from hsds.sources import (
 from hsds.tables import DuplicateFlag
 from hsds.taxonomies import ReviewEntry, TermResolver
 from hsds.writer import Plan, apply_plan, bundle_changed, check_references, make_plan
-from outbox.publish import publish
 
 KEEP = 200  # problems kept in the report; the rest are only counted
 MAX_BATCH_ROWS = 20_000
-# The directory's topics, as the search index listens to them.
-SERVICE_CHANGED = "directory.service_changed"
-LOCATION_CHANGED = "directory.location_changed"
-ORGANIZATION_CHANGED = "directory.organization_changed"
 
 
 @dataclass
@@ -270,12 +266,7 @@ class ImportRun:
         locations = {row_id for table, row_id in changed if table == "location"}
         locations |= {parent for column, parent in plan.touched if column == "location"}
         organizations = {row_id for table, row_id in changed if table == "organization"}
-        for service_id in sorted(services):
-            await publish(SERVICE_CHANGED, {"service_id": str(service_id)})
-        for location_id in sorted(locations):
-            await publish(LOCATION_CHANGED, {"location_id": str(location_id)})
-        for organization_id in sorted(organizations):
-            await publish(ORGANIZATION_CHANGED, {"organization_id": str(organization_id)})
+        await directory.announce_imported_changes(services, locations, organizations)
 
     def _tally(self, bundles: list[Bundle], plan: Plan) -> None:
         for bundle in bundles:

@@ -1,4 +1,4 @@
-"""Directory rows -> HSDS 3.1 records (pure functions over row dicts from ``Table.select()``).
+"""Directory records -> HSDS 3.1 records (pure functions over the directory's record structs).
 
 Output is deterministic (fixed key order, children sorted by id), so that two exports of the
 same data are byte-identical. Empty optional values are left out rather than written as "".
@@ -15,9 +15,24 @@ from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
+from directory.api import (
+    CapacityRecord,
+    ContactRecord,
+    CostOptionRecord,
+    LanguageRecord,
+    LocationRecord,
+    OrganizationRecord,
+    PhoneRecord,
+    RequiredDocumentRecord,
+    ServiceAtLocationRecord,
+    ServiceRecord,
+    ServiceTermRecord,
+    TaxonomyRecord,
+    TaxonomyTermRecord,
+    TranslationRecord,
+)
 from hsds import extensions as ext
 
-Row = dict[str, Any]
 Doc = dict[str, Any]
 
 STATE_PROVINCE = "Nordrhein-Westfalen"
@@ -75,159 +90,163 @@ def _sorted(docs: list[Doc]) -> list[Doc]:
     return sorted(docs, key=lambda item: item["id"])
 
 
-def taxonomy_doc(row: Row) -> Doc:
-    doc: Doc = {"id": str(row["id"]), "name": row["name"], "description": row["description"]}
-    _put(doc, "uri", web_address(row.get("uri")))
-    _put(doc, "version", row.get("version"))
+def taxonomy_doc(row: TaxonomyRecord) -> Doc:
+    doc: Doc = {"id": str(row.id), "name": row.name, "description": row.description}
+    _put(doc, "uri", web_address(row.uri))
+    _put(doc, "version", row.version)
     return doc
 
 
-def term_doc(row: Row, taxonomy: Row | None, *, detail: bool = False) -> Doc:
+def term_doc(
+    row: TaxonomyTermRecord, taxonomy: TaxonomyRecord | None, *, detail: bool = False
+) -> Doc:
     doc: Doc = {
-        "id": str(row["id"]),
-        "code": row["code"],
-        "name": row["name"],
-        "description": row["description"],
+        "id": str(row.id),
+        "code": row.code,
+        "name": row.name,
+        "description": row.description,
     }
-    if row.get("parent"):
-        doc["parent_id"] = str(row["parent"])
+    if row.parent:
+        doc["parent_id"] = str(row.parent)
     if taxonomy is not None:
-        doc["taxonomy"] = taxonomy["name"]
+        doc["taxonomy"] = taxonomy.name
         if detail:
             doc["taxonomy_detail"] = taxonomy_doc(taxonomy)
-    doc["taxonomy_id"] = str(row["taxonomy"])
+    doc["taxonomy_id"] = str(row.taxonomy)
     doc["language"] = TERM_LANGUAGE
-    _put(doc, "lotse_name_en", row.get("name_en"))
+    _put(doc, "lotse_name_en", row.name_en)
     return doc
 
 
-def term_attribute(link: Row, term: Row, taxonomy: Row | None) -> Doc:
+def term_attribute(
+    link: ServiceTermRecord, term: TaxonomyTermRecord, taxonomy: TaxonomyRecord | None
+) -> Doc:
     """A service's category or target group (a ServiceTerm row) as an HSDS attribute."""
     return {
-        "id": str(link["id"]),
-        "link_id": str(link["service"]),
+        "id": str(link.id),
+        "link_id": str(link.service),
         "link_entity": "service",
-        "taxonomy_term_id": str(term["id"]),
+        "taxonomy_term_id": str(term.id),
         "taxonomy_term": term_doc(term, taxonomy, detail=True),
     }
 
 
-def phone_doc(row: Row) -> Doc:
-    doc: Doc = {"id": str(row["id"])}
+def phone_doc(row: PhoneRecord) -> Doc:
+    doc: Doc = {"id": str(row.id)}
     for column in ("organization", "service", "location"):
-        if row.get(column):
-            doc[f"{column}_id"] = str(row[column])
-    doc["number"] = row["number"]
-    extension = (row.get("extension") or "").strip()
+        if getattr(row, column):
+            doc[f"{column}_id"] = str(getattr(row, column))
+    doc["number"] = row.number
+    extension = (row.extension or "").strip()
     if extension.isdigit():
         doc["extension"] = int(extension)
-    _put(doc, "type", row.get("type"))
-    _put(doc, "description", row.get("description"))
+    _put(doc, "type", row.type)
+    _put(doc, "description", row.description)
     if extension and not extension.isdigit():
         doc["lotse_extension"] = extension
     return doc
 
 
-def contact_doc(row: Row) -> Doc:
-    doc: Doc = {"id": str(row["id"])}
+def contact_doc(row: ContactRecord) -> Doc:
+    doc: Doc = {"id": str(row.id)}
     for column in ("organization", "service"):
-        if row.get(column):
-            doc[f"{column}_id"] = str(row[column])
-    doc["name"] = row["name"]
-    _put(doc, "title", row.get("title"))
-    _put(doc, "department", row.get("department"))
-    _put(doc, "email", row.get("email"))
+        if getattr(row, column):
+            doc[f"{column}_id"] = str(getattr(row, column))
+    doc["name"] = row.name
+    _put(doc, "title", row.title)
+    _put(doc, "department", row.department)
+    _put(doc, "email", row.email)
     phones = []
-    if row.get("phone"):
+    if row.phone:
         phones.append(
             {
-                "id": ext.derived_id("contact-phone", row["id"]),
-                "contact_id": str(row["id"]),
-                "number": row["phone"],
+                "id": ext.derived_id("contact-phone", row.id),
+                "contact_id": str(row.id),
+                "number": row.phone,
             }
         )
     doc["phones"] = phones
     return doc
 
 
-def language_doc(row: Row) -> Doc:
+def language_doc(row: LanguageRecord) -> Doc:
     doc: Doc = {
-        "id": str(row["id"]),
-        "service_id": str(row["service"]),
-        "name": language_name(row["code"]),
-        "code": row["code"],
+        "id": str(row.id),
+        "service_id": str(row.service),
+        "name": language_name(row.code),
+        "code": row.code,
     }
-    _put(doc, "note", row.get("note"))
+    _put(doc, "note", row.note)
     return doc
 
 
-def cost_option_doc(row: Row) -> Doc:
-    doc: Doc = {"id": str(row["id"]), "service_id": str(row["service"])}
-    _put(doc, "valid_from", iso_date(row.get("valid_from")))
-    _put(doc, "valid_to", iso_date(row.get("valid_to")))
-    _put(doc, "option", row.get("option"))
-    _put(doc, "currency", row.get("currency"))
-    _put(doc, "amount", number(row.get("amount")))
-    _put(doc, "amount_description", row.get("amount_description"))
+def cost_option_doc(row: CostOptionRecord) -> Doc:
+    doc: Doc = {"id": str(row.id), "service_id": str(row.service)}
+    _put(doc, "valid_from", iso_date(row.valid_from))
+    _put(doc, "valid_to", iso_date(row.valid_to))
+    _put(doc, "option", row.option)
+    _put(doc, "currency", row.currency)
+    _put(doc, "amount", number(row.amount))
+    _put(doc, "amount_description", row.amount_description)
     return doc
 
 
-def required_document_doc(row: Row) -> Doc:
+def required_document_doc(row: RequiredDocumentRecord) -> Doc:
     doc: Doc = {
-        "id": str(row["id"]),
-        "service_id": str(row["service"]),
-        "document": row["document"],
+        "id": str(row.id),
+        "service_id": str(row.service),
+        "document": row.document,
     }
-    _put(doc, "uri", web_address(row.get("uri")))
+    _put(doc, "uri", web_address(row.uri))
     return doc
 
 
-def capacity_doc(row: Row) -> Doc:
-    unit_id = ext.derived_id("unit", row["unit"])
+def capacity_doc(row: CapacityRecord) -> Doc:
+    unit_id = ext.derived_id("unit", row.unit)
     doc: Doc = {
-        "id": str(row["id"]),
-        "service_id": str(row["service"]),
-        "unit": {"id": unit_id, "name": row["unit"]},
+        "id": str(row.id),
+        "service_id": str(row.service),
+        "unit": {"id": unit_id, "name": row.unit},
         "unit_id": unit_id,
-        "available": row["available"],
-        "maximum": row["maximum"],
+        "available": row.available,
+        "maximum": row.maximum,
     }
-    _put(doc, "description", row.get("description"))
-    doc["updated"] = iso_datetime(row["updated"])
+    _put(doc, "description", row.description)
+    doc["updated"] = iso_datetime(row.updated)
     doc["attributes"] = [
         ext.attribute(
-            "service_capacity", row["id"], "waitlist-open", ext.flag(row["waitlist_open"])
+            "service_capacity", row.id, "waitlist-open", ext.flag(row.waitlist_open)
         )
     ]
     return doc
 
 
-def translation_doc(row: Row) -> Doc:
+def translation_doc(row: TranslationRecord) -> Doc:
     return {
-        "id": str(row["id"]),
-        "language": row["language"],
-        "name": row["name"],
-        "description": row.get("description") or "",
+        "id": str(row.id),
+        "language": row.language,
+        "name": row.name,
+        "description": row.description or "",
     }
 
 
 def organization_doc(
-    row: Row,
+    row: OrganizationRecord,
     *,
-    phones: list[Row] | None = None,
-    contacts: list[Row] | None = None,
+    phones: list[PhoneRecord] | None = None,
+    contacts: list[ContactRecord] | None = None,
     locations: list[Doc] | None = None,
 ) -> Doc:
     """An organisation; with ``phones``/``contacts``/``locations`` given, the full record."""
-    doc: Doc = {"id": str(row["id"]), "name": row["name"], "description": row["description"]}
-    _put(doc, "alternate_name", row.get("alternate_name"))
-    _put(doc, "email", row.get("email"))
-    _put(doc, "website", web_address(row.get("website")))
-    _put(doc, "legal_status", row.get("legal_status"))
-    doc["lotse_created_at"] = iso_datetime(row.get("created_at"))
-    doc["lotse_last_modified"] = iso_datetime(row.get("last_modified"))
+    doc: Doc = {"id": str(row.id), "name": row.name, "description": row.description}
+    _put(doc, "alternate_name", row.alternate_name)
+    _put(doc, "email", row.email)
+    _put(doc, "website", web_address(row.website))
+    _put(doc, "legal_status", row.legal_status)
+    doc["lotse_created_at"] = iso_datetime(row.created_at)
+    doc["lotse_last_modified"] = iso_datetime(row.last_modified)
     doc["attributes"] = [
-        ext.attribute("organization", row["id"], "organization-kind", row.get("kind") or "other")
+        ext.attribute("organization", row.id, "organization-kind", row.kind or "other")
     ]
     if phones is not None:
         doc["phones"] = _sorted([phone_doc(phone) for phone in phones])
@@ -238,64 +257,65 @@ def organization_doc(
     return doc
 
 
-def location_doc(row: Row, *, phones: list[Row], schedules: list[Doc]) -> Doc:
-    location_type = row.get("location_type") or "physical"
+def location_doc(row: LocationRecord, *, phones: list[PhoneRecord], schedules: list[Doc]) -> Doc:
+    location_type = row.location_type or "physical"
     doc: Doc = {
-        "id": str(row["id"]),
+        "id": str(row.id),
         "location_type": location_type if location_type in LOCATION_TYPES else "physical",
-        "organization_id": str(row["organization"]),
-        "name": row["name"],
+        "organization_id": str(row.organization),
+        "name": row.name,
     }
-    _put(doc, "description", row.get("description"))
-    _put(doc, "transportation", row.get("transportation"))
-    _put(doc, "latitude", row.get("latitude"))
-    _put(doc, "longitude", row.get("longitude"))
-    doc["lotse_last_modified"] = iso_datetime(row.get("last_modified"))
+    _put(doc, "description", row.description)
+    _put(doc, "transportation", row.transportation)
+    _put(doc, "latitude", row.latitude)
+    _put(doc, "longitude", row.longitude)
+    doc["lotse_last_modified"] = iso_datetime(row.last_modified)
     addresses = []
-    if row.get("address_1") or row.get("postal_code") or row.get("city"):
+    if row.address_1 or row.postal_code or row.city:
         address: Doc = {
-            "id": ext.derived_id("address", row["id"]),
-            "location_id": str(row["id"]),
-            "address_1": row.get("address_1") or "",
-            "city": row.get("city") or "",
+            "id": ext.derived_id("address", row.id),
+            "location_id": str(row.id),
+            "address_1": row.address_1 or "",
+            "city": row.city or "",
         }
-        _put(address, "region", row.get("district"))
+        _put(address, "region", row.district)
         address |= {
             "state_province": STATE_PROVINCE,
-            "postal_code": row.get("postal_code") or "",
+            "postal_code": row.postal_code or "",
             "country": COUNTRY,
             "address_type": doc["location_type"],
         }
         addresses.append(address)
     doc["addresses"] = addresses
     accessibility = []
-    if (row.get("accessibility_description") or "").strip():
+    if (row.accessibility_description or "").strip():
         accessibility.append(
             {
-                "id": ext.derived_id("accessibility", row["id"]),
-                "location_id": str(row["id"]),
-                "description": row["accessibility_description"],
+                "id": ext.derived_id("accessibility", row.id),
+                "location_id": str(row.id),
+                "description": row.accessibility_description,
             }
         )
     doc["accessibility"] = accessibility
     doc["phones"] = _sorted([phone_doc(phone) for phone in phones])
     doc["schedules"] = _sorted(schedules)
     attributes = []
-    if (row.get("district") or "").strip():
-        attributes.append(ext.attribute("location", row["id"], "district", row["district"]))
-    if row.get("wheelchair_accessible"):
-        attributes.append(ext.attribute("location", row["id"], "wheelchair-accessible", "true"))
+    if (row.district or "").strip():
+        attributes.append(ext.attribute("location", row.id, "district", row.district))
+    if row.wheelchair_accessible:
+        attributes.append(ext.attribute("location", row.id, "wheelchair-accessible", "true"))
     doc["attributes"] = _sorted(attributes)
     return doc
 
 
-def service_at_location_doc(row: Row, *, location: Doc | None, schedules: list[Doc]) -> Doc:
+def service_at_location_doc(
+    row: ServiceAtLocationRecord, *, location: Doc | None, schedules: list[Doc]) -> Doc:
     doc: Doc = {
-        "id": str(row["id"]),
-        "service_id": str(row["service"]),
-        "location_id": str(row["location"]),
+        "id": str(row.id),
+        "service_id": str(row.service),
+        "location_id": str(row.location),
     }
-    _put(doc, "description", row.get("description"))
+    _put(doc, "description", row.description)
     doc["schedules"] = _sorted(schedules)
     if location is not None:
         doc["location"] = location
@@ -315,40 +335,40 @@ _SERVICE_TEXTS = (
 class ServiceParts:
     """The related records of one service, already mapped where they stand alone."""
 
-    organization: Row
-    phones: list[Row] = field(default_factory=list)
+    organization: OrganizationRecord
+    phones: list[PhoneRecord] = field(default_factory=list)
     schedules: list[Doc] = field(default_factory=list)
     service_at_locations: list[Doc] = field(default_factory=list)
-    languages: list[Row] = field(default_factory=list)
-    contacts: list[Row] = field(default_factory=list)
-    cost_options: list[Row] = field(default_factory=list)
-    required_documents: list[Row] = field(default_factory=list)
-    capacity: Row | None = None
+    languages: list[LanguageRecord] = field(default_factory=list)
+    contacts: list[ContactRecord] = field(default_factory=list)
+    cost_options: list[CostOptionRecord] = field(default_factory=list)
+    required_documents: list[RequiredDocumentRecord] = field(default_factory=list)
+    capacity: CapacityRecord | None = None
     term_attributes: list[Doc] = field(default_factory=list)
-    translations: list[Row] = field(default_factory=list)
+    translations: list[TranslationRecord] = field(default_factory=list)
 
 
-def service_doc(row: Row, parts: ServiceParts, *, full: bool = True) -> Doc:
+def service_doc(row: ServiceRecord, parts: ServiceParts, *, full: bool = True) -> Doc:
     """A service: one-to-one fields (and its organisation); with ``full``, every child too."""
     doc: Doc = {
-        "id": str(row["id"]),
-        "organization_id": str(row["organization"]),
-        "name": row["name"],
+        "id": str(row.id),
+        "organization_id": str(row.organization),
+        "name": row.name,
     }
-    _put(doc, "alternate_name", row.get("alternate_name"))
-    _put(doc, "description", row.get("description"))
-    _put(doc, "url", web_address(row.get("url")))
-    _put(doc, "email", row.get("email"))
-    doc["status"] = row.get("status") or "active"
+    _put(doc, "alternate_name", row.alternate_name)
+    _put(doc, "description", row.description)
+    _put(doc, "url", web_address(row.url))
+    _put(doc, "email", row.email)
+    doc["status"] = row.status or "active"
     for column in _SERVICE_TEXTS:
-        _put(doc, column, row.get(column))
-    _put(doc, "minimum_age", row.get("minimum_age"))
-    _put(doc, "maximum_age", row.get("maximum_age"))
-    _put(doc, "assured_date", iso_date(row.get("assured_date")))
-    _put(doc, "assurer_email", row.get("assurer_email"))
-    _put(doc, "alert", row.get("alert"))
-    doc["last_modified"] = iso_datetime(row.get("last_modified"))
-    doc["lotse_created_at"] = iso_datetime(row.get("created_at"))
+        _put(doc, column, getattr(row, column))
+    _put(doc, "minimum_age", row.minimum_age)
+    _put(doc, "maximum_age", row.maximum_age)
+    _put(doc, "assured_date", iso_date(row.assured_date))
+    _put(doc, "assurer_email", row.assurer_email)
+    _put(doc, "alert", row.alert)
+    doc["last_modified"] = iso_datetime(row.last_modified)
+    doc["lotse_created_at"] = iso_datetime(row.created_at)
     doc["organization"] = organization_doc(parts.organization)
     if not full:
         return doc
@@ -365,7 +385,7 @@ def service_doc(row: Row, parts: ServiceParts, *, full: bool = True) -> Doc:
     attributes = [
         *parts.term_attributes,
         ext.attribute(
-            "service", row["id"], "free-of-charge", ext.flag(row.get("free_of_charge", True))
+            "service", row.id, "free-of-charge", ext.flag(row.free_of_charge)
         ),
     ]
     doc["attributes"] = _sorted(attributes)

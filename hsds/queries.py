@@ -1,93 +1,59 @@
 """Loading what a page of records needs, with one ``IN`` query per related table.
 
-Every function takes the rows of a page (dicts from ``Table.select()``) and returns HSDS
-records in the same order; nothing here issues a query per record.
+Every function takes the directory's records of a page and returns HSDS records in the same
+order; nothing here issues a query per record. The directory and the calendars read their own
+tables; this module only puts the pieces together.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
 
-from piccolo.table import Table
-
-from directory.tables import (
-    Capacity,
-    Contact,
-    CostOption,
-    Location,
-    Organization,
-    Phone,
-    RequiredDocument,
-    Service,
-    ServiceAtLocation,
-    ServiceLanguage,
-    ServiceTerm,
-    ServiceTranslation,
-    Taxonomy,
-    TaxonomyTerm,
+from calendars import api as calendars
+from directory import api as directory
+from directory.api import (
+    LocationRecord,
+    OrganizationRecord,
+    ServiceAtLocationRecord,
+    ServiceRecord,
+    TaxonomyRecord,
+    TaxonomyTermRecord,
 )
 from hsds import extensions as ext
 from hsds import mapping
-from hsds.mapping import Doc, Row, ServiceParts
-from hsds.schedules import load_schedules
-
-CHUNK = 500
-
-
-async def rows_where_in(
-    table: type[Table], column: str, values: Iterable[Any], live_only: bool = False
-) -> list[Row]:
-    """Rows of ``table`` whose ``column`` is one of ``values`` (in chunks)."""
-    wanted = list(dict.fromkeys(v for v in values if v is not None))
-    found: list[Row] = []
-    for start in range(0, len(wanted), CHUNK):
-        where = getattr(table, column).is_in(wanted[start : start + CHUNK])
-        if live_only:
-            where = where & table.retired_at.is_null()  # type: ignore[attr-defined]
-        found.extend(await table.select().where(where))
-    return found
-
-
-def _group(rows: list[Row], column: str) -> dict[uuid.UUID, list[Row]]:
-    grouped: dict[uuid.UUID, list[Row]] = defaultdict(list)
-    for row in rows:
-        if row.get(column) is not None:
-            grouped[row[column]].append(row)
-    return grouped
+from hsds.mapping import Doc, ServiceParts
 
 
 class TaxonomyCache:
-    """All taxonomies and terms (a few hundred rows), loaded once per export or request."""
+    """All taxonomies and terms (a few hundred records), loaded once per export or request."""
 
     def __init__(self) -> None:
-        self.taxonomies: dict[uuid.UUID, Row] = {}
-        self.terms: dict[uuid.UUID, Row] = {}
+        self.taxonomies: dict[uuid.UUID, TaxonomyRecord] = {}
+        self.terms: dict[uuid.UUID, TaxonomyTermRecord] = {}
 
     async def load(self) -> TaxonomyCache:
-        self.taxonomies = {row["id"]: row for row in await Taxonomy.select()}
-        self.terms = {row["id"]: row for row in await TaxonomyTerm.select()}
+        self.taxonomies = {record.id: record for record in await directory.taxonomy_records()}
+        self.terms = {record.id: record for record in await directory.taxonomy_term_records()}
         return self
 
     def term_doc(self, term_id: uuid.UUID, *, detail: bool = False) -> Doc:
         term = self.terms[term_id]
-        return mapping.term_doc(term, self.taxonomies.get(term["taxonomy"]), detail=detail)
+        return mapping.term_doc(term, self.taxonomies.get(term.taxonomy), detail=detail)
 
     def taxonomy_docs(self, *, with_lotse: bool = False) -> list[Doc]:
-        docs = [mapping.taxonomy_doc(row) for row in self.taxonomies.values()]
+        docs = [mapping.taxonomy_doc(record) for record in self.taxonomies.values()]
         if with_lotse:
             docs.append(ext.taxonomy())
         return sorted(docs, key=lambda doc: doc["id"])
 
     def depth(self, term_id: uuid.UUID) -> int:
         depth, seen = 0, {term_id}
-        parent = self.terms[term_id].get("parent")
+        parent = self.terms[term_id].parent
         while parent is not None and parent in self.terms and parent not in seen:
             seen.add(parent)
             depth += 1
-            parent = self.terms[parent].get("parent")
+            parent = self.terms[parent].parent
         return depth
 
     def term_docs(self, *, with_lotse: bool = False) -> list[Doc]:
@@ -99,137 +65,127 @@ class TaxonomyCache:
         return docs
 
 
-async def location_docs(rows: list[Row]) -> dict[uuid.UUID, Doc]:
+async def location_docs(records: list[LocationRecord]) -> dict[uuid.UUID, Doc]:
     """Full location records by id."""
-    ids = [row["id"] for row in rows]
-    phones = _group(await rows_where_in(Phone, "location", ids), "location")
-    schedules = await load_schedules(locations=ids)
+    ids = [record.id for record in records]
+    phones = await directory.phones_of("location", ids)
+    schedules = await calendars.hsds_schedules_of_owners(locations=ids)
     return {
-        row["id"]: mapping.location_doc(
-            row,
-            phones=phones.get(row["id"], []),
-            schedules=schedules.get(("location", row["id"]), []),
+        record.id: mapping.location_doc(
+            record,
+            phones=phones.get(record.id, []),
+            schedules=schedules.get(("location", record.id), []),
         )
-        for row in rows
+        for record in records
     }
 
 
-async def organization_docs(rows: list[Row], *, full: bool = True) -> list[Doc]:
+async def organization_docs(records: list[OrganizationRecord], *, full: bool = True) -> list[Doc]:
     if not full:
-        return [mapping.organization_doc(row) for row in rows]
-    ids = [row["id"] for row in rows]
-    phones = _group(await rows_where_in(Phone, "organization", ids), "organization")
-    contacts = _group(await rows_where_in(Contact, "organization", ids), "organization")
-    location_rows = await rows_where_in(Location, "organization", ids, live_only=True)
-    locations = await location_docs(location_rows)
+        return [mapping.organization_doc(record) for record in records]
+    ids = [record.id for record in records]
+    phones = await directory.phones_of("organization", ids)
+    contacts = await directory.contacts_of("organization", ids)
+    location_records = await directory.locations_of_organizations(ids)
+    locations = await location_docs(location_records)
     by_org: dict[uuid.UUID, list[Doc]] = defaultdict(list)
-    for location in location_rows:
-        by_org[location["organization"]].append(locations[location["id"]])
+    for location in location_records:
+        by_org[location.organization].append(locations[location.id])
     return [
         mapping.organization_doc(
-            row,
-            phones=phones.get(row["id"], []),
-            contacts=contacts.get(row["id"], []),
-            locations=by_org.get(row["id"], []),
+            record,
+            phones=phones.get(record.id, []),
+            contacts=contacts.get(record.id, []),
+            locations=by_org.get(record.id, []),
         )
-        for row in rows
+        for record in records
     ]
 
 
 async def service_docs(
-    rows: list[Row], *, full: bool = True, taxonomy: TaxonomyCache | None = None
+    records: list[ServiceRecord], *, full: bool = True, taxonomy: TaxonomyCache | None = None
 ) -> list[Doc]:
     """Service records; ``full`` adds every child record, else one-to-one fields only."""
-    ids = [row["id"] for row in rows]
+    ids = [record.id for record in records]
     orgs = {
-        org["id"]: org
-        for org in await rows_where_in(Organization, "id", {row["organization"] for row in rows})
+        org.id: org
+        for org in await directory.organization_records({r.organization for r in records})
     }
     if not full:
         return [
-            mapping.service_doc(row, ServiceParts(orgs[row["organization"]]), full=False)
-            for row in rows
+            mapping.service_doc(record, ServiceParts(orgs[record.organization]), full=False)
+            for record in records
         ]
     taxonomy = taxonomy or await TaxonomyCache().load()
-    sals = await rows_where_in(ServiceAtLocation, "service", ids)
-    location_rows = await rows_where_in(
-        Location, "id", {sal["location"] for sal in sals}, live_only=True
+    sals = await directory.service_at_locations_of_services(ids)
+    location_records = await directory.location_records(
+        {sal.location for sal in sals}, live_only=True
     )
-    locations = await location_docs(location_rows)
-    schedules = await load_schedules(services=ids, service_at_locations=[s["id"] for s in sals])
-    related = {
-        name: _group(await rows_where_in(table, "service", ids), "service")
-        for name, table in (
-            ("phones", Phone),
-            ("contacts", Contact),
-            ("languages", ServiceLanguage),
-            ("cost_options", CostOption),
-            ("required_documents", RequiredDocument),
-            ("capacities", Capacity),
-            ("terms", ServiceTerm),
-            ("translations", ServiceTranslation),
-        )
-    }
+    locations = await location_docs(location_records)
+    schedules = await calendars.hsds_schedules_of_owners(
+        services=ids, service_at_locations=[sal.id for sal in sals]
+    )
+    details = await directory.service_details(ids)
     sal_docs: dict[uuid.UUID, list[Doc]] = defaultdict(list)
     for sal in sals:
-        if sal["location"] in locations:
-            sal_docs[sal["service"]].append(
+        if sal.location in locations:
+            sal_docs[sal.service].append(
                 mapping.service_at_location_doc(
                     sal,
-                    location=locations[sal["location"]],
-                    schedules=schedules.get(("service_at_location", sal["id"]), []),
+                    location=locations[sal.location],
+                    schedules=schedules.get(("service_at_location", sal.id), []),
                 )
             )
     docs = []
-    for row in rows:
-        service_id = row["id"]
-
-        def of(name: str, service_id: uuid.UUID = service_id) -> list[Row]:
-            return related[name].get(service_id, [])
-
-        capacities = of("capacities")
+    for record in records:
+        service_id = record.id
         parts = ServiceParts(
-            organization=orgs[row["organization"]],
-            phones=of("phones"),
+            organization=orgs[record.organization],
+            phones=details.phones.get(service_id, []),
             schedules=schedules.get(("service", service_id), []),
             service_at_locations=sal_docs.get(service_id, []),
-            languages=of("languages"),
-            contacts=of("contacts"),
-            cost_options=of("cost_options"),
-            required_documents=of("required_documents"),
-            capacity=capacities[0] if capacities else None,
+            languages=details.languages.get(service_id, []),
+            contacts=details.contacts.get(service_id, []),
+            cost_options=details.cost_options.get(service_id, []),
+            required_documents=details.required_documents.get(service_id, []),
+            capacity=details.capacities.get(service_id),
             term_attributes=[
                 mapping.term_attribute(
                     link,
-                    taxonomy.terms[link["term"]],
-                    taxonomy.taxonomies.get(taxonomy.terms[link["term"]]["taxonomy"]),
+                    taxonomy.terms[link.term],
+                    taxonomy.taxonomies.get(taxonomy.terms[link.term].taxonomy),
                 )
-                for link in of("terms")
-                if link["term"] in taxonomy.terms
+                for link in details.terms.get(service_id, [])
+                if link.term in taxonomy.terms
             ],
-            translations=of("translations"),
+            translations=details.translations.get(service_id, []),
         )
-        docs.append(mapping.service_doc(row, parts))
+        docs.append(mapping.service_doc(record, parts))
     return docs
 
 
-async def service_at_location_docs(rows: list[Row], *, full: bool = True) -> list[Doc]:
+async def service_at_location_docs(
+    records: list[ServiceAtLocationRecord], *, full: bool = True
+) -> list[Doc]:
     """Service-at-location records with their location (and, when ``full``, their service)."""
-    location_rows = await rows_where_in(Location, "id", {row["location"] for row in rows})
-    locations = await location_docs(location_rows)
-    schedules = await load_schedules(service_at_locations=[row["id"] for row in rows])
+    locations = await location_docs(
+        await directory.location_records({record.location for record in records})
+    )
+    schedules = await calendars.hsds_schedules_of_owners(
+        service_at_locations=[record.id for record in records]
+    )
     services: dict[str, Doc] = {}
     if full:
-        service_rows = await rows_where_in(Service, "id", {row["service"] for row in rows})
-        services = {doc["id"]: doc for doc in await service_docs(service_rows, full=False)}
+        service_records = await directory.service_records({r.service for r in records})
+        services = {doc["id"]: doc for doc in await service_docs(service_records, full=False)}
     docs = []
-    for row in rows:
+    for record in records:
         doc = mapping.service_at_location_doc(
-            row,
-            location=locations.get(row["location"]),
-            schedules=schedules.get(("service_at_location", row["id"]), []),
+            record,
+            location=locations.get(record.location),
+            schedules=schedules.get(("service_at_location", record.id), []),
         )
-        if str(row["service"]) in services:
-            doc["service"] = services[str(row["service"])]
+        if str(record.service) in services:
+            doc["service"] = services[str(record.service)]
         docs.append(doc)
     return docs

@@ -8,10 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.db import atomic
-from directory.tables import ServiceTerm, Taxonomy, TaxonomyTerm
+from directory import api as directory
 from hsds.tables import DuplicateFlag, TermReview, TermReviewLink
 from hsds.taxonomies import ReviewEntry, TermResolver, taxonomy_of
-from hsds.writer import existing_ids
 
 DECIDED = ("mapped", "adopted", "dismissed")
 
@@ -116,14 +115,9 @@ async def _item(reference: str) -> dict[str, Any]:
 
 async def _link_offers(item: dict[str, Any], term_id: uuid.UUID) -> int:
     links = await TermReviewLink.select().where(TermReviewLink.review == item["id"])
-    present = await existing_ids("service_term", [link["attribute_id"] for link in links])
-    rows = [
-        ServiceTerm(id=link["attribute_id"], service=link["service"], term=term_id)
-        for link in links
-        if link["attribute_id"] not in present
-    ]
-    if rows:
-        await ServiceTerm.insert(*rows)
+    await directory.link_services_to_term(
+        [(link["attribute_id"], link["service"]) for link in links], term_id
+    )
     await TermReviewLink.delete().where(TermReviewLink.review == item["id"])
     return len(links)
 
@@ -131,14 +125,14 @@ async def _link_offers(item: dict[str, Any], term_id: uuid.UUID) -> int:
 async def map_item(reference: str, code: str) -> int:
     """Map a reviewed term onto the Lotse term with ``code``; returns the offers linked."""
     item = await _item(reference)
-    term = await TaxonomyTerm.select(TaxonomyTerm.id).where(TaxonomyTerm.code == code).first()
-    if term is None:
+    term_id = await directory.term_id_by_code(code)
+    if term_id is None:
         raise ReviewError(f"Lotse has no taxonomy term with the code {code!r}")
     async with atomic():
-        await TermReview.update({"status": "mapped", "mapped_term": term["id"]}).where(
+        await TermReview.update({"status": "mapped", "mapped_term": term_id}).where(
             TermReview.id == item["id"]
         )
-        return await _link_offers(item, term["id"])
+        return await _link_offers(item, term_id)
 
 
 async def adopt_item(reference: str) -> int:
@@ -147,21 +141,15 @@ async def adopt_item(reference: str) -> int:
     doc = item["term_json"] if isinstance(item["term_json"], dict) else {}
     taxonomy_id = item["external_taxonomy_id"] or uuid.uuid4()
     async with atomic():
-        if not await Taxonomy.exists().where(Taxonomy.id == taxonomy_id):
-            await Taxonomy(
-                id=taxonomy_id,
-                name=item["taxonomy_name"] or "Imported",
-                uri=item["taxonomy_uri"],
-                description="",
-            ).save()
-        if not await TaxonomyTerm.exists().where(TaxonomyTerm.id == item["external_term_id"]):
-            await TaxonomyTerm(
-                id=item["external_term_id"],
-                taxonomy=taxonomy_id,
-                code=(item["code"] or str(item["external_term_id"]))[:100],
-                name=item["name"] or item["code"] or str(item["external_term_id"]),
-                description=str(doc.get("description") or ""),
-            ).save()
+        await directory.adopt_term(
+            term_id=item["external_term_id"],
+            code=item["code"] or str(item["external_term_id"]),
+            name=item["name"] or item["code"] or str(item["external_term_id"]),
+            description=str(doc.get("description") or ""),
+            taxonomy_id=taxonomy_id,
+            taxonomy_name=item["taxonomy_name"] or "Imported",
+            taxonomy_uri=item["taxonomy_uri"],
+        )
         await TermReview.update(
             {"status": "adopted", "mapped_term": item["external_term_id"]}
         ).where(TermReview.id == item["id"])
@@ -176,15 +164,20 @@ async def dismiss_item(reference: str) -> None:
 
 
 async def open_duplicates() -> list[dict[str, Any]]:
-    return (
+    """Open duplicate flags, oldest first, with the names of both offers."""
+    flags = (
         await DuplicateFlag.select(
             DuplicateFlag.service,
-            DuplicateFlag.service.name,
             DuplicateFlag.existing_service,
-            DuplicateFlag.existing_service.name,
             DuplicateFlag.reason,
             DuplicateFlag.score,
         )
         .where(DuplicateFlag.status == "open")
         .order_by(DuplicateFlag.created_at)
     )
+    ids = {flag["service"] for flag in flags} | {flag["existing_service"] for flag in flags}
+    names = {service.id: service.name for service in await directory.service_records(ids)}
+    for flag in flags:
+        flag["service.name"] = names.get(flag["service"])
+        flag["existing_service.name"] = names.get(flag["existing_service"])
+    return flags

@@ -13,9 +13,12 @@ from piccolo.columns import (
 )
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
-from directory.tables import Service, TaxonomyTerm
+# The directory's tables, named rather than imported: only the directory reads and writes them.
+Service = LazyTableReference(table_class_name="Service", app_name="directory")
+TaxonomyTerm = LazyTableReference(table_class_name="TaxonomyTerm", app_name="directory")
 
 
 class TermReview(Table, tablename="hsds_term_review"):
@@ -38,7 +41,7 @@ class TermReview(Table, tablename="hsds_term_review"):
     source = Varchar(length=1000, default="")
     # open | mapped | adopted | dismissed
     status = Varchar(length=20, default="open", index=True)
-    mapped_term = ForeignKey(
+    mapped_term: ForeignKey[Table] = ForeignKey(
         references=TaxonomyTerm, null=True, default=None, on_delete=OnDelete.set_null
     )
     first_seen = Timestamptz(default=TimestamptzNow())
@@ -50,7 +53,9 @@ class TermReviewLink(Table, tablename="hsds_term_review_link"):
 
     id = UUID(primary_key=True)
     review = ForeignKey(references=TermReview, index=True, on_delete=OnDelete.cascade)
-    service = ForeignKey(references=Service, index=True, on_delete=OnDelete.cascade)
+    service: ForeignKey[Table] = ForeignKey(
+        references=Service, index=True, on_delete=OnDelete.cascade
+    )
     attribute_id = UUID()
 
 
@@ -58,8 +63,12 @@ class DuplicateFlag(Table, tablename="hsds_duplicate_flag"):
     """An imported offer that looks like one Lotse already had (same provider, similar)."""
 
     id = UUID(primary_key=True)
-    service = ForeignKey(references=Service, index=True, on_delete=OnDelete.cascade)
-    existing_service = ForeignKey(references=Service, index=True, on_delete=OnDelete.cascade)
+    service: ForeignKey[Table] = ForeignKey(
+        references=Service, index=True, on_delete=OnDelete.cascade
+    )
+    existing_service: ForeignKey[Table] = ForeignKey(
+        references=Service, index=True, on_delete=OnDelete.cascade
+    )
     reason = Varchar(length=255, default="")
     score = DoublePrecision(default=0.0)
     source = Varchar(length=1000, default="")

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from directory.tables import Taxonomy, TaxonomyTerm
+from directory import api as directory
 from hsds import extensions as ext
 from hsds.bundle import Bundle, ChildSet, Doc, RecordError, RecordReader, TermLink, Upsert
 from hsds.reader import read_term, term_taxonomy_id
@@ -45,12 +45,10 @@ class TermResolver:
         self.decisions: dict[uuid.UUID, uuid.UUID | None] = {}
 
     async def load(self) -> None:
-        for row in await Taxonomy.select(Taxonomy.id, Taxonomy.name, Taxonomy.uri):
-            self.add_taxonomy(row)
-        for term in await TaxonomyTerm.select(
-            TaxonomyTerm.id, TaxonomyTerm.taxonomy, TaxonomyTerm.code
-        ):
-            self.add_term(term["id"], term["taxonomy"], term["code"])
+        for taxonomy in await directory.taxonomy_records():
+            self.add_taxonomy({"id": taxonomy.id, "name": taxonomy.name, "uri": taxonomy.uri})
+        for term in await directory.taxonomy_term_records():
+            self.add_term(term.id, term.taxonomy, term.code)
 
     def add_taxonomy(self, row: dict[str, Any]) -> None:
         self.taxonomies[row["id"]] = row

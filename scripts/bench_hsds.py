@@ -22,12 +22,14 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# Measure the checkout this script lives in, whatever else the environment has installed.
+sys.path.insert(0, str(ROOT))
 PG_ADMIN_URL = os.environ.get("LOTSE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 TOPICS = ("Migrationsberatung", "Deutschkurs", "Sprachcafé", "Jobcoaching", "Hausaufgabenhilfe",
           "Frauentreff", "Schuldnerberatung", "Elterncafé", "Integrationskurs", "Bewerbungshilfe")
@@ -40,70 +42,71 @@ def peak_mb() -> float:
 
 
 async def generate(services: int) -> int:
-    from calendars.tables import Schedule
+    """The offers, written as an import would write them: through the directory's and the
+    calendars' front doors, a thousand offers per transaction."""
+    from calendars import api as calendars
     from core.db import atomic
     from core.migrate import migrate
-    from directory.tables import (
-        Capacity,
-        Location,
-        Organization,
-        Phone,
-        Service,
-        ServiceAtLocation,
-        ServiceLanguage,
-        ServiceTerm,
-        TaxonomyTerm,
-    )
+    from core.row_sync import ChildRows, RowUpsert
+    from directory import api as directory
     from directory.taxonomy_data import ensure_taxonomies
+
+    @dataclass
+    class Rows:
+        upserts: list[RowUpsert] = field(default_factory=list)
+        children: list[ChildRows] = field(default_factory=list)
+
+        def add(self, table: str, **row: Any) -> None:
+            self.upserts.append(RowUpsert(table, {"id": uuid.uuid4(), **row}))
+
+    async def write(rows: Rows) -> None:
+        async with atomic():
+            schedules = await calendars.plan_hsds_schedules([rows])
+            await directory.apply_imported_records(await directory.plan_imported_records([rows]))
+            await calendars.apply_hsds_schedules(schedules)
 
     await migrate()
     await ensure_taxonomies()
-    terms = [row["id"] for row in await TaxonomyTerm.select(TaxonomyTerm.id)]
+    terms = [term.id for term in await directory.taxonomy_term_records()]
     rng = random.Random(7)
     now = datetime.now(UTC)
     org_count = max(1, services // 100)
     orgs = [uuid.uuid4() for _ in range(org_count)]
-    async with atomic():
-        await Organization.insert(*[
-            Organization(id=org, name=f"Träger {n}", description="Träger der Integrationsarbeit",
-                         kind="welfare", created_at=now, last_modified=now)
-            for n, org in enumerate(orgs)
-        ])
+    first = Rows()
+    for n, org in enumerate(orgs):
+        first.upserts.append(RowUpsert("organization", {
+            "id": org, "name": f"Träger {n}", "description": "Träger der Integrationsarbeit",
+            "kind": "welfare", "created_at": now, "last_modified": now}))
+    await write(first)
+    hours = {"freq": "WEEKLY", "byday": "MO,WE", "opens_at": "09:00", "closes_at": "12:00"}
     chunk = 1000
     for start in range(0, services, chunk):
-        rows: dict[str, list[Any]] = {name: [] for name in (
-            "location", "service", "sal", "phone", "language", "capacity", "term", "schedule")}
+        rows = Rows()
         for n in range(start, min(services, start + chunk)):
             org = orgs[n % org_count]
             service, location = uuid.uuid4(), uuid.uuid4()
-            rows["location"].append(Location(
+            rows.upserts.append(RowUpsert("location", dict(
                 id=location, organization=org, name=f"Standort {n}",
                 address_1=f"{rng.choice(STREETS)} {rng.randint(1, 200)}",
                 postal_code=f"{45000 + rng.randint(0, 4999)}", city="Mülheim an der Ruhr",
                 district=f"Bezirk {rng.randint(1, 30)}", latitude=51.0 + rng.random(),
-                longitude=6.5 + rng.random(), last_modified=now))
-            rows["service"].append(Service(
+                longitude=6.5 + rng.random(), last_modified=now)))
+            rows.upserts.append(RowUpsert("service", dict(
                 id=service, organization=org, name=f"{rng.choice(TOPICS)} {n}",
                 description="Beratung und Begleitung für Neuzugewanderte. " * 3,
-                eligibility_description="Alle Altersgruppen", created_at=now, last_modified=now))
-            rows["sal"].append(ServiceAtLocation(service=service, location=location))
-            rows["phone"].append(Phone(service=service, number=f"0208 {100000 + n}"))
+                eligibility_description="Alle Altersgruppen", created_at=now, last_modified=now)))
+            rows.add("service_at_location", service=service, location=location)
+            rows.add("phone", service=service, number=f"0208 {100000 + n}")
             for code in rng.sample(LANGUAGES, 2):
-                rows["language"].append(ServiceLanguage(service=service, code=code))
-            rows["capacity"].append(Capacity(service=service, maximum=20,
-                                             available=rng.randint(0, 20), updated=now))
+                rows.add("language", service=service, code=code)
+            rows.add("capacity", service=service, maximum=20, available=rng.randint(0, 20),
+                     updated=now)
             for term in rng.sample(terms, 2):
-                rows["term"].append(ServiceTerm(service=service, term=term))
-            rows["schedule"].append(Schedule(service=service, freq="WEEKLY", byday="MO,WE",
-                                             opens_at=clock(9), closes_at=clock(12)))
-        async with atomic():
-            for table, name in ((Location, "location"), (Service, "service"),
-                                (ServiceAtLocation, "sal"), (Phone, "phone"),
-                                (ServiceLanguage, "language"), (Capacity, "capacity"),
-                                (ServiceTerm, "term"), (Schedule, "schedule")):
-                batch = rows[name]
-                for part in range(0, len(batch), 100):
-                    await table.insert(*batch[part : part + 100])
+                rows.add("service_term", service=service, term=term)
+            schedule = calendars.hsds_schedule_rows(
+                "service", service, [{"id": str(uuid.uuid4()), **hours}])
+            rows.children.append(ChildRows("schedule", "service", service, schedule.rules))
+        await write(rows)
     return services
 
 
@@ -117,8 +120,10 @@ async def export(folder: Path) -> int:
 async def import_(folder: Path) -> dict[str, Any]:
     from core.migrate import migrate
     from directory.taxonomy_data import ensure_taxonomies
+    from domains import install_consumers
     from hsds.importer import ImportOptions, import_source
 
+    install_consumers()  # the import tells the search index what changed, through the outbox
     # A fresh Lotse, as `lotse migrate` leaves it: the schema and the Lotse taxonomies.
     await migrate()
     await ensure_taxonomies()

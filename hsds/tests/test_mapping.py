@@ -1,4 +1,4 @@
-"""Rows -> HSDS records (pure): valid against the official schemas, complete, deterministic."""
+"""Directory records -> HSDS records (pure): valid against the official schemas, deterministic."""
 
 from __future__ import annotations
 
@@ -8,6 +8,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from directory.api import (
+    CapacityRecord,
+    CostOptionRecord,
+    LanguageRecord,
+    LocationRecord,
+    OrganizationRecord,
+    PhoneRecord,
+    ServiceAtLocationRecord,
+    ServiceRecord,
+    TranslationRecord,
+)
 from hsds import extensions as ext
 from hsds import mapping, schema
 from hsds.bundle import RecordReader
@@ -20,8 +31,8 @@ LOCATION = uuid.UUID("8e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b")
 WHEN = datetime(2026, 5, 4, 12, 0, 30, 250000, tzinfo=UTC)
 
 
-def org_row(**fields: Any) -> dict[str, Any]:
-    return {
+def org_row(**fields: Any) -> OrganizationRecord:
+    return OrganizationRecord(**{
         "id": ORG,
         "name": "AWO Mülheim",
         "alternate_name": None,
@@ -33,11 +44,11 @@ def org_row(**fields: Any) -> dict[str, Any]:
         "created_at": WHEN,
         "last_modified": WHEN,
         **fields,
-    }
+    })
 
 
-def service_row(**fields: Any) -> dict[str, Any]:
-    return {
+def service_row(**fields: Any) -> ServiceRecord:
+    return ServiceRecord(**{
         "id": SERVICE,
         "organization": ORG,
         "name": "Frauencafé",
@@ -60,11 +71,11 @@ def service_row(**fields: Any) -> dict[str, Any]:
         "created_at": WHEN,
         "last_modified": WHEN,
         **fields,
-    }
+    })
 
 
-def location_row(**fields: Any) -> dict[str, Any]:
-    return {
+def location_row(**fields: Any) -> LocationRecord:
+    return LocationRecord(**{
         "id": LOCATION,
         "organization": ORG,
         "name": "Treff Eppinghofen",
@@ -81,50 +92,40 @@ def location_row(**fields: Any) -> dict[str, Any]:
         "wheelchair_accessible": False,
         "last_modified": WHEN,
         **fields,
-    }
+    })
 
 
 def full_parts() -> mapping.ServiceParts:
     location = mapping.location_doc(location_row(), phones=[], schedules=[])
     sal = mapping.service_at_location_doc(
-        {"id": uuid.uuid4(), "service": SERVICE, "location": LOCATION, "description": ""},
+        ServiceAtLocationRecord(id=uuid.uuid4(), service=SERVICE, location=LOCATION),
         location=location,
         schedules=[],
     )
     return mapping.ServiceParts(
         organization=org_row(),
         service_at_locations=[sal],
-        languages=[{"id": uuid.uuid4(), "service": SERVICE, "code": "fa", "note": ""}],
+        languages=[LanguageRecord(id=uuid.uuid4(), service=SERVICE, code="fa")],
         cost_options=[
-            {
-                "id": uuid.uuid4(),
-                "service": SERVICE,
-                "option": "",
-                "amount": Decimal("5.00"),
-                "currency": "EUR",
-                "amount_description": "",
-                "valid_from": date(2026, 1, 1),
-                "valid_to": None,
-            }
+            CostOptionRecord(
+                id=uuid.uuid4(),
+                service=SERVICE,
+                amount=Decimal("5.00"),
+                valid_from=date(2026, 1, 1),
+            )
         ],
-        capacity={
-            "id": uuid.uuid4(),
-            "service": SERVICE,
-            "unit": "Plätze",
-            "maximum": 8,
-            "available": 2,
-            "waitlist_open": True,
-            "description": "",
-            "updated": WHEN,
-        },
+        capacity=CapacityRecord(
+            id=uuid.uuid4(),
+            service=SERVICE,
+            maximum=8,
+            available=2,
+            waitlist_open=True,
+            updated=WHEN,
+        ),
         translations=[
-            {
-                "id": uuid.uuid4(),
-                "service": SERVICE,
-                "language": "en",
-                "name": "Women's café",
-                "description": "",
-            }
+            TranslationRecord(
+                id=uuid.uuid4(), service=SERVICE, language="en", name="Women's café"
+            )
         ],
     )
 
@@ -185,14 +186,7 @@ def test_attribute_ids_are_stable() -> None:
 
 def test_a_non_numeric_phone_extension_is_kept_aside() -> None:
     doc = mapping.phone_doc(
-        {
-            "id": uuid.uuid4(),
-            "service": SERVICE,
-            "number": "0208 1",
-            "extension": "12a",
-            "type": "voice",
-            "description": "",
-        }
+        PhoneRecord(id=uuid.uuid4(), service=SERVICE, number="0208 1", extension="12a")
     )
     assert "extension" not in doc and doc["lotse_extension"] == "12a"
     reader = RecordReader("service", SERVICE, "")
@@ -202,6 +196,6 @@ def test_a_non_numeric_phone_extension_is_kept_aside() -> None:
 def test_children_are_sorted_so_output_is_deterministic() -> None:
     parts = full_parts()
     ids = [uuid.UUID(int=n) for n in (3, 1, 2)]
-    parts.languages = [{"id": i, "service": SERVICE, "code": "de", "note": ""} for i in ids]
+    parts.languages = [LanguageRecord(id=i, service=SERVICE, code="de") for i in ids]
     doc = mapping.service_doc(service_row(), parts)
     assert [item["id"] for item in doc["languages"]] == sorted(str(i) for i in ids)
