@@ -11,7 +11,29 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from directory import bulk_seed, offer_records, offer_refs, organization_lookup, outputs, queries
+from directory import listings as _listings
+from directory import record_writes as _writes
+from directory import records as _records
 from directory.demo_data import synthetic
+from directory.listings import ListingFilter, ListingKind, ListingPage  # noqa: F401
+from directory.records import (  # noqa: F401
+    CapacityRecord,
+    ContactRecord,
+    CostOptionRecord,
+    LanguageRecord,
+    LocationRecord,
+    NamedRecord,
+    OrganizationRecord,
+    PhoneRecord,
+    RequiredDocumentRecord,
+    ServiceAtLocationRecord,
+    ServiceDetails,
+    ServiceRecord,
+    ServiceTermRecord,
+    TaxonomyRecord,
+    TaxonomyTermRecord,
+    TranslationRecord,
+)
 
 # --- capacity: the one writer of free places ---------------------------------------------------
 
@@ -112,31 +134,6 @@ active_offer_outlines = offer_refs.active_offer_outlines
 # --- for HSDS ----------------------------------------------------------------------------------
 # Whole records of every table for the open-data interfaces (the HSDS API, export and import),
 # read in pages and batches; `directory.listings` and `directory.records` hold the queries.
-# Sections keep their own imports (so that they merge cleanly); isort would join them.
-# ruff: noqa: I001
-from directory import listings as _listings
-from directory import record_writes as _writes
-from directory import records as _records
-from directory.listings import ListingFilter, ListingKind, ListingPage  # noqa: F401
-from directory.records import (  # noqa: F401
-    CapacityRecord,
-    ContactRecord,
-    CostOptionRecord,
-    LanguageRecord,
-    LocationRecord,
-    NamedRecord,
-    OrganizationRecord,
-    PhoneRecord,
-    RequiredDocumentRecord,
-    ServiceAtLocationRecord,
-    ServiceDetails,
-    ServiceRecord,
-    ServiceTermRecord,
-    TaxonomyRecord,
-    TaxonomyTermRecord,
-    TranslationRecord,
-)
-
 listing_page = _listings.page
 listing_count = _listings.count
 listing_batches = _listings.batches

@@ -120,10 +120,10 @@ async def export(folder: Path) -> int:
 async def import_(folder: Path) -> dict[str, Any]:
     from core.migrate import migrate
     from directory.taxonomy_data import ensure_taxonomies
-    from domains import install_consumers
+    from domains import install
     from hsds.importer import ImportOptions, import_source
 
-    install_consumers()  # the import tells the search index what changed, through the outbox
+    install()  # the import tells the search index what changed, through the outbox
     # A fresh Lotse, as `lotse migrate` leaves it: the schema and the Lotse taxonomies.
     await migrate()
     await ensure_taxonomies()
