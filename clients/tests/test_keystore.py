@@ -8,6 +8,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
+
 from clients.keystore import PostgresKeyStore, SqliteKeyStore, open_keystore
 
 

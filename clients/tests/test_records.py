@@ -7,17 +7,17 @@ from typing import Any
 
 import pytest
 from litestar.exceptions import NotFoundException, ValidationException
+
+from accounts.tables import AuditEntry
+from clients import crypto
+from clients.keystore import get_keystore
+from clients.personal_data import age_band
 from clients.records import (
     ClientChanges,
     ClientErased,
     reveal_personal_data,
     update_client,
 )
-from clients.keystore import get_keystore
-from clients.personal_data import age_band
-
-from accounts.tables import AuditEntry
-from clients import crypto
 from clients.tables import Client
 from clients.tests.support import AYLIN, actor, new_client, new_consent
 

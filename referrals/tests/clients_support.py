@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from clients.api import ClientRecord, ConsentRecord
+from clients.api import ClientRecord
 from clients.tests.support import AYLIN, actor, consent_input, new_client, new_consent
 from referrals.tables import Referral
 
 __all__ = ["AYLIN", "actor", "consent_input", "new_client", "new_consent", "new_referral"]
 
 async def new_referral(
-    client: ClientRecord, consent: ConsentRecord | None, service_id: UUID, recipient: UUID, state: str = "sent"
+    client: ClientRecord, consent: Any, service_id: UUID, recipient: UUID, state: str = "sent"
 ) -> UUID:
+    """A referral row as if made through the exchange; `consent` is anything with an `id`."""
     referral = Referral(
         id=uuid4(),
         client=client.id,
