@@ -31,7 +31,7 @@ def is_active(consent: Consent, on: date | None = None) -> bool:
     return consent.withdrawn_at is None and consent.valid_from <= day <= consent.valid_until
 
 
-def covers(consent: Consent, purpose: str, categories: list[str], on: date | None = None) -> bool:
+def _covers(consent: Consent, purpose: str, categories: list[str], on: date | None = None) -> bool:
     """Does this consent, on this day, allow sharing these categories for this purpose?"""
     if not is_active(consent, on) or consent.purpose != purpose:
         return False
@@ -80,7 +80,7 @@ async def covering_consent(
         .order_by(Consent.recorded_at, ascending=False)
     )
     for consent in candidates:
-        if covers(consent, purpose, categories, day):
+        if _covers(consent, purpose, categories, day):
             return consent.id
     return None
 

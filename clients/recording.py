@@ -177,7 +177,7 @@ async def consent_of_client(client_id: UUID, consent_id: UUID, actor: CurrentUse
 
 async def withdraw_consent(
     client_id: UUID, consent_id: UUID, actor: CurrentUser, remote_addr: str, note: str = ""
-) -> Consent:
+) -> None:
     """Withdraw at once: every later consent decision refuses it, so access ends now.
 
     Others hear of it through the outbox, in the same transaction: the referral exchange
@@ -211,9 +211,6 @@ async def withdraw_consent(
             },
             remote_addr,
         )
-    found = await Consent.objects().where(Consent.id == consent.id).first()
-    assert found is not None
-    return found
 
 
 async def publish_withdrawal(

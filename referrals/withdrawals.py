@@ -31,8 +31,9 @@ async def _user(user_id: Any) -> CurrentUser | None:
     return await load_user(UUID(str(user_id))) if user_id else None
 
 
-async def open_referrals(*, client_id: UUID | None = None, consent_id: UUID | None = None
-                         ) -> list[UUID]:
+async def open_referrals(
+    *, client_id: UUID | None = None, consent_id: UUID | None = None
+) -> list[UUID]:
     """Open referrals of a client or under a consent: those its end will cancel."""
     query = Referral.select(Referral.id).where(Referral.state.is_in(_OPEN))
     if client_id is not None:
