@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from litestar import Litestar
 
 # In dependency order: a domain may call the front door (`api.py`) of those before it.
-NAMES = ("core", "accounts", "directory", "outbox", "calendars", "search", "referrals",
-         "hsds")
+NAMES = ("core", "accounts", "directory", "outbox", "calendars", "search", "clients",
+         "referrals", "hsds")
 
 # Domains with tables (one Piccolo app each).
 PICCOLO_APPS = [
@@ -25,6 +25,7 @@ PICCOLO_APPS = [
     "accounts.piccolo_app",
     "outbox.piccolo_app",
     "calendars.piccolo_app",
+    "clients.piccolo_app",
     "referrals.piccolo_app",
     "search.piccolo_app",
     "hsds.piccolo_app",

@@ -89,3 +89,7 @@ async def count_users(ids: list[UUID]) -> UserCount:
 
 
 # --- audit log reads ---
+
+SubjectAccess = audit.SubjectAccess
+# Every audit entry about one subject (a client), for its GDPR Art. 15 export.
+accesses_to = audit.accesses_to

@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
+import msgspec
+
 from directory import bulk_seed, offer_records, offer_refs, organization_lookup, outputs, queries
 from directory import listings as _listings
 from directory import record_writes as _writes
 from directory import records as _records
 from directory.demo_data import synthetic
 from directory.listings import ListingFilter, ListingKind, ListingPage  # noqa: F401
+from directory.outputs import OrganizationRef
 from directory.records import (  # noqa: F401
     CapacityRecord,
     ContactRecord,
@@ -34,6 +37,7 @@ from directory.records import (  # noqa: F401
     TaxonomyTermRecord,
     TranslationRecord,
 )
+from directory.tables import Organization, Service
 
 # --- capacity: the one writer of free places ---------------------------------------------------
 
@@ -85,6 +89,43 @@ async def service_detail(service_id: UUID) -> outputs.ServiceDetail | None:
 
 
 # --- for clients and consent -------------------------------------------------------------------
+
+
+async def organization_refs(ids: Iterable[UUID]) -> list[OrganizationRef]:
+    """The organisations among `ids` that exist (retired ones too), by name."""
+    wanted = list(set(ids))
+    if not wanted:
+        return []
+    rows = (
+        await Organization.select(Organization.id, Organization.name)
+        .where(Organization.id.is_in(wanted))
+        .order_by(Organization.name)
+    )
+    return [OrganizationRef(id=row["id"], name=row["name"]) for row in rows]
+
+
+async def organizations_except(excluded: UUID) -> list[OrganizationRef]:
+    """Every organisation but one, by name: whom a client's consent may name as recipient."""
+    rows = (
+        await Organization.select(Organization.id, Organization.name)
+        .where(Organization.id != excluded)
+        .order_by(Organization.name)
+    )
+    return [OrganizationRef(id=row["id"], name=row["name"]) for row in rows]
+
+
+class ServiceRef(msgspec.Struct, frozen=True):
+    id: UUID
+    name: str
+
+
+async def service_refs(ids: Iterable[UUID]) -> list[ServiceRef]:
+    """The offers among `ids` that exist (retired ones too): id and name, for a client export."""
+    wanted = list(set(ids))
+    if not wanted:
+        return []
+    rows = await Service.select(Service.id, Service.name).where(Service.id.is_in(wanted))
+    return [ServiceRef(id=row["id"], name=row["name"]) for row in rows]
 
 
 # --- for referrals -----------------------------------------------------------------------------

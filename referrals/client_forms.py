@@ -10,9 +10,10 @@ from uuid import UUID
 import msgspec
 from litestar.datastructures import FormMultiDict
 
-from referrals.clients import PersonalData
-from referrals.consent import ConsentInput, local_today
-from referrals.problems import N_, Problem
+from clients.api import ConsentInput, PersonalData
+from core.errors import Problem
+from core.i18n import N_
+from core.time import berlin_today
 
 TEXT_FIELDS = ("given_name", "family_name", "phone", "email", "district")
 LONG_FIELDS = ("notes", "health_notes")
@@ -88,7 +89,7 @@ def parse_personal(form: FormMultiDict) -> tuple[PersonalData | None, list[Probl
     if values["email"] and not _EMAIL_RE.match(values["email"]):
         problems.append(Problem("email", N_("This is not an e-mail address.")))
     birth = _date(form, "birth_date", problems, "Date of birth")
-    if birth is not None and not date(1900, 1, 1) <= birth <= local_today():
+    if birth is not None and not date(1900, 1, 1) <= birth <= berlin_today():
         problems.append(Problem("birth_date", N_("The date of birth must lie in the past.")))
     typed = [c.lower() for c in re.split(r"[\s,;]+", values["other_languages"]) if c]
     languages = list(dict.fromkeys([*values["languages"], *typed]))
@@ -120,7 +121,7 @@ def organization_choice(form: FormMultiDict) -> UUID | None:
 
 
 def consent_defaults() -> dict[str, Any]:
-    today = local_today()
+    today = berlin_today()
     return {
         "recipient_org_ids": [],
         "purpose": "referral",

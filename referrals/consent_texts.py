@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from referrals.consent import (
+from clients.api import (
     BIRTH_DATE,
     CONTACT,
     DISTRICT,

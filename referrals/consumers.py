@@ -1,7 +1,9 @@
-"""Outbox consumers of the referral exchange: in-app notifications, e-mail and webhooks.
+"""Outbox consumers of the referral exchange: in-app notifications, e-mail and webhooks, and
+the end of a client's consent or of the client (published by the clients domain).
 
 Each is idempotent: a notification, an e-mail or a webhook delivery is recorded under a key
-made of the event and the recipient, and an event delivered again skips what exists.
+made of the event and the recipient, and an event delivered again skips what exists; an ended
+consent cancels only what is still open.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from uuid import UUID, uuid4
 from jinja2 import Environment, FileSystemLoader
 
 from accounts.contacts import Contact
+from clients import api as clients
 from core.db import atomic
 from core.i18n import LANGUAGES, translations
 from core.mail import send_mail
 from core.templates import template_dirs
 from outbox.registry import OutboxMessage, consumer
-from referrals import notifications, outgoing, webhooks
+from referrals import notifications, outgoing, webhooks, withdrawals
 from referrals.outgoing import Audience, Plan
 from referrals.tables import MailDelivery, Notification
 from settings import get_settings
@@ -145,3 +148,14 @@ async def call_webhooks(events: list[OutboxMessage]) -> None:
         )
     if failures:
         raise WebhookDeliveryError("; ".join(failures)[:400])
+
+
+@consumer(
+    "referral-consent-ends",
+    topics=[clients.CONSENT_WITHDRAWN_TOPIC, clients.CLIENT_ERASED_TOPIC],
+    batch_size=20,
+)
+async def end_with_consent(events: list[OutboxMessage]) -> None:
+    # In publishing order: an erasure's consent withdrawals come before the erasure itself.
+    for event in events:
+        await withdrawals.on_event(event.topic, event.payload)

@@ -2,7 +2,8 @@
 
 Before acceptance it sees what it needs to decide (need, urgency, languages, age band, district,
 interpreter, accessibility, preferred times); identity and contact once it has accepted; and
-nothing personal at all once no active consent covers the referral any more.
+nothing personal at all once no active consent covers the referral any more. Whether a consent
+covers it is the clients domain's one decision, asked at every read.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from referrals.consent import (
+from clients.api import (
     BIRTH_DATE,
     CONTACT,
     DISTRICT,
@@ -62,10 +63,10 @@ def required_categories(row: dict[str, Any]) -> list[str]:
 
 
 async def consent_covers(row: dict[str, Any]) -> UUID | None:
-    consent = await covering_consent(
+    """The consent under which the referral may go to its provider now (clients decides)."""
+    return await covering_consent(
         row["client"], row["recipient_organization"], PURPOSE_REFERRAL, required_categories(row)
     )
-    return consent.id if consent is not None else None
 
 
 async def receiver_level(row: dict[str, Any]) -> Level:

@@ -11,11 +11,11 @@ from litestar.exceptions import NotFoundException, ValidationException
 
 from accounts.identity import CurrentUser
 from accounts.roles import Role
+from clients.api import CATEGORIES, find_client
 from core.db import atomic
 from directory.tables import Service
-from referrals.consent import CATEGORIES
 from referrals.states import State
-from referrals.tables import Client, Referral
+from referrals.tables import Referral
 from referrals.transitions import TransitionConflict
 from referrals.waitlist import URGENCIES
 
@@ -111,13 +111,11 @@ def _sender_org(actor: CurrentUser, client_org: UUID) -> UUID:
 async def create_draft(data: ReferralInput, actor: CurrentUser) -> UUID:
     values = msgspec.to_builtins(data)
     _check(values)
-    client = await Client.select(Client.organization, Client.erased_at).where(
-        Client.id == data.client_id
-    ).first()
+    client = await find_client(data.client_id)
     if client is None:
         raise NotFoundException("No such client in your organisation.")
-    sender_org = _sender_org(actor, client["organization"])
-    if client["erased_at"] is not None:
+    sender_org = _sender_org(actor, client.organization)
+    if client.erased_at is not None:
         raise TransitionConflict(detail="This client was erased; no referral can be made.")
     service = await Service.select(
         Service.organization, Service.status, Service.retired_at

@@ -19,22 +19,20 @@ from litestar.response import Redirect, Template
 from accounts.guards import case_manager, current_user
 from accounts.identity import CurrentUser
 from accounts.roles import Role
-from core.i18n import gettext_for, pick_language
+from clients import api as clients
+from core.errors import InputProblems, Problem
+from core.i18n import N_, gettext_for, pick_language
 from core.templates import render
 from core.web import http_error, page_params
-from referrals import clients as client_ops
-from referrals import consent as consent_ops
 from referrals.client_forms import (
     COMMON_LANGUAGES,
     organization_choice,
     parse_personal,
     personal_values,
 )
-from referrals.gdpr import erase_client, export_client
+from referrals.gdpr import export_client
 from referrals.page_helpers import labels as referral_labels
-from referrals.problems import N_, InputProblems, Problem
 from referrals.routes_clients import consent_outs, remote_addr
-from referrals.tables import Client
 
 PER_PAGE = 25
 
@@ -62,10 +60,10 @@ def problem_context(request: Request, problems: list[Problem]) -> dict[str, Any]
 
 def labels() -> dict[str, Any]:
     return {
-        "category_labels": consent_ops.CATEGORY_LABELS,
-        "purpose_labels": consent_ops.PURPOSE_LABELS,
-        "evidence_labels": consent_ops.EVIDENCE_LABELS,
-        "categories": consent_ops.CATEGORIES,
+        "category_labels": clients.CATEGORY_LABELS,
+        "purpose_labels": clients.PURPOSE_LABELS,
+        "evidence_labels": clients.EVIDENCE_LABELS,
+        "categories": clients.CATEGORIES,
     }
 
 
@@ -81,7 +79,7 @@ def managed_orgs(user: CurrentUser) -> list[dict[str, Any]]:
 def _form_page(
     request: Request,
     *,
-    client: Client | None,
+    client: clients.ClientRecord | None,
     values: dict[str, Any],
     problems: list[Problem],
     status_code: int = 200,
@@ -125,7 +123,7 @@ class ClientPages(Controller):
     ) -> Template:
         offset, limit = page_params(page, PER_PAGE)
         user = current_user(request)
-        rows, total = await client_ops.list_clients(user, query=q[:40], offset=offset, limit=limit)
+        rows, total = await clients.list_clients(user, query=q[:40], offset=offset, limit=limit)
         orgs = {o["id"]: o["name"] for o in managed_orgs(user)}
         return render(
             request,
@@ -157,7 +155,7 @@ class ClientPages(Controller):
                 status_code=400,
             )
         try:
-            client = await client_ops.create_client(
+            client = await clients.create_client(
                 current_user(request),
                 personal,
                 remote_addr(request),
@@ -181,7 +179,7 @@ class ClientPages(Controller):
         from referrals import views
 
         user = current_user(request)
-        client = await client_ops.owned_client(client_id, user)
+        client = await clients.owned_client(client_id, user)
         referrals, _total = await views.list_sent(
             user,
             states=[],
@@ -207,9 +205,9 @@ class ClientPages(Controller):
     @get("/{client_id:uuid}/personal", operation_id="clientPersonalPage")
     async def personal_page(self, request: Request, client_id: FromPath[UUID]) -> Template:
         user = current_user(request)
-        client = await client_ops.owned_client(client_id, user)
-        data = await client_ops.reveal_personal_data(
-            client.id, list(consent_ops.CATEGORIES), user, remote_addr(request)
+        client = await clients.owned_client(client_id, user)
+        data = await clients.reveal_personal_data(
+            client.id, list(clients.CATEGORIES), user, remote_addr(request)
         )
         values = _stored_values(data)
         return render(
@@ -225,9 +223,9 @@ class ClientPages(Controller):
     @get("/{client_id:uuid}/edit", operation_id="clientEditPage")
     async def edit_page(self, request: Request, client_id: FromPath[UUID]) -> Template:
         user = current_user(request)
-        client = await client_ops.owned_client(client_id, user)
-        data = await client_ops.reveal_personal_data(
-            client.id, list(consent_ops.CATEGORIES), user, remote_addr(request)
+        client = await clients.owned_client(client_id, user)
+        data = await clients.reveal_personal_data(
+            client.id, list(clients.CATEGORIES), user, remote_addr(request)
         )
         values = _stored_values(data) | {"pseudonym": client.pseudonym}
         return _form_page(request, client=client, values=values, problems=[])
@@ -235,7 +233,7 @@ class ClientPages(Controller):
     @post("/{client_id:uuid}/edit", operation_id="clientUpdatePage")
     async def update(self, request: Request, client_id: FromPath[UUID]) -> Response[Any]:
         user = current_user(request)
-        client = await client_ops.owned_client(client_id, user)
+        client = await clients.owned_client(client_id, user)
         form = await request.form()
         personal, problems = parse_personal(form)
         if personal is None:
@@ -246,12 +244,12 @@ class ClientPages(Controller):
                 problems=problems,
                 status_code=400,
             )
-        changes = await client_ops.changes_against_stored(client, personal)
+        changes = await clients.changes_against_stored(client.id, personal)
         pseudonym = str(form.get("pseudonym") or "").strip()
         if pseudonym and pseudonym != client.pseudonym:
             changes.pseudonym = pseudonym
         try:
-            await client_ops.update_client(client.id, changes, user, remote_addr(request))
+            await clients.update_client(client.id, changes, user, remote_addr(request))
         except InputProblems as error:
             return _form_page(
                 request,
@@ -285,7 +283,7 @@ class ClientPages(Controller):
 
     @get("/{client_id:uuid}/erase", operation_id="clientErasePage")
     async def erase_page(self, request: Request, client_id: FromPath[UUID]) -> Template:
-        client = await client_ops.owned_client(client_id, current_user(request))
+        client = await clients.owned_client(client_id, current_user(request))
         return render(
             request,
             "referrals/client_erase.html",
@@ -295,7 +293,7 @@ class ClientPages(Controller):
     @post("/{client_id:uuid}/erase", operation_id="clientEraseAction")
     async def erase(self, request: Request, client_id: FromPath[UUID]) -> Response[Any]:
         user = current_user(request)
-        client = await client_ops.owned_client(client_id, user)
+        client = await clients.owned_client(client_id, user)
         form = await request.form()
         typed = str(form.get("confirm_pseudonym") or "").strip()
         if client.erased_at is None and typed != client.pseudonym:
@@ -309,7 +307,7 @@ class ClientPages(Controller):
                 {"client": client, **problem_context(request, [problem])},
                 status_code=400,
             )
-        await erase_client(client.id, user, remote_addr(request))
+        await clients.erase_client(client.id, user, remote_addr(request))
         return Redirect(f"/clients/{client.id}?done=erased", status_code=303)
 
 

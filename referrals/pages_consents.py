@@ -13,25 +13,21 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from accounts.guards import case_manager, current_user
+from clients import api as clients
+from core.errors import InputProblems, Problem
 from core.templates import render
-from directory.tables import Organization
-from referrals import clients as client_ops
-from referrals import consent as consent_ops
+from core.time import berlin_today
+from directory import api as directory
 from referrals.client_forms import consent_defaults, consent_values, parse_consent
 from referrals.consent_texts import VARIANTS, variant
 from referrals.pages_clients import labels, problem_context, translated_error
-from referrals.problems import InputProblems, Problem
-from referrals.routes_clients import ConsentOut, one_consent_out, remote_addr
-from referrals.tables import Client
+from referrals.routes_clients import ConsentOut, consent_out, remote_addr
+from referrals.withdrawals import open_referrals
 
 
 async def organisation_choices(exclude: UUID) -> list[dict[str, Any]]:
-    rows = (
-        await Organization.select(Organization.id, Organization.name)
-        .where(Organization.id != exclude)
-        .order_by(Organization.name)
-    )
-    return [{"id": str(row["id"]), "name": row["name"]} for row in rows]
+    refs = await directory.organizations_except(exclude)
+    return [{"id": str(ref.id), "name": ref.name} for ref in refs]
 
 
 def _doc_date(value: date, code: str) -> str:
@@ -43,7 +39,7 @@ def _doc_date(value: date, code: str) -> str:
 
 
 async def _document(
-    client: Client,
+    client: clients.ClientRecord,
     *,
     recipients: list[str],
     purpose: str,
@@ -54,17 +50,13 @@ async def _document(
     code: str,
     recorded: ConsentOut | None = None,
 ) -> dict[str, Any]:
-    controller = (
-        await Organization.select(Organization.name)
-        .where(Organization.id == client.organization)
-        .first()
-    )
+    controller = next(iter(await directory.organization_refs([client.organization])), None)
     return {
         "pseudonym": client.pseudonym,
-        "controller": controller["name"] if controller else "",
+        "controller": controller.name if controller else "",
         "recipients": recipients,
-        "purpose": purpose if purpose in consent_ops.PURPOSES else consent_ops.PURPOSE_REFERRAL,
-        "categories": [c for c in consent_ops.CATEGORIES if c in categories],
+        "purpose": purpose if purpose in clients.PURPOSES else clients.PURPOSE_REFERRAL,
+        "categories": [c for c in clients.CATEGORIES if c in categories],
         "special": special,
         "valid_from": _doc_date(valid_from, code),
         "valid_until": _doc_date(valid_until, code),
@@ -83,7 +75,7 @@ class ConsentPages(Controller):
     async def _form(
         self,
         request: Request,
-        client: Client,
+        client: clients.ClientRecord,
         values: dict[str, Any],
         problems: list[Problem],
         status_code: int = 200,
@@ -95,8 +87,8 @@ class ConsentPages(Controller):
                 "client": client,
                 "values": values,
                 "organisations": await organisation_choices(client.organization),
-                "purposes": consent_ops.PURPOSES,
-                "evidence_kinds": consent_ops.EVIDENCE_KINDS,
+                "purposes": clients.PURPOSES,
+                "evidence_kinds": clients.EVIDENCE_KINDS,
                 "variants": VARIANTS,
                 **labels(),
                 **problem_context(request, problems),
@@ -108,9 +100,9 @@ class ConsentPages(Controller):
     async def new_page(
         self, request: Request, client_id: FromPath[UUID], recipient: FromQuery[str] = ""
     ) -> Template:
-        client = await client_ops.owned_client(client_id, current_user(request))
+        client = await clients.owned_client(client_id, current_user(request))
         if client.erased_at is not None:
-            raise client_ops.ClientErased()
+            raise clients.ClientErased()
         values = consent_defaults()
         if recipient:
             values["recipient_org_ids"] = [recipient]
@@ -119,13 +111,13 @@ class ConsentPages(Controller):
     @post("/new", operation_id="consentRecordPage")
     async def record(self, request: Request, client_id: FromPath[UUID]) -> Response[Any]:
         user = current_user(request)
-        client = await client_ops.owned_client(client_id, user)
+        client = await clients.owned_client(client_id, user)
         form = await request.form()
         data, problems = parse_consent(form)
         if data is None:
             return await self._form(request, client, consent_values(form), problems, 400)
         try:
-            consent = await consent_ops.record_consent(client.id, data, user, remote_addr(request))
+            consent = await clients.record_consent(client.id, data, user, remote_addr(request))
         except InputProblems as error:
             return await self._form(request, client, consent_values(form), error.problems, 400)
         return Redirect(
@@ -137,14 +129,14 @@ class ConsentPages(Controller):
         self, request: Request, client_id: FromPath[UUID], variant_code: FromQuery[str] = "de"
     ) -> Template:
         """The printable text of a consent not recorded yet, from the form's current choices."""
-        client = await client_ops.owned_client(client_id, current_user(request))
+        client = await clients.owned_client(client_id, current_user(request))
         values = consent_values(request.query_params)
         ids = set(values["recipient_org_ids"])
         names = [
             o["name"] for o in await organisation_choices(client.organization) if o["id"] in ids
         ]
         chosen = variant(variant_code)
-        today = consent_ops.local_today()
+        today = berlin_today()
         doc = await _document(
             client,
             recipients=names,
@@ -178,14 +170,14 @@ class ConsentPages(Controller):
         cancelled: FromQuery[int] = 0,
     ) -> Template:
         user = current_user(request)
-        client = await client_ops.owned_client(client_id, user)
-        await consent_ops.consent_of_client(client_id, consent_id, user)
+        client = await clients.owned_client(client_id, user)
+        consent = await clients.consent_of_client(client_id, consent_id, user)
         return render(
             request,
             "referrals/consent_detail.html",
             {
                 "client": client,
-                "consent": await one_consent_out(client_id, consent_id),
+                "consent": consent_out(consent),
                 "done": done,
                 "cancelled": cancelled,
                 "variants": VARIANTS,
@@ -202,9 +194,8 @@ class ConsentPages(Controller):
         variant_code: FromQuery[str] = "de",
     ) -> Template:
         user = current_user(request)
-        client = await client_ops.owned_client(client_id, user)
-        await consent_ops.consent_of_client(client_id, consent_id, user)
-        consent = await one_consent_out(client_id, consent_id)
+        client = await clients.owned_client(client_id, user)
+        consent = consent_out(await clients.consent_of_client(client_id, consent_id, user))
         chosen = variant(variant_code)
         doc = await _document(
             client,
@@ -236,10 +227,13 @@ class ConsentPages(Controller):
     ) -> Response[Any]:
         form = await request.form()
         note = str(form.get("note") or "")[:500]
-        result = await consent_ops.withdraw_consent(
-            client_id, consent_id, current_user(request), remote_addr(request), note=note
+        user = current_user(request)
+        await clients.consent_of_client(client_id, consent_id, user)
+        # Open referrals under the consent: the exchange cancels them right after.
+        count = len(await open_referrals(consent_id=consent_id))
+        await clients.withdraw_consent(
+            client_id, consent_id, user, remote_addr(request), note=note
         )
-        count = len(result.cancelled_referral_ids)
         return Redirect(
             f"/clients/{client_id}/consents/{consent_id}?done=withdrawn&cancelled={count}",
             status_code=303,

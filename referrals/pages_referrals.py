@@ -13,30 +13,22 @@ from litestar.response import Redirect, Template
 
 from accounts.guards import case_manager, current_user, member
 from accounts.roles import Role
+from clients.api import CATEGORIES, ClientRecord, active_clients_of
 from core.i18n import gettext_for
 from core.templates import render
 from directory.tables import Service
 from referrals import appointments, drafts, messages, views
-from referrals.consent import CATEGORIES
 from referrals.page_helpers import error_text, labels, optional_int, optional_uuid, text
 from referrals.routes_referrals import remote_addr
 from referrals.states import State
-from referrals.tables import Client
 from referrals.transitions import transition
 from referrals.waitlist import URGENCIES, WAIT_BANDS
 
 PER_PAGE = 25
 
 
-async def _clients(user: Any) -> list[dict[str, Any]]:
-    orgs = list(user.org_ids_with(Role.CASE_MANAGER))
-    if not orgs:
-        return []
-    return (
-        await Client.select(Client.id, Client.pseudonym)
-        .where(Client.organization.is_in(orgs) & Client.erased_at.is_null())
-        .order_by(Client.pseudonym)
-    )
+async def _clients(user: Any) -> list[ClientRecord]:
+    return await active_clients_of(user.org_ids_with(Role.CASE_MANAGER))
 
 
 async def _service(service_id: UUID | None) -> dict[str, Any] | None:

@@ -1,7 +1,8 @@
 """Automatic erasure of closed cases once the retention period (LOTSE_RETENTION_DAYS) has passed.
 
 A case is closed when none of the client's referrals is open; the period counts from the last
-activity (client changed, consent recorded or withdrawn, referral changed or closed).
+activity (client changed, consent recorded or withdrawn, referral changed or closed). It needs
+both the clients' records and the referrals, so it runs here; the erasure is the clients'.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from referrals.gdpr import erase_client
-from referrals.keystore import get_keystore
-from referrals.tables import Client, Consent, Referral
+from clients import api as clients
+from referrals.tables import Referral
 
 log = logging.getLogger("lotse.referrals")
 OPEN_STATES = ("draft", "sent", "accepted", "waitlisted", "in_progress")
@@ -35,43 +35,24 @@ class RetentionReport:
 
 async def due_for_erasure(retention_days: int, now: datetime | None = None) -> list[UUID]:
     cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
-    rows = await Client.select(Client.id).where(
-        Client.erased_at.is_null(), Client.updated_at < cutoff
-    )
-    candidates = [row["id"] for row in rows]
+    candidates = await clients.stale_clients(cutoff)
     due: list[UUID] = []
     for start in range(0, len(candidates), _CHUNK):
         chunk = candidates[start : start + _CHUNK]
-        busy_referrals = await Referral.select(Referral.client).where(
+        busy = await Referral.select(Referral.client).where(
             Referral.client.is_in(chunk),
             Referral.state.is_in(list(OPEN_STATES))
             | (Referral.updated_at >= cutoff)
             | (Referral.closed_at >= cutoff),
         )
-        busy_consents = await Consent.select(Consent.client).where(
-            Consent.client.is_in(chunk),
-            (Consent.recorded_at >= cutoff) | (Consent.withdrawn_at >= cutoff),
-        )
-        busy = {r["client"] for r in busy_referrals} | {c["client"] for c in busy_consents}
-        due += [client_id for client_id in chunk if client_id not in busy]
+        busy_ids = {row["client"] for row in busy}
+        due += [client_id for client_id in chunk if client_id not in busy_ids]
     return due
 
 
 async def purge_orphan_keys(now: datetime | None = None) -> int:
     """Destroy keys whose client is erased or gone (e.g. a key deletion that failed earlier)."""
-    keystore = get_keystore()
-    key_ids = sorted(await keystore.client_ids((now or datetime.now(UTC)) - _ORPHAN_GRACE))
-    destroyed = 0
-    for start in range(0, len(key_ids), _CHUNK):
-        chunk = key_ids[start : start + _CHUNK]
-        rows = await Client.select(Client.id).where(
-            Client.id.is_in(chunk), Client.erased_at.is_null()
-        )
-        live = {row["id"] for row in rows}
-        for client_id in chunk:
-            if client_id not in live and await keystore.delete(client_id):
-                destroyed += 1
-    return destroyed
+    return await clients.purge_orphan_keys((now or datetime.now(UTC)) - _ORPHAN_GRACE)
 
 
 async def run_retention(
@@ -87,14 +68,14 @@ async def run_retention(
         return report
     for client_id in report.due:
         try:
-            await erase_client(client_id, None, "", reason="retention")
+            await clients.erase_client(client_id, None, "", reason="retention")
             report.erased.append(client_id)
-        except (RuntimeError, LookupError):
-            # An open referral appeared meanwhile, or the client is gone: next run decides.
+        except LookupError:
+            # The client is gone meanwhile: the next run decides.
             report.failed.append(client_id)
     report.orphan_keys_destroyed = await purge_orphan_keys(now)
     if report.erased or report.orphan_keys_destroyed:
-        await get_keystore().compact()
+        await clients.compact_keys()
     return report
 
 

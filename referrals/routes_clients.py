@@ -16,13 +16,12 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.guards import case_manager, current_user
+from clients import api as clients
+from core.errors import InputProblems, Problem
+from core.i18n import N_
 from core.web import Page, page_params
-from referrals import clients as client_ops
-from referrals import consent as consent_ops
-from referrals.gdpr import erase_client, export_client
-from referrals.personal_data import ClientInput
-from referrals.problems import N_, InputProblems, Problem
-from referrals.tables import Client, Consent
+from referrals.gdpr import export_client
+from referrals.withdrawals import open_referrals
 
 
 def remote_addr(request: Request) -> str:
@@ -76,6 +75,7 @@ class WithdrawIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class WithdrawalOut(msgspec.Struct):
     consent: ConsentOut
+    # The referrals that were open under the consent: they are cancelled right after.
     cancelled_referral_ids: list[UUID]
     recipient_org_ids: list[UUID]
 
@@ -88,6 +88,7 @@ class EraseIn(msgspec.Struct, forbid_unknown_fields=True):
 class ErasureOut(msgspec.Struct):
     client_id: UUID
     erased: bool
+    # The client's referrals that were open: they are cancelled right after.
     cancelled_referral_ids: list[UUID]
 
 
@@ -98,7 +99,7 @@ class ConsentOptions(msgspec.Struct):
     evidence: list[str]
 
 
-def client_out(client: Client) -> ClientOut:
+def client_out(client: clients.ClientRecord) -> ClientOut:
     return ClientOut(
         id=client.id,
         pseudonym=client.pseudonym,
@@ -109,13 +110,13 @@ def client_out(client: Client) -> ClientOut:
     )
 
 
-def consent_out(consent: Consent, recipients: list[dict[str, Any]]) -> ConsentOut:
+def consent_out(consent: clients.ConsentRecord) -> ConsentOut:
     return ConsentOut(
         id=consent.id,
         client_id=consent.client,
-        recipients=[RecipientOut(id=r["id"], name=r["name"]) for r in recipients],
+        recipients=[RecipientOut(id=r.id, name=r.name) for r in consent.recipients],
         purpose=consent.purpose,
-        data_categories=consent_ops.categories_of(consent),
+        data_categories=consent.data_categories,
         special_categories=consent.special_categories,
         valid_from=consent.valid_from,
         valid_until=consent.valid_until,
@@ -125,19 +126,12 @@ def consent_out(consent: Consent, recipients: list[dict[str, Any]]) -> ConsentOu
         recorded_at=consent.recorded_at,
         withdrawn_at=consent.withdrawn_at,
         withdrawn_by=consent.withdrawn_by,
-        active=consent_ops.is_active(consent),
+        active=consent.active,
     )
 
 
 async def consent_outs(client_id: UUID) -> list[ConsentOut]:
-    return [consent_out(c, r) for c, r in await consent_ops.consents_of_client(client_id)]
-
-
-async def one_consent_out(client_id: UUID, consent_id: UUID) -> ConsentOut:
-    for consent, recipients in await consent_ops.consents_of_client(client_id):
-        if consent.id == consent_id:
-            return consent_out(consent, recipients)
-    raise AssertionError("consent vanished")  # checked by the caller just before
+    return [consent_out(c) for c in await clients.consents_of_client(client_id)]
 
 
 GUARDS = [case_manager]
@@ -154,7 +148,7 @@ async def api_list_clients(
     per_page: FromQuery[int] = 50,
 ) -> Page[ClientOut]:
     offset, limit = page_params(page, per_page)
-    rows, total = await client_ops.list_clients(
+    rows, total = await clients.list_clients(
         current_user(request),
         query=q[:40],
         organization_id=organization_id,
@@ -172,8 +166,8 @@ async def api_list_clients(
     guards=GUARDS,
     tags=TAGS,
 )
-async def api_create_client(request: Request, data: JSONBody[ClientInput]) -> ClientOut:
-    client = await client_ops.create_client(
+async def api_create_client(request: Request, data: JSONBody[clients.ClientInput]) -> ClientOut:
+    client = await clients.create_client(
         current_user(request),
         data.personal(),
         remote_addr(request),
@@ -185,16 +179,16 @@ async def api_create_client(request: Request, data: JSONBody[ClientInput]) -> Cl
 
 @get("/api/clients/{client_id:uuid}", operation_id="getClient", guards=GUARDS, tags=TAGS)
 async def api_get_client(request: Request, client_id: FromPath[UUID]) -> ClientDetailOut:
-    client = await client_ops.owned_client(client_id, current_user(request))
+    client = await clients.owned_client(client_id, current_user(request))
     base = msgspec.structs.asdict(client_out(client))
     return ClientDetailOut(**base, consents=await consent_outs(client.id))
 
 
 @patch("/api/clients/{client_id:uuid}", operation_id="updateClient", guards=GUARDS, tags=TAGS)
 async def api_update_client(
-    request: Request, client_id: FromPath[UUID], data: JSONBody[client_ops.ClientChanges]
+    request: Request, client_id: FromPath[UUID], data: JSONBody[clients.ClientChanges]
 ) -> ClientOut:
-    client = await client_ops.update_client(
+    client = await clients.update_client(
         client_id, data, current_user(request), remote_addr(request)
     )
     return client_out(client)
@@ -212,8 +206,8 @@ async def api_personal_data(
     categories: FromQuery[list[str] | None] = None,
 ) -> PersonalDataOut:
     """Decrypts the requested categories (all when none are given); the read is audited."""
-    wanted = categories or list(consent_ops.CATEGORIES)
-    values = await client_ops.reveal_personal_data(
+    wanted = categories or list(clients.CATEGORIES)
+    values = await clients.reveal_personal_data(
         client_id, wanted, current_user(request), remote_addr(request)
     )
     return PersonalDataOut(client_id=client_id, categories=values)
@@ -237,7 +231,7 @@ async def api_erase_client(
 ) -> ErasureOut:
     """Erase the client (GDPR Art. 17): the key is destroyed, free texts are cleared."""
     user = current_user(request)
-    client = await client_ops.owned_client(client_id, user)
+    client = await clients.owned_client(client_id, user)
     if client.erased_at is None and data.confirm_pseudonym.strip() != client.pseudonym:
         raise InputProblems(
             [
@@ -247,17 +241,16 @@ async def api_erase_client(
                 )
             ]
         )
-    result = await erase_client(client_id, user, remote_addr(request))
-    return ErasureOut(
-        client_id=client_id, erased=True, cancelled_referral_ids=result.cancelled_referral_ids
-    )
+    open_before = await open_referrals(client_id=client_id)
+    await clients.erase_client(client_id, user, remote_addr(request))
+    return ErasureOut(client_id=client_id, erased=True, cancelled_referral_ids=open_before)
 
 
 @get(
     "/api/clients/{client_id:uuid}/consents", operation_id="listConsents", guards=GUARDS, tags=TAGS
 )
 async def api_list_consents(request: Request, client_id: FromPath[UUID]) -> list[ConsentOut]:
-    await client_ops.owned_client(client_id, current_user(request))
+    await clients.owned_client(client_id, current_user(request))
     return await consent_outs(client_id)
 
 
@@ -269,12 +262,12 @@ async def api_list_consents(request: Request, client_id: FromPath[UUID]) -> list
     tags=TAGS,
 )
 async def api_record_consent(
-    request: Request, client_id: FromPath[UUID], data: JSONBody[consent_ops.ConsentInput]
+    request: Request, client_id: FromPath[UUID], data: JSONBody[clients.ConsentInput]
 ) -> ConsentOut:
-    consent = await consent_ops.record_consent(
+    consent = await clients.record_consent(
         client_id, data, current_user(request), remote_addr(request)
     )
-    return await one_consent_out(client_id, consent.id)
+    return consent_out(consent)
 
 
 @get(
@@ -286,8 +279,9 @@ async def api_record_consent(
 async def api_get_consent(
     request: Request, client_id: FromPath[UUID], consent_id: FromPath[UUID]
 ) -> ConsentOut:
-    await consent_ops.consent_of_client(client_id, consent_id, current_user(request))
-    return await one_consent_out(client_id, consent_id)
+    return consent_out(
+        await clients.consent_of_client(client_id, consent_id, current_user(request))
+    )
 
 
 @post(
@@ -303,18 +297,17 @@ async def api_withdraw_consent(
     consent_id: FromPath[UUID],
     data: JSONBody[WithdrawIn | None] = None,
 ) -> WithdrawalOut:
-    """Withdraw at once: recipients lose access, open referrals are cancelled and told."""
-    result = await consent_ops.withdraw_consent(
-        client_id,
-        consent_id,
-        current_user(request),
-        remote_addr(request),
-        note=data.note if data else "",
+    """Withdraw at once: recipients lose access; open referrals are cancelled, recipients told."""
+    user = current_user(request)
+    await clients.consent_of_client(client_id, consent_id, user)
+    open_before = await open_referrals(consent_id=consent_id)
+    consent = await clients.withdraw_consent(
+        client_id, consent_id, user, remote_addr(request), note=data.note if data else ""
     )
     return WithdrawalOut(
-        consent=await one_consent_out(client_id, consent_id),
-        cancelled_referral_ids=result.cancelled_referral_ids,
-        recipient_org_ids=result.recipient_org_ids,
+        consent=consent_out(consent),
+        cancelled_referral_ids=open_before,
+        recipient_org_ids=[r.id for r in consent.recipients],
     )
 
 
@@ -322,10 +315,10 @@ async def api_withdraw_consent(
 async def api_consent_options() -> ConsentOptions:
     """The codes a consent is made of, for forms of integrating systems."""
     return ConsentOptions(
-        categories=list(consent_ops.CATEGORIES),
-        special_categories=sorted(consent_ops.SPECIAL_CATEGORIES),
-        purposes=list(consent_ops.PURPOSES),
-        evidence=list(consent_ops.EVIDENCE_KINDS),
+        categories=list(clients.CATEGORIES),
+        special_categories=sorted(clients.SPECIAL_CATEGORIES),
+        purposes=list(clients.PURPOSES),
+        evidence=list(clients.EVIDENCE_KINDS),
     )
 
 

@@ -194,7 +194,7 @@ class Vocabulary(msgspec.Struct):
      guards=[member])
 async def vocabulary() -> Vocabulary:
     """The codes the referral endpoints accept."""
-    from referrals.consent import CATEGORIES
+    from clients.api import CATEGORIES
     from referrals.states import ANSWER_REASONS, SENDER_CANCEL_REASONS
     from referrals.waitlist import WAIT_BANDS
 

@@ -1,4 +1,4 @@
-"""Clients, consents and referrals: the personal data of the network, scoped by organisation."""
+"""Referrals between organisations, their history, messages, notifications and webhooks."""
 
 from __future__ import annotations
 
@@ -14,54 +14,24 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
 from directory.tables import Organization, Service
 
 
-class Client(Table):
-    """A person a case manager supports; known to others only by pseudonym unless consented."""
-
-    id = UUID(primary_key=True)
-    organization = ForeignKey(references=Organization, index=True)
-    pseudonym = Varchar(length=100)
-    # Personal data (name, birth date, contact, languages, district, notes), encrypted with the
-    # client's own key; destroying that key erases it everywhere, backups included.
-    sealed_data = Text(default="")
-    created_by = UUID()
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
-    erased_at = Timestamptz(null=True, default=None)
-
-
-class Consent(Table):
-    id = UUID(primary_key=True)
-    client = ForeignKey(references=Client, index=True)
-    purpose = Varchar(length=100)
-    # Codes of the data categories covered, e.g. ["identity", "contact", "languages"].
-    data_categories = JSON(default="[]")
-    special_categories = Boolean(default=False)
-    valid_from = Date()
-    valid_until = Date()
-    # written, electronic, verbal_witnessed
-    evidence = Varchar(length=30)
-    evidence_note = Varchar(length=255, default="")
-    recorded_by = UUID()
-    recorded_at = Timestamptz(default=TimestamptzNow())
-    withdrawn_at = Timestamptz(null=True, default=None)
-    withdrawn_by = UUID(null=True, default=None)
-
-
-class ConsentRecipient(Table):
-    id = UUID(primary_key=True)
-    consent = ForeignKey(references=Consent, index=True)
-    organization = ForeignKey(references=Organization, index=True)
-
-
 class Referral(Table):
     id = UUID(primary_key=True)
-    client = ForeignKey(references=Client, index=True)
-    consent = ForeignKey(references=Consent, null=True, default=None, index=True)
+    # Named, not imported: the clients domain owns clients and consents.
+    client: ForeignKey[Table] = ForeignKey(
+        references=LazyTableReference(table_class_name="Client", app_name="clients"), index=True
+    )
+    consent: ForeignKey[Table] = ForeignKey(
+        references=LazyTableReference(table_class_name="Consent", app_name="clients"),
+        null=True,
+        default=None,
+        index=True,
+    )
     service = ForeignKey(references=Service, index=True)
     sender_organization = ForeignKey(references=Organization, index=True)
     # Denormalised from the service so that every inbox query scopes by one column.

@@ -298,7 +298,7 @@ async def load_visible(referral_id: UUID, actor: CurrentUser) -> tuple[dict[str,
 
 async def detail(referral_id: UUID, actor: CurrentUser, remote_addr: str) -> ReferralOut:
     """The referral as this actor may see it; the read is written to the audit log."""
-    from referrals.clients import ClientErased, reveal_personal_data
+    from clients.api import ClientErased, reveal_personal_data
 
     row, sides = await load_visible(referral_id, actor)
     side = Side.SENDER if Side.SENDER in sides else Side.RECEIVER

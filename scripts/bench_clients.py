@@ -47,12 +47,16 @@ async def measure(clients: int, reads: int) -> None:
     from accounts.audit import verify_chain
     from accounts.identity import load_user
     from accounts.users import create_user
+    from clients.api import (
+        CATEGORIES,
+        PersonalData,
+        create_client,
+        erase_client,
+        reveal_personal_data,
+    )
     from core.db import engine
     from core.migrate import migrate
     from directory.tables import Organization
-    from referrals.clients import PersonalData, create_client, reveal_personal_data
-    from referrals.consent import CATEGORIES
-    from referrals.gdpr import erase_client
 
     await migrate()
     db = engine()

@@ -1,64 +1,20 @@
-"""Helpers for the client, consent and data-protection tests (plain functions, no fixtures)."""
+"""Helpers for the client, consent and data-protection tests of the referral exchange."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from accounts.identity import CurrentUser, load_user
-from conftest import run
-from referrals.clients import PersonalData, create_client
-from referrals.consent import ConsentInput, local_today, record_consent
-from referrals.tables import Client, Consent, Referral
+from clients.api import ClientRecord
+from clients.tests.support import AYLIN, actor, consent_input, new_client, new_consent
+from referrals.tables import Referral
 
-AYLIN = PersonalData(
-    given_name="Aylin",
-    family_name="Yilmaz",
-    birth_date=date(1990, 5, 17),
-    phone="+49 208 123456",
-    email="aylin@example.org",
-    languages=["tr", "de"],
-    district="Styrum",
-    notes="Sucht einen Deutschkurs am Vormittag",
-    health_notes="Gehbehinderung",
-)
-
-
-def actor(test_user: Any) -> CurrentUser:
-    loaded = run(load_user(test_user.id))
-    assert loaded is not None
-    return loaded
-
-
-async def new_client(
-    owner: CurrentUser, personal: PersonalData = AYLIN, pseudonym: str = ""
-) -> Client:
-    return await create_client(owner, personal, "127.0.0.1", pseudonym=pseudonym)
-
-
-def consent_input(recipient: UUID, **changes: Any) -> ConsentInput:
-    fields: dict[str, Any] = {
-        "recipient_org_ids": [recipient],
-        "purpose": "referral",
-        "data_categories": ["identity", "contact", "languages", "district"],
-        "valid_from": local_today(),
-        "valid_until": local_today() + timedelta(days=180),
-        "evidence": "written",
-    }
-    fields.update(changes)
-    return ConsentInput(**fields)
-
-
-async def new_consent(
-    owner: CurrentUser, client_id: UUID, recipient: UUID, **changes: Any
-) -> Consent:
-    return await record_consent(client_id, consent_input(recipient, **changes), owner, "127.0.0.1")
-
+__all__ = ["AYLIN", "actor", "consent_input", "new_client", "new_consent", "new_referral"]
 
 async def new_referral(
-    client: Client, consent: Consent | None, service_id: UUID, recipient: UUID, state: str = "sent"
+    client: ClientRecord, consent: Any, service_id: UUID, recipient: UUID, state: str = "sent"
 ) -> UUID:
+    """A referral row as if made through the exchange; `consent` is anything with an `id`."""
     referral = Referral(
         id=uuid4(),
         client=client.id,

@@ -8,11 +8,11 @@ from typing import Any
 from uuid import UUID
 
 from accounts.identity import CurrentUser, load_user
+from clients.api import ConsentInput, PersonalData, create_client, record_consent
 from conftest import TestUser, run
+from core.time import berlin_today as local_today
 from directory.tables import Capacity
 from referrals import drafts
-from referrals.clients import PersonalData, create_client
-from referrals.consent import ConsentInput, local_today, record_consent
 
 PERSON = PersonalData(
     given_name="Aylin",

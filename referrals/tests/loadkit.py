@@ -167,10 +167,10 @@ async def seed(referrals: int, places: int) -> dict[str, Any]:
     from accounts.credentials import issue_token
     from accounts.identity import load_user
     from accounts.users import create_user
+    from clients.api import ConsentInput, PersonalData, create_client, record_consent
+    from core.time import berlin_today as local_today
     from directory.tables import Capacity, Organization, Service
     from referrals import drafts
-    from referrals.clients import PersonalData, create_client
-    from referrals.consent import ConsentInput, local_today, record_consent
     from referrals.transitions import transition
 
     sender_org = Organization(name="Vermittelnde Stelle", kind="public_office")

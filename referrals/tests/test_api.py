@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.tables import AuditEntry
+from clients.api import withdraw_consent
 from conftest import run
-from referrals.consent import withdraw_consent
+from outbox.dispatcher import drain
 from referrals.tests.exchange_support import SECRETS, Exchange
 
 
@@ -179,6 +180,10 @@ def test_withdrawn_consent_leaves_the_recipient_without_personal_data(exchange, 
 
     run(withdraw_consent(exchange.client_id, exchange.consent_id, exchange.sender, "127.0.0.1"))
 
+    # Access ends at once; the cancellation follows through the outbox.
+    at_once = receiver.get(f"/api/referrals/{referral_id}").json()
+    assert at_once["disclosure"] == "none" and at_once["personal_data"] is None
+    run(drain())
     after = receiver.get(f"/api/referrals/{referral_id}")
     assert after.status_code == 200
     body = after.json()

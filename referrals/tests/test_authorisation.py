@@ -17,16 +17,10 @@ import pytest
 from litestar.testing import TestClient
 
 from app import create_app
+from clients.tables import Client, Consent
 from conftest import run
-from referrals.consent import local_today
-from referrals.tables import (
-    Client,
-    Consent,
-    Notification,
-    Referral,
-    ReferralMessage,
-    WebhookEndpoint,
-)
+from core.time import berlin_today as local_today
+from referrals.tables import Notification, Referral, ReferralMessage, WebhookEndpoint
 from referrals.tests.exchange_support import SECRETS, Exchange, new_referral
 from referrals.transitions import transition
 

@@ -15,9 +15,9 @@ from litestar.testing import TestClient
 
 from accounts.tables import AuditEntry
 from app import create_app
+from clients.tables import Client, Consent
 from conftest import run
-from referrals.consent import local_today
-from referrals.tables import Client, Consent
+from core.time import berlin_today as local_today
 
 SECRETS = ("Aylin", "Yilmaz", "1990-05-17", "208 123456", "aylin@example.org", "Styrum")
 FOREIGN_ROLES = ("network_admin", "case_manager", "provider_staff", "viewer")
@@ -199,16 +199,19 @@ def test_withdrawal_ends_the_providers_view_of_an_accepted_referral(
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["cancelled_referral_ids"] == [str(referral_id)]
 
+    # Access ends at once; the cancellation and the notice follow through the outbox.
+    from outbox.dispatcher import drain_sync
+
+    at_once = provider.get(url)
+    for secret in SECRETS:
+        assert secret not in at_once.text
+    drain_sync()
     after = provider.get(url)
     assert after.status_code in {200, 404}
     for secret in SECRETS:
         assert secret not in after.text
     if after.status_code == 200:
         assert after.json()["state"] == "cancelled"
-    # The recipient is told, through the outbox and the exchange's notifications.
-    from outbox.dispatcher import drain_sync
-
-    drain_sync()
     told = provider.get("/api/notifications")
     assert told.status_code == 200
     assert "consent_withdrawn" in told.text

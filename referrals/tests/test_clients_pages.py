@@ -10,9 +10,9 @@ from litestar.testing import TestClient
 
 from accounts.tables import AuditEntry
 from app import create_app
+from clients.keystore import get_keystore
+from clients.tables import Client
 from conftest import run
-from referrals.keystore import get_keystore
-from referrals.tables import Client
 
 PERSON_FORM = {
     "given_name": "Aylin",

@@ -9,9 +9,11 @@ import pytest
 from litestar.testing import TestClient
 
 from app import create_app
+from clients.tables import Consent
 from conftest import run
-from referrals.consent import local_today
-from referrals.tables import Consent, Referral
+from core.time import berlin_today as local_today
+from outbox.dispatcher import drain
+from referrals.tables import Referral
 from referrals.tests.clients_support import actor, new_client, new_referral
 
 
@@ -150,6 +152,8 @@ def test_withdrawal_from_the_page_cancels_and_says_so(scene: Any) -> None:
     page = session.get(done.headers["location"])
     assert "1 offene Vermittlung wurde abgebrochen" in page.text
     assert "Einwilligung jetzt widerrufen" not in page.text
+    # The referral exchange cancels through the outbox.
+    run(drain())
     state = run(Referral.select(Referral.state).where(Referral.id == referral_id).first())
     assert state is not None and state["state"] == "cancelled"
     client_page = session.get(f"/clients/{scene['client'].id}")

@@ -10,16 +10,17 @@ from litestar.exceptions import NotFoundException
 
 from accounts import audit
 from accounts.tables import AuditEntry
+from clients import crypto
+from clients.api import ClientErased, erase_client, reveal_personal_data
+from clients.keystore import get_keystore
+from clients.tables import Client, Consent
 from outbox import registry
 from outbox.dispatcher import drain
 from outbox.registry import OutboxMessage, consumer
-from referrals import crypto
-from referrals.clients import ClientErased, reveal_personal_data
-from referrals.consent import WITHDRAWN_TOPIC
-from referrals.gdpr import erase_client, export_client
-from referrals.keystore import get_keystore
+from referrals import outgoing
+from referrals.gdpr import export_client
 from referrals.retention import due_for_erasure, purge_orphan_keys, run_retention
-from referrals.tables import Client, Consent, Referral, ReferralMessage
+from referrals.tables import Referral, ReferralMessage, ReferralTransition
 from referrals.tests.clients_support import actor, new_client, new_consent, new_referral
 
 
@@ -28,7 +29,7 @@ def told() -> Any:
     """What the recipients' notification consumer would receive."""
     received: list[dict[str, Any]] = []
 
-    @consumer("test-erasure-listener", topics=[WITHDRAWN_TOPIC])
+    @consumer("test-erasure-listener", topics=[outgoing.CONSENT_WITHDRAWN])
     async def listen(events: list[OutboxMessage]) -> None:
         received.extend(e.payload for e in events)
 
@@ -88,6 +89,7 @@ async def test_erasure_destroys_the_key_and_keeps_statistics(
     consent = await new_consent(world["case"], client.id, world["provider"])
     open_id = await new_referral(client, consent, world["service"], world["provider"], "sent")
     done_id = await new_referral(client, consent, world["service"], world["provider"], "completed")
+    draft_id = await new_referral(client, None, world["service"], world["provider"], "draft")
     await ReferralMessage(
         referral=done_id,
         author_user=world["case"].id,
@@ -99,22 +101,28 @@ async def test_erasure_destroys_the_key_and_keeps_statistics(
 
     result = await erase_client(client.id, world["case"], "10.0.0.2")
 
-    assert result.key_destroyed and result.cancelled_referral_ids == [open_id]
+    assert result.key_destroyed
     assert await get_keystore().get(client.id) is None
     row = await Client.select().where(Client.id == client.id).first()
     assert row is not None
     assert row["erased_at"] is not None and row["pseudonym"] == "" and row["sealed_data"] == ""
+    stored = await Consent.objects().where(Consent.id == consent.id).first()
+    assert stored is not None and stored.withdrawn_at is not None
+    # The referral exchange hears of it through the outbox.
+    await drain()
     referrals = {r["id"]: r for r in await Referral.select()}
     assert referrals[open_id]["state"] == "cancelled"
+    assert referrals[draft_id]["state"] == "cancelled"
     assert referrals[done_id]["state"] == "completed"
+    reasons = await ReferralTransition.select(ReferralTransition.reason).where(
+        ReferralTransition.referral.is_in([open_id, draft_id])
+    )
+    assert [t["reason"] for t in reasons] == ["client_erased", "client_erased"]
     assert referrals[done_id]["need_category"] == "language_course"
     assert referrals[done_id]["age_band"] == "27-44"
     assert referrals[done_id]["need_text"] == "" and referrals[done_id]["notes"] == ""
     message = await ReferralMessage.select(ReferralMessage.body).first()
     assert message is not None and message["body"] == ""
-    stored = await Consent.objects().where(Consent.id == consent.id).first()
-    assert stored is not None and stored.withdrawn_at is not None
-    await drain()
     assert told == [
         {
             "consent_id": str(consent.id),
@@ -139,7 +147,7 @@ async def test_erasing_twice_is_harmless(world: dict[str, Any]) -> None:
     client = await new_client(world["case"])
     await erase_client(client.id, world["case"], "x")
     again = await erase_client(client.id, world["case"], "x")
-    assert again.cancelled_referral_ids == [] and not again.key_destroyed
+    assert not again.key_destroyed
     assert await AuditEntry.count().where(AuditEntry.action == "client.erase") == 1
 
 

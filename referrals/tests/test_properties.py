@@ -34,11 +34,13 @@ from piccolo.engine.postgres import PostgresEngine
 
 import conftest
 from accounts.identity import CurrentUser
+from clients.api import ConsentInput, create_client, record_consent, withdraw_consent
+from clients.tables import Consent
 from core.db import engine
+from core.time import berlin_today as local_today
 from directory.tables import Capacity, Service
+from outbox.dispatcher import drain
 from referrals import drafts, jobs, transitions, views
-from referrals.clients import create_client
-from referrals.consent import ConsentInput, local_today, record_consent, withdraw_consent
 from referrals.states import (
     OPEN,
     PLACE_HOLDING,
@@ -49,7 +51,7 @@ from referrals.states import (
     check_move,
     rule_for,
 )
-from referrals.tables import Consent, Referral, ReferralTransition
+from referrals.tables import Referral, ReferralTransition
 from referrals.tests.exchange_support import PERSON, SECRETS, SHARED, actor
 
 T = TypeVar("T")
@@ -236,6 +238,8 @@ class ReferralMachine(RuleBasedStateMachine):
         assert consent is not None
         if consent["withdrawn_at"] is None:
             run(withdraw_consent(self.client_id, self.consent_id, self.owner, "127.0.0.1"))
+            # The referral exchange cancels what was open under it, as the dispatcher would.
+            run(drain())
         else:
             self.consent_id = self._consent()
 

@@ -1,7 +1,8 @@
 """Clients of a case manager's organisation: a pseudonym for everyday use, personal data sealed.
 
-The personal data is encrypted per category with the client's own key (see `referrals.crypto`
-and `referrals.keystore`); every decryption for a person to look at is written to the audit log.
+The personal data is encrypted per category with the client's own key (see `clients.crypto`
+and `clients.keystore`); every decryption for a person to look at is written to the audit log,
+and a person of another organisation sees only what a consent covers (`clients.consent`).
 """
 
 from __future__ import annotations
@@ -23,17 +24,11 @@ from litestar.exceptions import (
 from accounts import audit
 from accounts.identity import CurrentUser
 from accounts.roles import Role
-from core.db import atomic, is_sqlite
-from referrals import crypto
-from referrals.consent import (
-    CATEGORIES,
-    consented_categories,
-    covers,
-    recipients_of,
-    unknown_categories,
-)
-from referrals.keystore import get_keystore
-from referrals.personal_data import (
+from clients import crypto
+from clients.categories import CATEGORIES, PURPOSES
+from clients.consent import covering_consent, unknown_categories
+from clients.keystore import get_keystore
+from clients.personal_data import (
     CATEGORY_FIELDS,
     FIELD_CATEGORY,
     ClientChanges,
@@ -43,8 +38,10 @@ from referrals.personal_data import (
     filled_categories,
     personal_data_from,
 )
-from referrals.problems import N_, InputProblems, Problem
-from referrals.tables import Client, Consent
+from clients.tables import Client
+from core.db import atomic, is_sqlite
+from core.errors import InputProblems, Problem
+from core.i18n import N_
 
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _PSEUDONYM_RE = re.compile(r"^[\w .\-/#]{2,40}$")
@@ -240,19 +237,16 @@ async def update_client(
 async def _recipient_grant(
     client: Client, categories: list[str], actor: CurrentUser, purpose: str | None
 ) -> tuple[UUID, UUID] | None:
-    """(recipient organisation, consent) that releases these categories to the actor, if any."""
-    orgs = actor.org_ids_with(*RECIPIENT_ROLES) - {client.organization}
-    allowed = await consented_categories(client.id, orgs)
-    if not allowed:
-        return None
-    consents = await Consent.objects().where(Consent.id.is_in(list(allowed)))
-    for consent in consents:
-        if purpose is not None and not covers(consent, purpose, categories):
-            continue
-        if set(categories) <= allowed[consent.id]:
-            for org in await recipients_of(consent.id):
-                if org in orgs:
-                    return org, consent.id
+    """(recipient organisation, consent) that releases these categories to the actor, if any.
+
+    Without a `purpose`, a consent for any purpose will do.
+    """
+    orgs = sorted(actor.org_ids_with(*RECIPIENT_ROLES) - {client.organization})
+    for wanted in [purpose] if purpose is not None else list(PURPOSES):
+        for org in orgs:
+            consent_id = await covering_consent(client.id, org, wanted, categories)
+            if consent_id is not None:
+                return org, consent_id
     return None
 
 

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 
-from referrals.keystore import PostgresKeyStore, SqliteKeyStore, open_keystore
+from clients.keystore import PostgresKeyStore, SqliteKeyStore, open_keystore
 
 
 async def test_deleted_key_is_gone_from_the_sqlite_file(tmp_path: Path) -> None:
@@ -17,7 +17,8 @@ async def test_deleted_key_is_gone_from_the_sqlite_file(tmp_path: Path) -> None:
     client_id = uuid4()
     wrapped = os.urandom(60)
     await store.put(client_id, wrapped, "kid")
-    assert (await store.get(client_id)).wrapped == wrapped  # type: ignore[union-attr]
+    stored = await store.get(client_id)
+    assert stored is not None and stored.wrapped == wrapped
 
     assert await store.delete(client_id) is True
     assert await store.get(client_id) is None
@@ -55,7 +56,8 @@ async def test_postgres_key_store_round_trip() -> None:
     store = PostgresKeyStore(os.environ["LOTSE_TEST_KEYSTORE_PG"])
     client_id = uuid4()
     await store.put(client_id, b"w" * 60, "kid")
-    assert (await store.get(client_id)).wrapped == b"w" * 60  # type: ignore[union-attr]
+    stored = await store.get(client_id)
+    assert stored is not None and stored.wrapped == b"w" * 60
     assert await store.delete(client_id)
     assert await store.get(client_id) is None
     await store.compact()

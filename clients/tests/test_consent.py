@@ -1,7 +1,8 @@
-"""Consents: what covers a disclosure, what a valid consent needs, and withdrawal in one step."""
+"""Consents: what covers a disclosure, what a valid consent needs, and withdrawal at once."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -9,31 +10,23 @@ import pytest
 from litestar.exceptions import ClientException, NotFoundException, ValidationException
 
 from accounts.tables import AuditEntry
-from outbox import registry
-from outbox.registry import OutboxMessage, consumer
-from outbox.tables import OutboxEvent
-from referrals.clients import reveal_personal_data
-from referrals.consent import (
-    WITHDRAWN_TOPIC,
+from clients.api import (
+    CONSENT_WITHDRAWN_TOPIC,
     covering_consent,
-    local_today,
     record_consent,
+    reveal_personal_data,
     withdraw_consent,
 )
-from referrals.tables import Consent, ConsentRecipient, Referral, ReferralTransition
-from referrals.tests.clients_support import (
-    actor,
-    consent_input,
-    new_client,
-    new_consent,
-    new_referral,
-)
+from clients.tables import Consent, ConsentRecipient
+from clients.tests.support import actor, consent_input, new_client, new_consent
+from core.time import berlin_today as local_today
+from outbox.tables import OutboxEvent
 
 TODAY = local_today()
 
 
 @pytest.fixture
-def world(make_user: Any, make_org: Any, make_service: Any) -> dict[str, Any]:
+def world(make_user: Any, make_org: Any) -> dict[str, Any]:
     home = make_org("Caritas Mülheim")
     provider = make_org("VHS Mülheim")
     other = make_org("AWO Mülheim")
@@ -41,24 +34,10 @@ def world(make_user: Any, make_org: Any, make_service: Any) -> dict[str, Any]:
         "home": home,
         "provider": provider,
         "other": other,
-        "service": make_service(provider, "Deutschkurs B1"),
         "case": actor(make_user("case_manager", home)),
         "provider_staff": actor(make_user("provider_staff", provider)),
         "stranger": actor(make_user("case_manager", other)),
     }
-
-
-@pytest.fixture
-def told() -> Any:
-    """A stand-in for the notification consumer: what recipients would be told."""
-    received: list[dict[str, Any]] = []
-
-    @consumer("test-consent-listener", topics=[WITHDRAWN_TOPIC])
-    async def listen(events: list[OutboxMessage]) -> None:
-        received.extend(e.payload for e in events)
-
-    yield received
-    registry._consumers.pop("test-consent-listener", None)
 
 
 async def test_covering_consent_matches_recipient_purpose_categories_and_dates(
@@ -74,7 +53,7 @@ async def test_covering_consent_matches_recipient_purpose_categories_and_dates(
     )
     cover = covering_consent
     found = await cover(client.id, world["provider"], "referral", ["identity"])
-    assert found is not None and found.id == consent.id
+    assert found == consent.id
     assert (
         await cover(client.id, world["provider"], "referral", ["identity", "contact"]) is not None
     )
@@ -109,10 +88,23 @@ async def test_special_categories_are_covered_only_with_the_explicit_flag(
         special_categories=True,
     )
     found = await covering_consent(client.id, world["provider"], "referral", ["identity", "health"])
-    assert found is not None and found.special_categories
+    assert found is not None
     # A flag set directly in the database without the category still covers nothing special.
-    await Consent.update({Consent.special_categories: False}).where(Consent.id == found.id)
+    await Consent.update({Consent.special_categories: False}).where(Consent.id == found)
     assert await covering_consent(client.id, world["provider"], "referral", ["health"]) is None
+
+
+async def test_the_most_recently_recorded_covering_consent_wins(world: dict[str, Any]) -> None:
+    client = await new_client(world["case"])
+    older = await new_consent(world["case"], client.id, world["provider"])
+    newer = await new_consent(world["case"], client.id, world["provider"])
+    assert await covering_consent(client.id, world["provider"], "referral", ["identity"]) == (
+        newer.id
+    )
+    await withdraw_consent(client.id, newer.id, world["case"], "x")
+    assert await covering_consent(client.id, world["provider"], "referral", ["identity"]) == (
+        older.id
+    )
 
 
 async def test_unknown_category_codes_are_a_programming_error(world: dict[str, Any]) -> None:
@@ -179,40 +171,6 @@ async def test_only_the_clients_case_managers_record_consents(world: dict[str, A
         await record_consent(client.id, consent_input(world["provider"]), world["stranger"], "x")
 
 
-async def test_withdrawal_ends_access_cancels_open_referrals_and_tells_recipients(
-    world: dict[str, Any], told: list[dict[str, Any]]
-) -> None:
-    from outbox.dispatcher import drain
-
-    client = await new_client(world["case"])
-    consent = await new_consent(world["case"], client.id, world["provider"])
-    open_id = await new_referral(client, consent, world["service"], world["provider"], "sent")
-    done_id = await new_referral(client, consent, world["service"], world["provider"], "completed")
-    assert await reveal_personal_data(client.id, ["identity"], world["provider_staff"], "x")
-
-    result = await withdraw_consent(client.id, consent.id, world["case"], "10.0.0.9")
-
-    assert result.cancelled_referral_ids == [open_id]
-    states = {r["id"]: r["state"] for r in await Referral.select(Referral.id, Referral.state)}
-    assert states == {open_id: "cancelled", done_id: "completed"}
-    transition = (
-        await ReferralTransition.select().where(ReferralTransition.referral == open_id).first()
-    )
-    assert transition is not None and transition["reason"] == "consent_withdrawn"
-    with pytest.raises(NotFoundException):
-        await reveal_personal_data(client.id, ["identity"], world["provider_staff"], "x")
-    await drain()
-    assert told == [
-        {
-            "consent_id": str(consent.id),
-            "recipient_org_ids": [str(world["provider"])],
-            "referral_ids": [str(open_id)],
-        }
-    ]
-    entry = await AuditEntry.select().where(AuditEntry.action == "consent.withdraw").first()
-    assert entry is not None and entry["remote_addr"] == "10.0.0.9"
-
-
 async def test_withdrawing_twice_is_refused(world: dict[str, Any]) -> None:
     client = await new_client(world["case"])
     consent = await new_consent(world["case"], client.id, world["provider"])
@@ -222,27 +180,50 @@ async def test_withdrawing_twice_is_refused(world: dict[str, Any]) -> None:
     assert raised.value.status_code == 409
 
 
+async def test_withdrawal_ends_access_at_once_and_is_published_without_personal_data(
+    world: dict[str, Any],
+) -> None:
+    client = await new_client(world["case"])
+    consent = await new_consent(world["case"], client.id, world["provider"])
+    assert await reveal_personal_data(client.id, ["identity"], world["provider_staff"], "x")
+
+    withdrawn = await withdraw_consent(client.id, consent.id, world["case"], "10.0.0.9")
+
+    assert withdrawn.withdrawn_at is not None and not withdrawn.active
+    assert await covering_consent(client.id, world["provider"], "referral", ["identity"]) is None
+    with pytest.raises(NotFoundException):
+        await reveal_personal_data(client.id, ["identity"], world["provider_staff"], "x")
+    events = await OutboxEvent.select(OutboxEvent.payload).where(
+        OutboxEvent.topic == CONSENT_WITHDRAWN_TOPIC
+    )
+    assert events, "the referral exchange listens to withdrawals"
+    payload = events[0]["payload"]
+    payload = json.loads(payload) if isinstance(payload, str) else payload
+    assert payload == {
+        "consent_id": str(consent.id),
+        "client_id": str(client.id),
+        "recipient_org_ids": [str(world["provider"])],
+        "actor_user_id": str(world["case"].id),
+        "reason": "consent_withdrawn",
+    }
+    entry = await AuditEntry.select().where(AuditEntry.action == "consent.withdraw").first()
+    assert entry is not None and entry["remote_addr"] == "10.0.0.9"
+
+
 async def test_failed_withdrawal_changes_nothing(
     world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from referrals import transitions
+    from clients import recording
 
     client = await new_client(world["case"])
     consent = await new_consent(world["case"], client.id, world["provider"])
-    open_id = await new_referral(client, consent, world["service"], world["provider"], "sent")
 
-    original = transitions.cancel_open_for_consent
-
-    async def cancel_then_fail(*args: Any, **kwargs: Any) -> list[Any]:
-        await original(*args, **kwargs)
+    async def fail(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(transitions, "cancel_open_for_consent", cancel_then_fail)
+    monkeypatch.setattr(recording.audit, "record", fail)
     with pytest.raises(RuntimeError):
         await withdraw_consent(client.id, consent.id, world["case"], "x")
     stored = await Consent.objects().where(Consent.id == consent.id).first()
     assert stored is not None and stored.withdrawn_at is None
-    referral = await Referral.select(Referral.state).where(Referral.id == open_id).first()
-    assert referral is not None and referral["state"] == "sent"
-    assert await OutboxEvent.count().where(OutboxEvent.topic == WITHDRAWN_TOPIC) == 0
-    assert await AuditEntry.count().where(AuditEntry.action == "consent.withdraw") == 0
+    assert await OutboxEvent.count().where(OutboxEvent.topic == CONSENT_WITHDRAWN_TOPIC) == 0

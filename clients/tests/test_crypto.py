@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from referrals import crypto
+from clients import crypto
 
 SECRET = "a-test-secret-that-is-long-enough-0123456789"
 

@@ -9,17 +9,17 @@ import pytest
 from litestar.exceptions import NotFoundException, ValidationException
 
 from accounts.tables import AuditEntry
-from referrals import crypto
-from referrals.clients import (
+from clients import crypto
+from clients.keystore import get_keystore
+from clients.personal_data import age_band
+from clients.records import (
     ClientChanges,
     ClientErased,
     reveal_personal_data,
     update_client,
 )
-from referrals.keystore import get_keystore
-from referrals.personal_data import age_band
-from referrals.tables import Client
-from referrals.tests.clients_support import AYLIN, actor, new_client, new_consent
+from clients.tables import Client
+from clients.tests.support import AYLIN, actor, new_client, new_consent
 
 
 @pytest.fixture

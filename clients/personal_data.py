@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from referrals.consent import (
+from clients.categories import (
     BIRTH_DATE,
     CATEGORIES,
     CONTACT,
