@@ -112,13 +112,11 @@ def deliver_outbox(*_results: Any, **_options: Any) -> None:
 
     When a web process or `lotse worker` also runs, whichever claims an event first delivers it.
     """
-    from outbox.dispatcher import drain
-    from outbox.tables import OutboxEvent
+    from outbox.dispatcher import drain_if_migrated
     from settings import get_settings
 
-    # Commands that need no database (validate, --help of a group) leave none to deliver.
-    if get_settings().run_dispatcher and run(OutboxEvent.table_exists().run()):
-        run(drain())
+    if get_settings().run_dispatcher:
+        run(drain_if_migrated())
 
 
 def add_domain_commands() -> None:

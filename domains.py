@@ -33,6 +33,7 @@ PICCOLO_APPS = [
 
 Hook = Callable[["Litestar"], Awaitable[None]]
 
+
 def install() -> None:
     """Called first by every process (web, worker, command line): the catalogs and templates of
     every domain, and every outbox consumer, so that an event published anywhere has a row for

@@ -12,7 +12,16 @@ from uuid import UUID
 
 import msgspec
 
-from directory import bulk_seed, offer_records, offer_refs, organization_lookup, outputs, queries
+from directory import (
+    bulk_seed,
+    offer_records,
+    offer_refs,
+    organization_lookup,
+    organizations,
+    outputs,
+    queries,
+    schemas,
+)
 from directory import listings as _listings
 from directory import record_writes as _writes
 from directory import records as _records
@@ -40,6 +49,13 @@ from directory.records import (  # noqa: F401
 from directory.tables import Organization, Service
 
 # --- capacity: the one writer of free places ---------------------------------------------------
+
+
+# --- organisations ------------------------------------------------------------------------------
+
+OrganizationCreate = schemas.OrganizationCreate
+# A new member organisation (tells search); `schemas.OrganizationCreate` says what it needs.
+create_organization = organizations.create_organization
 
 
 # --- for accounts and the demo -----------------------------------------------------------------

@@ -133,6 +133,11 @@ async def drain(max_rounds: int = 1000) -> int:
     return total
 
 
+async def drain_if_migrated() -> int:
+    """`drain()` where the outbox exists: a command may run before the first migration."""
+    return await drain() if await OutboxEvent.table_exists() else 0
+
+
 def drain_sync() -> int:
     return asyncio.run(drain())
 

@@ -56,17 +56,19 @@ async def measure(clients: int, reads: int) -> None:
     )
     from core.db import engine
     from core.migrate import migrate
-    from directory.tables import Organization
+    from directory import api as directory
+    from domains import install
 
+    install()
     await migrate()
     db = engine()
     if isinstance(db, PostgresEngine):
         # As in the web process: a connection pool, not a connection per query.
         await db.start_connection_pool(max_size=10)
-    org = Organization(name="Bench", kind="welfare", description="")
-    await org.save()
+    org_id = await directory.create_organization(
+        directory.OrganizationCreate(name="Bench", kind="welfare"))
     user_id = await create_user(
-        "bench@example.org", "Bench", "bench-password-1", [(org.id, "case_manager")]
+        "bench@example.org", "Bench", "bench-password-1", [(org_id, "case_manager")]
     )
     actor = await load_user(user_id)
     assert actor is not None
