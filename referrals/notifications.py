@@ -18,7 +18,7 @@ import msgspec
 from babel.dates import format_date, format_datetime
 from babel.support import NullTranslations
 
-from referrals.deadlines import BERLIN
+from core.time import BERLIN
 from referrals.tables import Notification
 
 # Reason codes and states as people read them; msgids are extracted for translation.

@@ -29,7 +29,9 @@ def _sent(ex: Exchange) -> UUID:
 def _free_in_search(name: str) -> int:
     hits = get_engine().search(SearchQuery(text=name)).hits
     assert hits, f"{name} is not in the search index"
-    return int(hits[0].document.free_places)
+    free = hits[0].document.free_places
+    assert free is not None
+    return free
 
 
 def _slot_of(service_id: UUID) -> Any:
