@@ -14,13 +14,14 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from litestar.exceptions import ValidationException
 from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 
 from core.db import atomic
 from core.errors import N_, ConflictError, NotFoundError, ReadableError
 from directory.outputs import CapacityOut
-from directory.schemas import CapacityUpdate, given
+from directory.schemas import CapacityIn, CapacityUpdate, given
 from directory.tables import Capacity, Service
 from outbox.publish import publish
 from settings import Settings, get_settings
@@ -126,6 +127,19 @@ async def _stamp(service_id: UUID, by_id: UUID | None, by_name: str) -> Capacity
 async def _held(service_id: UUID) -> int:
     row = await Capacity.select(Capacity.held).where(Capacity.service == service_id).first()
     return int(row["held"]) if row else 0
+
+
+async def record_first_figures(service_id: UUID, figures: CapacityIn, by_id: UUID | None,
+                               by_name: str) -> None:
+    """The figures a new offer is created with, inside its creation's transaction (which
+    tells the search index); no referral holds a place yet."""
+    if figures.maximum > 0 and figures.available > figures.maximum:
+        raise ValidationException("capacity: free places cannot be more than the maximum.")
+    await Capacity(
+        service=service_id, unit=figures.unit, maximum=figures.maximum,
+        available=figures.available, waitlist_open=figures.waitlist_open,
+        description=figures.description, updated_by=by_id, updated_by_name=by_name[:255],
+    ).save()
 
 
 async def update_capacity(service_id: UUID, change: CapacityUpdate, by_id: UUID | None,
