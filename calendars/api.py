@@ -16,13 +16,14 @@ from uuid import UUID
 from calendars import compute, describe, hsds, hsds_rows, slots, store
 from calendars.compute import BERLIN, OpeningLabel
 from calendars.rules import Rule, ScheduleExceptionValue
-from calendars.slots import SlotInfo, SlotUnavailableError
+from calendars.slots import SlotInfo, SlotOfAnotherOfferError, SlotUnavailableError
 from calendars.workdays import add_working_days, is_working_day, working_days_between
 from core.i18n import translations
 
 __all__ = [
     "OpeningLabel",
     "SlotInfo",
+    "SlotOfAnotherOfferError",
     "SlotUnavailableError",
     "add_working_days",
     "book_slot",
@@ -121,12 +122,17 @@ async def label_texts(
 
 
 async def book_slot(
-    slot_id: UUID, referral_id: UUID, for_user_id: UUID, now: datetime | None = None
+    slot_id: UUID,
+    service_id: UUID,
+    referral_id: UUID,
+    for_user_id: UUID,
+    now: datetime | None = None,
 ) -> SlotInfo:
-    """Book a slot for an accepted referral (atomic; at most once). Raises
-    SlotUnavailableError (409) with a message for people when it cannot be booked. The case
+    """Book a slot of offer `service_id` for an accepted referral to that offer (atomic; at
+    most once). Raises SlotOfAnotherOfferError (400) for another offer's slot and
+    SlotUnavailableError (409) when it cannot be booked, with a message for people. The case
     manager `for_user_id` receives the invitation by e-mail."""
-    return await slots.book_slot(slot_id, referral_id, for_user_id, now)
+    return await slots.book_slot(slot_id, service_id, referral_id, for_user_id, now)
 
 
 async def release_slot(referral_id: UUID) -> SlotInfo | None:

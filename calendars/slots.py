@@ -1,7 +1,8 @@
 """Bookable consultation slots: published by providers, booked when a referral is accepted.
 
-A slot is booked with one conditional UPDATE (only while it is free), so it is booked at most
-once under any concurrency, on SQLite and on PostgreSQL. Booking and release announce
+A slot is booked with one conditional UPDATE (only while it is free, and only for a referral to
+the slot's own offer), so it is booked at most once under any concurrency, on SQLite and on
+PostgreSQL. Booking and release announce
 `calendars.slot_booked` / `calendars.slot_released`; the invitation e-mails follow from there.
 """
 
@@ -14,13 +15,13 @@ from typing import Any
 from uuid import UUID
 
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.status_codes import HTTP_409_CONFLICT
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT
 
-from calendars.compute import BERLIN
-from calendars.problems import N_
 from calendars.rules import RuleError
 from calendars.tables import AppointmentSlot
 from core.db import atomic
+from core.i18n import N_
+from core.time import BERLIN
 from outbox.publish import publish
 
 SLOT_BOOKED = "calendars.slot_booked"
@@ -28,12 +29,22 @@ SLOT_RELEASED = "calendars.slot_released"
 MAX_SLOTS_PER_DAY = 48
 MAX_SLOT_MINUTES = 8 * 60
 ALREADY_BOOKED = N_("This referral already has an appointment; release it before booking another.")
+ANOTHER_OFFER = N_(
+    "This appointment slot belongs to another offer; choose one of the slots of the offer the "
+    "referral is addressed to."
+)
 
 
 class SlotUnavailableError(ClientException):
     """The slot cannot be booked (taken, past, or the referral holds one already)."""
 
     status_code = HTTP_409_CONFLICT
+
+
+class SlotOfAnotherOfferError(ClientException):
+    """The slot belongs to another offer than the one the referral is addressed to."""
+
+    status_code = HTTP_400_BAD_REQUEST
 
 
 @dataclass(frozen=True)
@@ -205,9 +216,14 @@ def _unique_violation(error: Exception) -> bool:
 
 
 async def book_slot(
-    slot_id: UUID, referral_id: UUID, for_user_id: UUID, now: datetime | None = None
+    slot_id: UUID,
+    service_id: UUID,
+    referral_id: UUID,
+    for_user_id: UUID,
+    now: datetime | None = None,
 ) -> SlotInfo:
-    """Book a free, future slot for a referral; raises SlotUnavailableError otherwise.
+    """Book a free, future slot of offer `service_id` for a referral to that offer; raises
+    SlotOfAnotherOfferError for another offer's slot, SlotUnavailableError when it is taken.
 
     Runs in the caller's transaction when there is one (accepting a referral)."""
     moment = now or datetime.now(UTC)
@@ -229,6 +245,7 @@ async def book_slot(
                 )
                 .where(
                     (AppointmentSlot.id == slot_id)
+                    & (AppointmentSlot.service == service_id)
                     & AppointmentSlot.booked_referral_id.is_null()
                     & (AppointmentSlot.starts_at > moment)
                 )
@@ -238,6 +255,8 @@ async def book_slot(
                 existing = await get_slot(slot_id)
                 if existing is None:
                     raise NotFoundException(N_("This appointment slot does not exist."))
+                if existing.service_id != service_id:
+                    raise SlotOfAnotherOfferError(ANOTHER_OFFER)
                 if existing.starts_at <= moment:
                     raise SlotUnavailableError(N_("This appointment slot lies in the past."))
                 raise SlotUnavailableError(
@@ -248,7 +267,7 @@ async def book_slot(
                 )
             slot = _info(booked[0])
             await publish(SLOT_BOOKED, _payload(slot, referral_id, for_user_id, slot.sequence))
-    except (SlotUnavailableError, NotFoundException):
+    except (SlotUnavailableError, SlotOfAnotherOfferError, NotFoundException):
         raise
     except Exception as error:
         # Two bookings for one referral at once: the unique index stops the second.

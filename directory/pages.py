@@ -22,8 +22,8 @@ from calendars.api import label_texts
 from core.i18n import gettext_for, pick_language
 from core.templates import render
 from core.web import page_params
-from directory import capacity_pages, queries, services
 from directory import languages as language_list
+from directory import queries, services
 from directory import terms as term_list
 from directory.access import can_edit, reader, require_editor
 from directory.display import display_helpers
@@ -241,5 +241,4 @@ async def edit_offer(request: Request, service_id: FromPath[UUID]) -> Template |
 
 PAGE_ROUTES = [
     offers_page, offer_page, organization_page, my_offers_page, edit_offer_page, edit_offer,
-    *capacity_pages.ROUTES,
 ]

@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.guards import network_admin, provider_staff
 from accounts.identity import CurrentUser
+from core.errors import ReadableError
 from core.web import Page, page_params
 from directory import capacity, locations, organizations, queries, services
 from directory.access import may_see_retired, reader, require_editor
@@ -184,7 +185,10 @@ class ServiceController(Controller):
                               data: JSONBody[CapacityUpdate]) -> CapacityOut:
         data = await strict_body(request, CapacityUpdate)
         user = require_editor(request, await owner(Service, service_id))
-        return await capacity.update_capacity(service_id, data, user.id, user.display_name)
+        try:
+            return await capacity.update_capacity(service_id, data, user.id, user.display_name)
+        except ReadableError as error:
+            raise error.http() from None
 
     @post("/{service_id:str}/confirm", operation_id="confirmService", guards=[provider_staff],
           status_code=HTTP_200_OK)

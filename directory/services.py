@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from litestar.exceptions import ClientException, NotFoundException, ValidationException
 
 from core.db import atomic
+from directory import capacity, terms
 from directory import languages as language_list
-from directory import terms
 from directory.schemas import (
     CostOptionIn,
     ServiceCreate,
@@ -248,17 +248,7 @@ async def create_service(data: ServiceCreate, by_id: UUID | None, by_name: str) 
         await service.save()
         await _replace_children(service.id, values)
         if data.capacity is not None:
-            capacity = data.capacity
-            if capacity.maximum > 0 and capacity.available > capacity.maximum:
-                raise ValidationException(
-                    "capacity: free places cannot be more than the maximum."
-                )
-            await Capacity(
-                service=service.id, unit=capacity.unit, maximum=capacity.maximum,
-                available=capacity.available, waitlist_open=capacity.waitlist_open,
-                description=capacity.description, updated_by=by_id,
-                updated_by_name=by_name[:255],
-            ).save()
+            await capacity.record_first_figures(service.id, data.capacity, by_id, by_name)
         await publish("directory.service_changed", {"service_id": str(service.id)})
     return service.id
 

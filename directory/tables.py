@@ -190,6 +190,9 @@ class Capacity(Table):
     unit = Varchar(length=100, default="Plätze")
     maximum = Integer(default=0)
     available = Integer(default=0)
+    # Places taken by accepted referrals (and freed places offered to the waitlist): counted by
+    # `directory.capacity` only, so that available + held never exceeds the maximum.
+    held = Integer(default=0)
     waitlist_open = Boolean(default=False)
     description = Varchar(length=255, default="")
     updated = Timestamptz(default=TimestamptzNow())

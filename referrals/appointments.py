@@ -10,7 +10,9 @@ from datetime import datetime
 from uuid import UUID
 
 from calendars import api as calendars
-from calendars.compute import BERLIN
+from core.time import BERLIN
+
+SlotOfAnotherOfferError = calendars.SlotOfAnotherOfferError
 
 
 def describe(starts_at: datetime, ends_at: datetime) -> str:
@@ -19,12 +21,13 @@ def describe(starts_at: datetime, ends_at: datetime) -> str:
     return f"{start:%d.%m.%Y %H:%M}–{end:%H:%M}"
 
 
-async def book(slot_id: UUID, referral_id: UUID, for_user_id: UUID) -> str:
-    """Book a slot for the referral (in the caller's transaction); returns it in words.
+async def book(slot_id: UUID, service_id: UUID, referral_id: UUID, for_user_id: UUID) -> str:
+    """Book a slot of the referral's offer (in the caller's transaction); returns it in words.
 
-    Raises the calendars domain's 409 when the slot is taken or past, 404 when unknown.
+    Raises the calendars domain's 409 when the slot is taken or past, 404 when unknown, and
+    SlotOfAnotherOfferError when it belongs to another offer.
     """
-    slot = await calendars.book_slot(slot_id, referral_id, for_user_id)
+    slot = await calendars.book_slot(slot_id, service_id, referral_id, for_user_id)
     return describe(slot.starts_at, slot.ends_at)
 
 

@@ -61,12 +61,7 @@ def _key(plan: Plan, audience: Audience, person: Contact) -> str:
 
 
 async def _plans(events: list[OutboxMessage]) -> list[Plan]:
-    plans = []
-    for event in events:
-        found = await outgoing.plan(event.topic, event.payload)
-        if found is not None:
-            plans.append(found)
-    return plans
+    return await outgoing.plans([(event.topic, event.payload) for event in events])
 
 
 @consumer("referral-notifications", topics=outgoing.TOPICS, batch_size=50)

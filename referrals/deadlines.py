@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
-from calendars.workdays import add_working_days
+from calendars.api import add_working_days
+from core.time import BERLIN
 from settings import get_settings
 
 __all__ = ["add_working_days", "answer_due", "is_expired", "place_offer_deadline"]
 
-BERLIN = ZoneInfo("Europe/Berlin")
 # A freed place is held this many working days for the head of the waitlist.
 PLACE_OFFER_WORKING_DAYS = 2
 

@@ -13,7 +13,7 @@ from accounts.identity import CurrentUser
 from accounts.roles import Role
 from clients.api import CATEGORIES, find_client
 from core.db import atomic
-from directory.tables import Service
+from directory import api as directory
 from referrals.states import State
 from referrals.tables import Referral
 from referrals.transitions import TransitionConflict
@@ -117,12 +117,10 @@ async def create_draft(data: ReferralInput, actor: CurrentUser) -> UUID:
     sender_org = _sender_org(actor, client.organization)
     if client.erased_at is not None:
         raise TransitionConflict(detail="This client was erased; no referral can be made.")
-    service = await Service.select(
-        Service.organization, Service.status, Service.retired_at
-    ).where(Service.id == data.service_id).first()
-    if service is None:
+    offer = await directory.offer_for_referral(data.service_id)
+    if offer is None:
         raise NotFoundException("No such offer.")
-    if service["retired_at"] is not None or service["status"] != "active":
+    if not offer.takes_referrals:
         raise TransitionConflict(detail="This offer no longer takes referrals; choose another.")
     referral_id = uuid4()
     now = datetime.now(UTC)
@@ -134,7 +132,7 @@ async def create_draft(data: ReferralInput, actor: CurrentUser) -> UUID:
                 client=data.client_id,
                 service=data.service_id,
                 sender_organization=sender_org,
-                recipient_organization=service["organization"],
+                recipient_organization=offer.organization_id,
                 sender_user=actor.id,
                 state=State.DRAFT.value,
                 need_category=data.need_category,

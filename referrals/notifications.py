@@ -18,7 +18,8 @@ import msgspec
 from babel.dates import format_date, format_datetime
 from babel.support import NullTranslations
 
-from referrals.deadlines import BERLIN
+from core.i18n import N_
+from core.time import BERLIN
 from referrals.tables import Notification
 
 # Reason codes and states as people read them; msgids are extracted for translation.
@@ -29,110 +30,105 @@ WAIT_LABELS: dict[str, str] = {}
 URGENCY_LABELS: dict[str, str] = {}
 
 
-def _(message: str) -> str:
-    """Marks a string for extraction; translated when rendered."""
-    return message
-
-
 REASON_LABELS.update(
     {
-        "no_capacity": _("no free place"),
-        "not_eligible": _("not eligible"),
-        "out_of_area": _("outside the service area"),
-        "client_unreachable": _("client could not be reached"),
-        "client_declined": _("client declined"),
-        "other": _("other reason"),
-        "consent_withdrawn": _("consent withdrawn"),
-        "answer_expired": _("answer deadline expired"),
-        "referred_elsewhere": _("referred elsewhere"),
-        "client_erased": _("client data erased"),
+        "no_capacity": N_("no free place"),
+        "not_eligible": N_("not eligible"),
+        "out_of_area": N_("outside the service area"),
+        "client_unreachable": N_("client could not be reached"),
+        "client_declined": N_("client declined"),
+        "other": N_("other reason"),
+        "consent_withdrawn": N_("consent withdrawn"),
+        "answer_expired": N_("answer deadline expired"),
+        "referred_elsewhere": N_("referred elsewhere"),
+        "client_erased": N_("client data erased"),
     }
 )
 STATE_LABELS.update(
     {
-        "draft": _("draft"),
-        "sent": _("sent"),
-        "accepted": _("accepted"),
-        "waitlisted": _("on the waitlist"),
-        "declined": _("declined"),
-        "in_progress": _("in progress"),
-        "completed": _("completed"),
-        "failed": _("failed"),
-        "cancelled": _("cancelled"),
+        "draft": N_("draft"),
+        "sent": N_("sent"),
+        "accepted": N_("accepted"),
+        "waitlisted": N_("on the waitlist"),
+        "declined": N_("declined"),
+        "in_progress": N_("in progress"),
+        "completed": N_("completed"),
+        "failed": N_("failed"),
+        "cancelled": N_("cancelled"),
     }
 )
 NEED_LABELS.update(
     {
-        "language_course": _("language course"),
-        "counselling": _("counselling"),
-        "integration_course": _("integration course"),
-        "work": _("work and training"),
-        "education": _("school and education"),
-        "childcare": _("childcare"),
-        "housing": _("housing"),
-        "health": _("health"),
-        "legal": _("legal advice"),
-        "leisure": _("leisure and social contact"),
-        "other": _("other need"),
+        "language_course": N_("language course"),
+        "counselling": N_("counselling"),
+        "integration_course": N_("integration course"),
+        "work": N_("work and training"),
+        "education": N_("school and education"),
+        "childcare": N_("childcare"),
+        "housing": N_("housing"),
+        "health": N_("health"),
+        "legal": N_("legal advice"),
+        "leisure": N_("leisure and social contact"),
+        "other": N_("other need"),
     }
 )
 WAIT_LABELS.update(
     {
-        "unknown": _("not known yet"),
-        "under_2_weeks": _("less than 2 weeks"),
-        "2_to_6_weeks": _("2 to 6 weeks"),
-        "6_to_12_weeks": _("6 to 12 weeks"),
-        "over_12_weeks": _("more than 12 weeks"),
+        "unknown": N_("not known yet"),
+        "under_2_weeks": N_("less than 2 weeks"),
+        "2_to_6_weeks": N_("2 to 6 weeks"),
+        "6_to_12_weeks": N_("6 to 12 weeks"),
+        "over_12_weeks": N_("more than 12 weeks"),
     }
 )
 
-URGENCY_LABELS.update({"normal": _("normal"), "high": _("high"), "urgent": _("urgent")})
+URGENCY_LABELS.update({"normal": N_("normal"), "high": N_("high"), "urgent": N_("urgent")})
 
 # kind -> (title, body); placeholders are filled from the notification's parameters.
 TEXTS: dict[str, tuple[str, str]] = {
     "referral_received": (
-        _("New referral for {service}"),
-        _("Urgency: {urgency}. Please answer by {due}."),
+        N_("New referral for {service}"),
+        N_("Urgency: {urgency}. Please answer by {due}."),
     ),
     "referral_accepted": (
-        _("{service} accepted your referral"),
-        _("Appointment: {appointment}"),
+        N_("{service} accepted your referral"),
+        N_("Appointment: {appointment}"),
     ),
     "referral_waitlisted": (
-        _("{service} put your referral on the waitlist"),
-        _("Position {position} of {length}; expected wait: {wait}."),
+        N_("{service} put your referral on the waitlist"),
+        N_("Position {position} of {length}; expected wait: {wait}."),
     ),
     "referral_declined": (
-        _("{service} declined your referral"),
-        _("Reason: {reason}. Please look for another offer."),
+        N_("{service} declined your referral"),
+        N_("Reason: {reason}. Please look for another offer."),
     ),
-    "referral_in_progress": (_("Referral to {service} is in progress"), ""),
-    "referral_completed": (_("Referral to {service} completed"), ""),
-    "referral_failed": (_("Referral to {service} failed"), _("Reason: {reason}.")),
+    "referral_in_progress": (N_("Referral to {service} is in progress"), ""),
+    "referral_completed": (N_("Referral to {service} completed"), ""),
+    "referral_failed": (N_("Referral to {service} failed"), N_("Reason: {reason}.")),
     "referral_cancelled": (
-        _("Referral to {service} was cancelled"),
-        _("Reason: {reason}."),
+        N_("Referral to {service} was cancelled"),
+        N_("Reason: {reason}."),
     ),
     "referral_expired": (
-        _("No answer from {service} in time"),
-        _("The answer deadline passed and the referral was closed. Please refer elsewhere."),
+        N_("No answer from {service} in time"),
+        N_("The answer deadline passed and the referral was closed. Please refer elsewhere."),
     ),
     "deadline_reminder": (
-        _("Referral for {service} awaits your answer"),
-        _("The answer is due by {due}."),
+        N_("Referral for {service} awaits your answer"),
+        N_("The answer is due by {due}."),
     ),
     "place_offered": (
-        _("A place in {service} is free for a waitlisted referral"),
-        _("It is held until {until}; the provider confirms it by accepting."),
+        N_("A place in {service} is free for a waitlisted referral"),
+        N_("It is held until {until}; the provider confirms it by accepting."),
     ),
     "place_offer_lapsed": (
-        _("A held place in {service} was not taken in time"),
-        _("It has passed to the next referral on the waitlist."),
+        N_("A held place in {service} was not taken in time"),
+        N_("It has passed to the next referral on the waitlist."),
     ),
-    "message": (_("New message on a referral to {service}"), ""),
+    "message": (N_("New message on a referral to {service}"), ""),
     "consent_withdrawn": (
-        _("A client withdrew a consent"),
-        _("Personal data shared with your organisation under it is no longer available."),
+        N_("A client withdrew a consent"),
+        N_("Personal data shared with your organisation under it is no longer available."),
     ),
 }
 

@@ -16,7 +16,7 @@ from accounts.roles import Role
 from clients.api import CATEGORIES, ClientRecord, active_clients_of
 from core.i18n import gettext_for
 from core.templates import render
-from directory.tables import Service
+from directory import api as directory
 from referrals import appointments, drafts, messages, views
 from referrals.page_helpers import error_text, labels, optional_int, optional_uuid, text
 from referrals.routes_referrals import remote_addr
@@ -31,14 +31,10 @@ async def _clients(user: Any) -> list[ClientRecord]:
     return await active_clients_of(user.org_ids_with(Role.CASE_MANAGER))
 
 
-async def _service(service_id: UUID | None) -> dict[str, Any] | None:
+async def _service(service_id: UUID | None) -> directory.ReferralOffer | None:
     if service_id is None:
         return None
-    return (
-        await Service.select(Service.id, Service.name, Service.organization.name)
-        .where(Service.id == service_id)
-        .first()
-    )
+    return await directory.offer_for_referral(service_id)
 
 
 def _vocabulary() -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The one place where a referral's state changes.
 
 Every move checks the actor's side (role and organisation), the legality of the move and its
-reason code, takes or gives back a place, records a ReferralTransition and publishes an outbox
-event, all in one transaction: a refused move changes nothing.
+reason code, takes or gives back a place (through the directory, which counts them), records a
+ReferralTransition and publishes an outbox event, all in one transaction: a refused move
+changes nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar.exceptions import (
     ClientException,
     HTTPException,
@@ -20,9 +22,9 @@ from litestar.exceptions import (
 
 from accounts.identity import CurrentUser
 from core.db import atomic
-from directory.tables import Service
+from directory import api as directory
 from outbox.publish import publish
-from referrals import appointments, deadlines, disclosure, places, waitlist
+from referrals import appointments, deadlines, disclosure, waitlist
 from referrals.states import (
     OPEN,
     Reason,
@@ -42,6 +44,14 @@ class TransitionConflict(HTTPException):
     """The move is not possible in the referral's current state (or no place is free)."""
 
     status_code = 409
+
+
+class Moved(msgspec.Struct, frozen=True):
+    """What a move did: callers that show the referral read it as their reader may see it."""
+
+    referral_id: UUID
+    state: str
+    version: int
 
 
 def _refuse(error: StateRuleError) -> HTTPException:
@@ -89,12 +99,8 @@ async def _require_covering_consent(row: dict[str, Any]) -> UUID:
 
 
 async def _require_active_service(service_id: UUID) -> None:
-    service = (
-        await Service.select(Service.status, Service.retired_at)
-        .where(Service.id == service_id)
-        .first()
-    )
-    if service is None or service["retired_at"] is not None or service["status"] != "active":
+    offer = await directory.offer_for_referral(service_id)
+    if offer is None or not offer.takes_referrals:
         raise TransitionConflict(
             detail="This offer no longer takes referrals; choose another offer.",
             extra={"code": "service_inactive"},
@@ -102,13 +108,18 @@ async def _require_active_service(service_id: UUID) -> None:
 
 
 async def _book(slot_id: UUID, row: dict[str, Any]) -> str:
-    """Book the chosen slot for the sending case manager; refusals say what to do."""
+    """Book the chosen slot of the referral's own offer for the sending case manager;
+    refusals say what to do."""
     try:
-        return await appointments.book(slot_id, row["id"], row["sender_user"])
+        return await appointments.book(slot_id, row["service"], row["id"], row["sender_user"])
     except NotFoundException:
         raise ClientException(
             detail="This appointment slot does not exist; choose one of the offer's slots.",
             extra={"code": "slot_unknown"},
+        ) from None
+    except appointments.SlotOfAnotherOfferError as error:
+        raise ClientException(
+            detail=error.detail, extra={"code": "slot_of_another_offer"}
         ) from None
     except HTTPException as error:
         raise TransitionConflict(detail=error.detail, extra={"code": "slot_unavailable"}) from None
@@ -164,8 +175,8 @@ async def _apply(
         if holds:
             await waitlist.close_offer(row["id"], "taken", now)
         else:
-            taken = await places.take_place(row["service"])
-            if taken is places.Take.FULL:
+            taken = await directory.take_place(row["service"])
+            if taken is directory.Take.FULL:
                 raise TransitionConflict(
                     detail=(
                         "This offer has no free place left. Put the referral on the waitlist "
@@ -173,7 +184,7 @@ async def _apply(
                     ),
                     extra={"code": "no_capacity"},
                 )
-            holds = taken is places.Take.TAKEN
+            holds = taken is directory.Take.TAKEN
         changes[Referral.holds_place] = holds
         changes[Referral.place_offered_until] = None
         if appointment_slot_id is not None:
@@ -264,7 +275,7 @@ async def transition(
     appointment_text: str = "",
     expected_wait: str = "",
     expected_version: int | None = None,
-) -> Referral:
+) -> Moved:
     """Move a referral to state `to` on behalf of `actor`; refused moves change nothing."""
     try:
         target = parse_state(to)
@@ -294,9 +305,7 @@ async def transition(
             appointment_text=appointment_text,
             expected_wait=expected_wait,
         )
-    result = await Referral.objects().where(Referral.id == referral_id).first()
-    assert result is not None
-    return result
+    return Moved(referral_id, target.value, int(row["version"]) + 1)
 
 
 async def cancel_open_for_consent(

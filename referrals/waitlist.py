@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from directory import api as directory
 from outbox.publish import publish
-from referrals import places
 from referrals.deadlines import place_offer_deadline
 from referrals.states import State
 from referrals.tables import PlaceOffer, Referral
@@ -122,7 +122,7 @@ async def offer_freed_place(
             },
         )
         return UUID(str(candidate["id"]))
-    await places.return_place(service_id)
+    await directory.return_place(service_id)
     return None
 
 

@@ -14,7 +14,7 @@ from icalendar import Calendar
 
 import calendars.consumers  # noqa: F401 (registers the invitation consumer)
 from calendars import api, slots
-from calendars.slots import SlotUnavailableError
+from calendars.slots import SlotOfAnotherOfferError, SlotUnavailableError
 from calendars.tables import AppointmentSlot
 from conftest import run
 from outbox.dispatcher import drain
@@ -65,10 +65,13 @@ def calendar_part(message: EmailMessage) -> Any:
     raise AssertionError("no text/calendar part")
 
 
-async def test_a_slot_is_booked_at_most_once_under_concurrency(slot_ids, case_manager):
+async def test_a_slot_is_booked_at_most_once_under_concurrency(slot_ids, case_manager, offer):
     referrals = [uuid.uuid4() for _ in range(8)]
     results = await asyncio.gather(
-        *(api.book_slot(slot_ids[0], referral, case_manager.id) for referral in referrals),
+        *(
+            api.book_slot(slot_ids[0], offer.service_id, referral, case_manager.id)
+            for referral in referrals
+        ),
         return_exceptions=True,
     )
     booked = [r for r in results if isinstance(r, slots.SlotInfo)]
@@ -85,21 +88,30 @@ async def test_a_referral_holds_one_slot_and_past_slots_cannot_be_booked(
     slot_ids, case_manager, offer
 ):
     referral = uuid.uuid4()
-    await api.book_slot(slot_ids[0], referral, case_manager.id)
+    await api.book_slot(slot_ids[0], offer.service_id, referral, case_manager.id)
     with pytest.raises(SlotUnavailableError, match="already has an appointment"):
-        await api.book_slot(slot_ids[1], referral, case_manager.id)
+        await api.book_slot(slot_ids[1], offer.service_id, referral, case_manager.id)
     past = await slots.create_slots(
         offer.service_id,
         [(datetime.now(UTC) - timedelta(hours=2), datetime.now(UTC) - timedelta(hours=1))],
     )
     with pytest.raises(SlotUnavailableError, match="past"):
-        await api.book_slot(past[0].id, uuid.uuid4(), case_manager.id)
+        await api.book_slot(past[0].id, offer.service_id, uuid.uuid4(), case_manager.id)
     assert [s.id for s in await api.free_slots(offer.service_id)] == slot_ids[1:]
 
 
-async def test_release_frees_the_slot_and_a_booked_slot_cannot_be_deleted(slot_ids, case_manager):
+async def test_a_slot_of_another_offer_is_refused_and_stays_free(slot_ids, case_manager):
+    with pytest.raises(SlotOfAnotherOfferError, match="another offer"):
+        await api.book_slot(slot_ids[0], uuid.uuid4(), uuid.uuid4(), case_manager.id)
+    row = await AppointmentSlot.select().where(AppointmentSlot.id == slot_ids[0]).first()
+    assert row is not None and row["booked_referral_id"] is None
+
+
+async def test_release_frees_the_slot_and_a_booked_slot_cannot_be_deleted(
+    slot_ids, case_manager, offer
+):
     referral = uuid.uuid4()
-    await api.book_slot(slot_ids[0], referral, case_manager.id)
+    await api.book_slot(slot_ids[0], offer.service_id, referral, case_manager.id)
     with pytest.raises(SlotUnavailableError, match="booked"):
         await slots.delete_free_slot(slot_ids[0])
     released = await api.release_slot(referral)
@@ -113,7 +125,7 @@ async def test_booking_sends_an_invitation_and_release_a_cancellation(
     slot_ids, case_manager, offer
 ):
     referral = uuid.uuid4()
-    await api.book_slot(slot_ids[0], referral, case_manager.id)
+    await api.book_slot(slot_ids[0], offer.service_id, referral, case_manager.id)
     await drain()
     (invite,) = mails()
     assert invite["To"] == "fall@stadt.example"

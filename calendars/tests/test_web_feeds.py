@@ -86,7 +86,7 @@ def test_personal_feed_shows_booked_appointments_without_clients(
         )
     )
     referral = uuid.uuid4()
-    run(api.book_slot(slot.id, referral, manager.id))
+    run(api.book_slot(slot.id, offer.service_id, referral, manager.id))
     created = api_client(manager).post("/api/calendars/feed")
     assert created.status_code == 201
     url = created.json()["url"]

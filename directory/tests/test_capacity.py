@@ -221,3 +221,86 @@ def test_reminders_mail_each_provider_staff_member_their_links(
         assert len(urls) == 2
         path = urls[0].removeprefix(get_settings().base_url)
         assert client.get(path).status_code == 200
+
+
+# --- places held by accepted referrals --------------------------------------------------------
+
+
+def _take(service_id: UUID, times: int = 1) -> None:
+    from core.db import atomic
+    from directory import api as directory
+
+    async def take() -> None:
+        async with atomic():
+            for _ in range(times):
+                await directory.take_place(service_id)
+
+    run(take())
+
+
+def _give_back(service_id: UUID) -> None:
+    from core.db import atomic
+    from directory import api as directory
+
+    async def give() -> None:
+        async with atomic():
+            await directory.return_place(service_id)
+
+    run(give())
+
+
+def test_taking_and_returning_a_place_counts_it_as_held_and_tells_search(
+    network: Network, make_service: Any,
+) -> None:
+    service_id = make_service(network.org_a, available=2, maximum=2)
+    _take(service_id)
+    assert (_capacity(service_id)["available"], _capacity(service_id)["held"]) == (1, 1)
+    _give_back(service_id)
+    assert (_capacity(service_id)["available"], _capacity(service_id)["held"]) == (2, 0)
+    assert events("directory.service_changed") == [
+        {"topic": "directory.service_changed", "service_id": str(service_id)}
+    ] * 2
+
+
+def test_returning_a_place_never_raises_free_places_above_the_maximum(
+    network: Network, make_service: Any,
+) -> None:
+    service_id = make_service(network.org_a, available=2, maximum=2)
+    _take(service_id)
+    # Figures older than the count of held places: the maximum no longer leaves room.
+    run(Capacity.update({Capacity.maximum: 1}).where(Capacity.service == service_id))
+    _give_back(service_id)
+    row = _capacity(service_id)
+    assert (row["available"], row["held"], row["maximum"]) == (1, 0, 1)
+
+
+def test_manual_edit_cannot_free_places_that_referrals_hold(
+    network: Network, make_service: Any, api_client: Any,
+) -> None:
+    service_id = make_service(network.org_a, available=5, maximum=5)
+    _take(service_id, 3)
+    client = api_client(network.provider_a)
+    before = snapshot()
+    too_many = client.patch(f"/api/services/{service_id}/capacity", json={"available": 3})
+    assert too_many.status_code == 409, too_many.text
+    assert "held" in too_many.json()["detail"]
+    too_small = client.patch(f"/api/services/{service_id}/capacity", json={"maximum": 2})
+    assert too_small.status_code == 409, too_small.text
+    assert snapshot() == before
+    allowed = client.patch(f"/api/services/{service_id}/capacity",
+                           json={"available": 4, "maximum": 7})
+    assert allowed.status_code == 200, allowed.text
+
+
+def test_plus_step_stops_at_the_maximum_minus_held_places(
+    network: Network, make_service: Any, client: TestClient, login: Any,
+) -> None:
+    service_id = make_service(network.org_a, available=1, maximum=2)
+    _take(service_id)
+    login(client, network.provider_a)
+    htmx = {"HX-Request": "true"}
+    client.post(f"/offers/{service_id}/capacity", data={"action": "plus"}, headers=htmx)
+    refused = client.post(f"/offers/{service_id}/capacity", data={"action": "plus"},
+                          headers=htmx)
+    assert "Alle Plätze sind bereits frei" in refused.text
+    assert (_capacity(service_id)["available"], _capacity(service_id)["held"]) == (1, 1)

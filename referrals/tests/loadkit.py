@@ -221,6 +221,10 @@ def main() -> None:
     parser.add_argument("--referrals", type=int, default=0)
     parser.add_argument("--places", type=int, default=10)
     args = parser.parse_args()
+    import domains
+
+    # Seeding publishes outbox events, like every process that writes.
+    domains.install()
     print(json.dumps(asyncio.run(seed(args.referrals, args.places))))
 
 

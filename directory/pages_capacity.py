@@ -7,12 +7,13 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from litestar import Request, get, post
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from accounts.identity import load_user
 from accounts.web import safe_next
+from core.errors import ReadableError
 from core.i18n import gettext_for, pick_language
 from core.templates import render
 from directory import capacity, queries, services
@@ -68,8 +69,8 @@ async def capacity_step(request: Request, service_id: FromPath[UUID]) -> Templat
         try:
             await capacity.apply_step(service_id, step, user.id, user.display_name)
             message = _("Saved.")
-        except HTTPException as failure:
-            error = _(str(failure.detail))
+        except ReadableError as failure:
+            error = failure.translated(_)
     if not is_htmx(request):
         if error:
             return render(request, "error.html", {"status": 400, "detail": error},
@@ -163,8 +164,8 @@ async def capacity_link_step(request: Request, token: FromPath[str]) -> Template
         try:
             await capacity.apply_step(claim.service_id, step, claim.user_id, name)
             message = _("Saved. Thank you!")
-        except HTTPException as failure:
-            error, status_code = _(str(failure.detail)), failure.status_code
+        except ReadableError as failure:
+            error, status_code = failure.translated(_), failure.status_code
     if is_htmx(request):
         return await _widget(request, claim.service_id, f"/capacity/{token}", None, message,
                              error)
