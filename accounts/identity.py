@@ -6,7 +6,6 @@ from uuid import UUID
 
 import msgspec
 
-from accounts.organizations import organization_names
 from accounts.roles import Role
 from accounts.tables import Membership, User
 
@@ -50,14 +49,15 @@ async def load_user(user_id: UUID) -> CurrentUser | None:
     )
     if user is None or not user["is_active"]:
         return None
-    rows = await Membership.select(Membership.organization, Membership.role).where(
-        Membership.user == user_id
-    )
-    names = await organization_names(row["organization"] for row in rows)
+    # The organisation's name comes along the foreign key in the same query: this runs on every
+    # request, and the identity must not wait for (or import) the directory.
+    rows = await Membership.select(
+        Membership.organization, Membership.organization.name, Membership.role
+    ).where(Membership.user == user_id)
     memberships = [
         MembershipInfo(
             organization_id=row["organization"],
-            organization_name=names.get(row["organization"], ""),
+            organization_name=row["organization.name"] or "",
             role=row["role"],
         )
         for row in rows
