@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     import click
     from litestar import Litestar
 
-# In dependency order: a domain may call the front door (`api.py`) of those before it.
-NAMES = ("core", "accounts", "directory", "outbox", "calendars", "search", "clients",
+# In dependency order: a domain calls the front door (`api.py`) of those before it. Two calls run
+# the other way: the directory's offer page shows opening hours from calendars, and the user
+# administration of accounts lists organisations from the directory.
+NAMES = ("core", "outbox", "accounts", "directory", "calendars", "search", "clients",
          "referrals", "hsds")
 
 # Domains with tables (one Piccolo app each).
