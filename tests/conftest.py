@@ -55,5 +55,5 @@ def delivering_network(
             yield build_network(make_org, make_user, make_service,
                                 lambda user: SignedIn(client, user))
     finally:
-        monkeypatch.delenv("LOTSE_RUN_DISPATCHER")
+        monkeypatch.undo()  # back to the suite's setting, not to the default
         get_settings.cache_clear()

@@ -50,7 +50,7 @@ def test_offers_imported_on_the_command_line_are_found(
     try:
         result = lotse("hsds", "import", str(source))
     finally:
-        monkeypatch.delenv("LOTSE_RUN_DISPATCHER")
+        monkeypatch.undo()  # back to the suite's setting, not to the default
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
 
