@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 
 from core.i18n import translations
+from core.time import BERLIN
 from directory import languages
 from directory.outputs import TermRef
 from settings import get_settings
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def status_labels(lang: str) -> dict[str, str]:

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from litestar.exceptions import ClientException, NotFoundException, ValidationException
 
 from core.db import atomic
+from core.time import BERLIN
 from directory import capacity, terms
 from directory import languages as language_list
 from directory.schemas import (
@@ -40,8 +40,6 @@ from directory.tables import (
     ServiceTranslation,
 )
 from outbox.publish import publish
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 NESTED = frozenset({
     "languages", "category_ids", "target_group_ids", "location_ids", "phones", "contacts",
