@@ -68,7 +68,7 @@ async def _problems(data: ConsentInput, owner_org: UUID) -> list[Problem]:
                 N_("Your own organisation needs no consent; choose the receiving one."),
             )
         )
-    elif len(await directory.organization_refs(recipients)) != len(recipients):
+    elif len(await directory.organization_names(recipients)) != len(recipients):
         problems.append(
             Problem("recipient_org_ids", N_("One of the receiving organisations does not exist."))
         )
@@ -231,7 +231,7 @@ async def publish_withdrawal(
 
 async def consents_of_client(
     client_id: UUID,
-) -> list[tuple[Consent, list[directory.OrganizationRef]]]:
+) -> list[tuple[Consent, list[directory.OrganizationName]]]:
     """Every consent of the client, newest first, with its recipients by name."""
     consents = (
         await Consent.objects()
@@ -243,13 +243,14 @@ async def consents_of_client(
     links = await ConsentRecipient.select(
         ConsentRecipient.consent, ConsentRecipient.organization
     ).where(ConsentRecipient.consent.is_in([c.id for c in consents]))
-    names = await directory.organization_refs(row["organization"] for row in links)
+    names = await directory.organization_names(row["organization"] for row in links)
     result = []
     for consent in consents:
         mine = {row["organization"] for row in links if row["consent"] == consent.id}
-        # Sorted by name already; an organisation that vanished keeps its id, nameless.
-        recipients = [ref for ref in names if ref.id in mine]
-        named = {ref.id for ref in recipients}
-        recipients += [directory.OrganizationRef(id=o, name="") for o in mine - named]
+        # By name; an organisation that vanished keeps its id, nameless, at the end.
+        recipients = sorted(
+            (directory.OrganizationName(id=o, name=names.get(o, "")) for o in mine),
+            key=lambda ref: (not ref.name, ref.name.lower()),
+        )
         result.append((consent, recipients))
     return result

@@ -5,7 +5,7 @@ e-mail address or an address line to show with them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from uuid import UUID
 
 import msgspec
@@ -209,3 +209,12 @@ async def active_offer_outlines() -> list[OfferOutline]:
         )
         for row in rows
     ]
+
+
+async def service_names(ids: Iterable[UUID]) -> dict[UUID, str]:
+    """The names of those of `ids` that are offers (retired ones too)."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = await Service.select(Service.id, Service.name).where(Service.id.is_in(wanted))
+    return {row["id"]: row["name"] for row in rows}

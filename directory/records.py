@@ -322,12 +322,6 @@ class NamedRecord(msgspec.Struct, frozen=True):
     organization: UUID | None = None
 
 
-async def organization_names() -> list[NamedRecord]:
-    """Every organisation, retired ones too (for recognising them in data from elsewhere)."""
-    rows = await Organization.select(Organization.id, Organization.name)
-    return as_records(rows, NamedRecord)
-
-
 async def live_service_names(organizations: Iterable[UUID]) -> list[NamedRecord]:
     """The live services of these organisations, by name."""
     rows = await Service.select(Service.id, Service.name, Service.organization).where(

@@ -56,7 +56,7 @@ class DuplicateFinder:
         self.created: set[uuid.UUID] = set()
 
     async def load(self) -> None:
-        for org in await directory.organization_name_records():
+        for org in await directory.organization_choices(include_retired=True):
             self.before.add(org.id)
             self.orgs_by_name.setdefault(fold(org.name), set()).add(org.id)
 

@@ -38,7 +38,7 @@ def _json_list(raw: Any) -> list[Any]:
 
 
 async def _organization_names(ids: set[Any]) -> dict[Any, str]:
-    return {ref.id: ref.name for ref in await directory.organization_refs(ids - {None})}
+    return await directory.organization_names(ids - {None})
 
 
 async def _consents(client_id: UUID) -> list[dict[str, Any]]:
@@ -78,9 +78,7 @@ async def _referrals(client_id: UUID) -> list[dict[str, Any]]:
         {row["recipient_organization"] for row in rows}
         | {m["author_organization"] for m in messages}
     )
-    services = {
-        ref.id: ref.name for ref in await directory.service_refs(row["service"] for row in rows)
-    }
+    services = await directory.service_names(row["service"] for row in rows)
     result = []
     for row in rows:
         result.append(

@@ -26,8 +26,8 @@ from referrals.withdrawals import open_referrals
 
 
 async def organisation_choices(exclude: UUID) -> list[dict[str, Any]]:
-    refs = await directory.organizations_except(exclude)
-    return [{"id": str(ref.id), "name": ref.name} for ref in refs]
+    refs = await directory.organization_choices(include_retired=True)
+    return [{"id": str(ref.id), "name": ref.name} for ref in refs if ref.id != exclude]
 
 
 def _doc_date(value: date, code: str) -> str:
@@ -50,10 +50,11 @@ async def _document(
     code: str,
     recorded: ConsentOut | None = None,
 ) -> dict[str, Any]:
-    controller = next(iter(await directory.organization_refs([client.organization])), None)
+    controller = (await directory.organization_names([client.organization])).get(
+        client.organization, "")
     return {
         "pseudonym": client.pseudonym,
-        "controller": controller.name if controller else "",
+        "controller": controller,
         "recipients": recipients,
         "purpose": purpose if purpose in clients.PURPOSES else clients.PURPOSE_REFERRAL,
         "categories": [c for c in clients.CATEGORIES if c in categories],
