@@ -280,3 +280,45 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
         item.add_marker(pytest.mark.browser)
     others = [item for item in items if item not in browser_tests]
     items[:] = others + browser_tests
+
+
+@pytest.fixture
+def outbound_allow(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Sets LOTSE_OUTBOUND_ALLOW for a test: `outbound_allow("127.0.0.0/8", "intranet")`."""
+    from dataclasses import replace
+
+    import core.outbound
+    from settings import get_settings
+
+    def allow(*entries: str) -> None:
+        configured = replace(get_settings(), outbound_allow=entries)
+        monkeypatch.setattr(core.outbound, "get_settings", lambda: configured)
+
+    return allow
+
+
+@pytest.fixture
+def loopback_allowed(outbound_allow: Any) -> None:
+    """Webhooks and calendars may reach test servers on loopback (allow-listed, as in a city)."""
+    outbound_allow("127.0.0.0/8")
+
+
+@pytest.fixture
+def resolves(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Host names resolve to the given addresses, the rest as usual:
+    `resolves({"a.example": "1.2.3.4"})`."""
+    import core.outbound
+
+    names: dict[str, list[str]] = {}
+    real = core.outbound.lookup
+
+    def lookup(host: str, port: int) -> list[str]:
+        return names[host] if host in names else real(host, port)
+
+    monkeypatch.setattr(core.outbound, "lookup", lookup)
+
+    def set_names(mapping: dict[str, str | list[str]]) -> None:
+        for host, addresses in mapping.items():
+            names[host] = [addresses] if isinstance(addresses, str) else list(addresses)
+
+    return set_names

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,252})?\.?")
 
 
 class SettingsError(ValueError):
@@ -62,6 +66,21 @@ def _optional_url(env: dict[str, str], name: str) -> str | None:
     if urlsplit(raw).scheme not in {"http", "https"}:
         raise SettingsError(f"{name} must be an http:// or https:// URL, got {raw!r}")
     return raw.rstrip("/")
+
+
+def _outbound_allow(env: dict[str, str]) -> tuple[str, ...]:
+    """Host names and CIDR networks, comma-separated, that outbound requests may reach."""
+    entries = tuple(e.strip() for e in env.get("LOTSE_OUTBOUND_ALLOW", "").split(",") if e.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            if not _HOST_NAME.fullmatch(entry):
+                raise SettingsError(
+                    f"LOTSE_OUTBOUND_ALLOW takes host names or networks (10.1.0.0/16), "
+                    f"got {entry!r}"
+                ) from None
+    return entries
 
 
 def _secret_key(env: dict[str, str], data_dir: Path) -> str:
@@ -120,6 +139,8 @@ class Settings:
     mail_from: str = "lotse@localhost"
     retention_days: int = 730
     calendar_fetch_private: bool = False
+    # Host names and networks of internal systems that webhooks and calendars may reach.
+    outbound_allow: tuple[str, ...] = ()
     debug: bool = False
     db_pool: bool = True
     db_pool_size: int = 10
@@ -162,6 +183,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         mail_from=_text(env, "LOTSE_MAIL_FROM", "lotse@localhost"),
         retention_days=_int(env, "LOTSE_RETENTION_DAYS", 730, 1, 36500),
         calendar_fetch_private=_bool(env, "LOTSE_CALENDAR_FETCH_PRIVATE", False),
+        outbound_allow=_outbound_allow(env),
         debug=_bool(env, "LOTSE_DEBUG", False),
         db_pool=_bool(env, "LOTSE_DB_POOL", True),
         db_pool_size=_int(env, "LOTSE_DB_POOL_SIZE", 10, 1, 200),

@@ -1,20 +1,20 @@
 """Offers that follow a published calendar URL: fetched on a schedule with conditional requests
 (ETag / Last-Modified), imported like an upload; failures are recorded, never half-applied.
 
-Addresses that resolve to loopback, private or link-local networks are refused unless
-LOTSE_CALENDAR_FETCH_PRIVATE allows them (an intranet Exchange server, the tests), so a
-subscription cannot be used to probe the server's own network.
+Every address, and every redirect, passes the outbound guard of `core.outbound`: names that
+resolve to loopback, private, link-local or carrier-grade NAT networks are refused unless
+LOTSE_OUTBOUND_ALLOW lists them (an intranet Exchange server, the tests), and the request goes
+to the address that was checked; so a subscription cannot be used to probe the server's own
+network. The older LOTSE_CALENDAR_FETCH_PRIVATE still lets calendars reach any address.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import ipaddress
 import json
 import logging
-import socket
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -26,6 +26,7 @@ from calendars.ics_import import IcsImportError, ImportLimits, import_calendar
 from calendars.store import announce
 from calendars.store_import import ImportSummary, apply_import
 from calendars.tables import CalendarSubscription, Schedule, ScheduleException
+from core import outbound
 from core.db import atomic
 from core.errors import N_, ReadableError
 from settings import get_settings
@@ -68,27 +69,15 @@ def _private_allowed() -> bool:
     return get_settings().calendar_fetch_private
 
 
-async def _check_host(url: str) -> None:
-    host = urlsplit(url).hostname or ""
-    if _private_allowed():
-        return
+@asynccontextmanager
+async def _streamed(
+    client: httpx.AsyncClient, target: outbound.Target, headers: dict[str, str]
+) -> AsyncIterator[httpx.Response]:
+    response = await client.send(target.request(client, "GET", headers), stream=True)
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except socket.gaierror:
-        raise FetchError(N_("The server {host} could not be found"), host=host) from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if (
-            address.is_private
-            or address.is_loopback
-            or address.is_link_local
-            or address.is_reserved
-            or address.is_multicast
-            or address.is_unspecified
-        ):
-            raise FetchError(
-                N_("The server {host} is in a private network and cannot be used"), host=host
-            )
+        yield response
+    finally:
+        await response.aclose()
 
 
 async def fetch(url: str, etag: str | None, last_modified: str | None, max_bytes: int) -> Fetched:
@@ -99,11 +88,16 @@ async def fetch(url: str, etag: str | None, last_modified: str | None, max_bytes
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     current = normalise_url(url)
-    async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
+    async with outbound.client(TIMEOUT) as client:
         for _hop in range(MAX_REDIRECTS + 1):
-            await _check_host(current)
             try:
-                async with client.stream("GET", current, headers=headers) as response:
+                target = await outbound.check(
+                    current, https_only=False, allow_private=_private_allowed()
+                )
+            except outbound.OutboundRefusedError as refused:
+                raise FetchError(refused.message, **refused.params) from None
+            try:
+                async with _streamed(client, target, headers) as response:
                     if response.is_redirect and "location" in response.headers:
                         current = normalise_url(urljoin(current, response.headers["location"]))
                         continue

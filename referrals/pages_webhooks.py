@@ -11,6 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from accounts.guards import current_user, member
+from core.errors import ReadableError
 from core.i18n import gettext_for
 from core.templates import render
 from referrals import webhooks
@@ -59,6 +60,9 @@ async def webhooks_create(request: Request) -> Template:
         t = gettext_for(request)
         return await _page(request, error=t.gettext(
             "Choose the organisation and give the address."), status_code=400)
+    except ReadableError as refused:
+        return await _page(request, error=refused.translated(gettext_for(request).gettext),
+                           status_code=refused.status_code)
     except HTTPException as error:
         return await _page(request, error=error_text(request, error),
                            status_code=error.status_code)

@@ -14,6 +14,7 @@ from piccolo.custom_types import Combinable
 
 from accounts.guards import current_user, member, provider_staff
 from core.db import atomic
+from core.errors import ReadableError
 from core.i18n import gettext_for, pick_language
 from core.web import Page, page_params
 from referrals import notifications, views, webhooks
@@ -110,8 +111,12 @@ async def list_webhooks(request: Request) -> list[webhooks.EndpointOut]:
 async def create_webhook(
     request: Request, data: JSONBody[webhooks.EndpointIn]
 ) -> webhooks.EndpointOut:
-    """Register an endpoint; the answer carries the signing secret, shown only this once."""
-    return await webhooks.create_endpoint(data, current_user(request))
+    """Register an endpoint (https, public address); the answer carries the signing secret,
+    shown only this once."""
+    try:
+        return await webhooks.create_endpoint(data, current_user(request))
+    except ReadableError as refused:
+        raise refused.http() from None
 
 
 @delete("/api/webhooks/{endpoint_id:uuid}", operation_id="deleteWebhook", tags=["webhooks"],

@@ -2,6 +2,12 @@
 
 A delivery is recorded per endpoint and event; the outbox retries the event (with back-off)
 until every endpoint has it, and a delivery that succeeded is never sent again.
+
+Endpoints must be https addresses on the public internet (`core.outbound`), checked when
+registered and again, against the address actually called, at every delivery. A failure is
+recorded as one generic error whatever answered, so that the error cannot be used to learn
+what listens on a port; the status code of an answer is kept (for the operators, in the
+delivery row) only for allow-listed internal targets.
 """
 
 from __future__ import annotations
@@ -9,20 +15,22 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
 import httpx
 import msgspec
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import NotFoundException
 
 from accounts.identity import CurrentUser
 from accounts.roles import Role
+from core import outbound
 from core.db import atomic
 from referrals.signing import DELIVERY_HEADER, EVENT_HEADER, new_secret, signed_headers
 from referrals.tables import WebhookDelivery, WebhookEndpoint
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# The one error recorded for every failed delivery (refused address, no connection, non-2xx).
+DELIVERY_FAILED = "delivery failed (no 2xx answer)"
 # Roles that may manage the webhooks of their organisation.
 MANAGING_ROLES = (Role.PROVIDER_STAFF, Role.CASE_MANAGER)
 
@@ -47,13 +55,6 @@ class EndpointOut(msgspec.Struct):
     secret: str | None = None
 
 
-def _check_url(url: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in {"https", "http"} or not parts.hostname:
-        raise ValidationException("The webhook address must be an http:// or https:// URL.")
-    return url.strip()
-
-
 def _out(row: dict[str, Any], secret: str | None = None) -> EndpointOut:
     return EndpointOut(
         id=row["id"],
@@ -70,13 +71,15 @@ def _out(row: dict[str, Any], secret: str | None = None) -> EndpointOut:
 
 
 async def create_endpoint(data: EndpointIn, actor: CurrentUser) -> EndpointOut:
+    """Registers an endpoint; raises `outbound.OutboundRefusedError` for an address not allowed."""
     if data.organization_id not in actor.org_ids_with(*MANAGING_ROLES):
         raise NotFoundException("No such organisation among yours.")
+    await outbound.check(data.url)
     secret = new_secret()
     endpoint = WebhookEndpoint(
         id=uuid4(),
         organization=data.organization_id,
-        url=_check_url(data.url),
+        url=data.url.strip(),
         secret=secret,
         description=data.description.strip(),
         created_by=actor.id,
@@ -136,6 +139,21 @@ async def _pending(
     return row
 
 
+async def _post(
+    http: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str]
+) -> int | None:
+    """POSTs to the checked address; the status code (0 for a non-2xx answer from a target
+    that is not allow-listed), None when the address was refused or nothing answered."""
+    try:
+        target = await outbound.check(url)
+        response = await http.send(target.request(http, "POST", headers, content=body), stream=True)
+        await response.aclose()  # the body is not read: only the status counts
+    except (outbound.OutboundRefusedError, httpx.HTTPError):
+        return None
+    status = response.status_code
+    return status if 200 <= status < 300 or target.allow_listed else 0
+
+
 async def deliver(
     event_key: str, event_type: str, orgs: set[UUID], data: dict[str, Any]
 ) -> list[str]:
@@ -146,7 +164,7 @@ async def deliver(
         WebhookEndpoint.organization.is_in(list(orgs)) & (WebhookEndpoint.active == True)  # noqa: E712
     )
     failures: list[str] = []
-    async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as http:
+    async with outbound.client(TIMEOUT) as http:
         for endpoint in endpoints:
             delivery = await _pending(endpoint, event_key, event_type, data)
             if delivery is None:
@@ -159,23 +177,16 @@ async def deliver(
                 DELIVERY_HEADER: str(delivery["id"]),
                 **signed_headers(endpoint["secret"], body),
             }
+            status = await _post(http, endpoint["url"], body, headers)
+            ok = status is not None and 200 <= status < 300
+            error = "" if ok else DELIVERY_FAILED
             now = datetime.now(UTC)
-            status: int | None = None
-            error = ""
-            try:
-                response = await http.post(endpoint["url"], content=body, headers=headers)
-                status = response.status_code
-                if not 200 <= status < 300:
-                    error = f"HTTP {status}"
-            except httpx.HTTPError as exc:
-                error = type(exc).__name__
-            ok = not error
             async with atomic():
                 await WebhookDelivery.update(
                     {
                         WebhookDelivery.status: "delivered" if ok else "pending",
                         WebhookDelivery.attempts: WebhookDelivery.attempts + 1,
-                        WebhookDelivery.last_status_code: status,
+                        WebhookDelivery.last_status_code: status if status else None,
                         WebhookDelivery.last_error: error,
                         WebhookDelivery.delivered_at: now if ok else None,
                     }

@@ -76,8 +76,8 @@ def server() -> Iterator[CalendarServer]:
 
 
 @pytest.fixture
-def private_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(subscriptions, "_private_allowed", lambda: True)
+def private_allowed(loopback_allowed: None) -> None:
+    """The test server on loopback is allow-listed, as a city's intranet calendar would be."""
 
 
 def count_rows() -> int:
@@ -150,6 +150,37 @@ def test_private_addresses_are_refused_by_default(offer, server):
     assert "private network" in outcome.error
     assert server.requests == []
     assert count_rows() == 0
+
+
+def test_carrier_grade_nat_addresses_are_refused(offer, resolves):
+    resolves({"kalender.provider.example": "100.64.12.7"})
+    for url in ("http://100.64.1.1/calendar.ics", "https://kalender.provider.example/k.ics"):
+        sub = run(subscriptions.add_subscription(offer.service_id, url, "hours", None))
+        outcome = run(subscriptions.poll_subscription(sub, TODAY))
+        assert "private network" in outcome.error
+
+
+def test_the_request_goes_to_the_address_that_was_checked(
+    offer, server, resolves, outbound_allow
+):
+    port = server.server.server_address[1]
+    outbound_allow("kalender.intranet.example")
+    resolves({"kalender.intranet.example": "127.0.0.1"})
+    url = f"http://kalender.intranet.example:{port}/calendar.ics"
+    sub = run(subscriptions.add_subscription(offer.service_id, url, "hours", None))
+    outcome = run(subscriptions.poll_subscription(sub, TODAY))
+    assert outcome.changed and outcome.error == ""
+    assert server.requests[-1]["host"] == f"kalender.intranet.example:{port}"
+
+
+def test_the_older_setting_still_allows_private_networks(offer, server, monkeypatch):
+    monkeypatch.setattr(subscriptions, "_private_allowed", lambda: True)
+    sub = run(
+        subscriptions.add_subscription(
+            offer.service_id, f"{server.url}/calendar.ics", "hours", None
+        )
+    )
+    assert run(subscriptions.poll_subscription(sub, TODAY)).changed
 
 
 def test_only_web_addresses_can_be_followed(offer):

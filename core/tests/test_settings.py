@@ -25,7 +25,7 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
     ("name", "value"),
     [("LOTSE_PORT", "eighty"), ("LOTSE_PORT", "70000"), ("DATABASE_URL", "mysql://x/y"),
      ("LOTSE_PUBLIC_DIRECTORY", "maybe"), ("LOTSE_SECRET_KEY", "short"),
-     ("SEARCH_URL", "ftp://search")],
+     ("SEARCH_URL", "ftp://search"), ("LOTSE_OUTBOUND_ALLOW", "10.0.0.0/8, http://intranet/")],
 )
 def test_a_wrong_value_names_the_variable(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
@@ -36,3 +36,11 @@ def test_postgres_url_switches_the_engine(tmp_path: Path) -> None:
     settings = load_settings({"LOTSE_DATA_DIR": str(tmp_path),
                               "DATABASE_URL": "postgresql://u:p@db:5432/lotse"})
     assert settings.is_postgres
+
+
+def test_outbound_allow_list_takes_names_and_networks(tmp_path: Path) -> None:
+    settings = load_settings(
+        {"LOTSE_DATA_DIR": str(tmp_path),
+         "LOTSE_OUTBOUND_ALLOW": " exchange.intranet, 10.1.0.0/16,"}
+    )
+    assert settings.outbound_allow == ("exchange.intranet", "10.1.0.0/16")

@@ -162,7 +162,7 @@ def _snapshot(ex: Exchange, ids: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def scene(exchange: Exchange) -> dict[str, Any]:
+def scene(exchange: Exchange, loopback_allowed: None) -> dict[str, Any]:
     """A referral that was sent and messaged, and the owner's notification and webhook."""
     from referrals.messages import MessageIn, post_message
     from referrals.webhooks import EndpointIn, create_endpoint

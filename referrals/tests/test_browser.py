@@ -104,8 +104,9 @@ def test_search_refer_accept_and_the_case_manager_is_notified(
 
 
 def test_pages_in_english_are_accessible(
-    page: Any, exchange: Exchange, browser_login: Any,
+    page: Any, exchange: Exchange, browser_login: Any, resolves: Any,
 ) -> None:
+    resolves({"caritas.example": "93.184.215.14"})
     browser_login(page, exchange.case_manager)
     page.goto("/referrals")
     page.get_by_label("Sprache").select_option("en")

@@ -149,7 +149,7 @@ def test_english_speaking_staff_get_english_mail(exchange, smtp):
     assert "Open the referral in Lotse" in mail.get_body(preferencelist=("plain",)).get_content()
 
 
-def test_webhook_is_signed_and_retried_until_delivered(exchange, receiver):
+def test_webhook_is_signed_and_retried_until_delivered(exchange, receiver, loopback_allowed):
     endpoint = run(webhooks.create_endpoint(
         webhooks.EndpointIn(organization_id=exchange.provider_org, url=receiver.url),
         exchange.receiver,
@@ -184,7 +184,9 @@ def test_webhook_is_signed_and_retried_until_delivered(exchange, receiver):
     assert len(receiver.requests) == 2
 
 
-def test_webhook_endpoints_are_managed_per_organisation(exchange, api_client, receiver):
+def test_webhook_endpoints_are_managed_per_organisation(
+    exchange, api_client, receiver, loopback_allowed
+):
     provider = api_client(exchange.provider)
     sender = api_client(exchange.case_manager)
     created = provider.post("/api/webhooks", json={

@@ -117,7 +117,8 @@ def test_pages_need_the_right_role(exchange, login, make_user):
         client.__exit__(None, None, None)
 
 
-def test_provider_registers_a_webhook_and_sees_the_secret_once(exchange, login):
+def test_provider_registers_a_webhook_and_sees_the_secret_once(exchange, login, resolves):
+    resolves({"vhs.example": "93.184.215.14"})
     provider = session(login, exchange.provider)
     try:
         created = provider.post("/webhooks", data={
