@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -62,6 +63,24 @@ def _optional_url(env: dict[str, str], name: str) -> str | None:
     if urlsplit(raw).scheme not in {"http", "https"}:
         raise SettingsError(f"{name} must be an http:// or https:// URL, got {raw!r}")
     return raw.rstrip("/")
+
+
+Network = IPv4Network | IPv6Network
+
+
+def parse_networks(name: str, raw: str) -> tuple[Network, ...]:
+    """Comma-separated addresses or CIDR ranges ("10.0.0.0/8, ::1"); empty gives none."""
+    networks = []
+    for part in (item.strip() for item in raw.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ip_network(part, strict=False))
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or ranges like 10.0.0.0/8, got {part!r}"
+            ) from None
+    return tuple(networks)
 
 
 def _secret_key(env: dict[str, str], data_dir: Path) -> str:
@@ -126,6 +145,8 @@ class Settings:
     # Wraps the per-client data keys; falls back to secret_key when unset.
     master_key: str | None = None
     keystore_url: str = ""
+    # Reverse proxies whose X-Forwarded-For is believed; none by default.
+    trusted_proxies: tuple[Network, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -167,6 +188,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         db_pool_size=_int(env, "LOTSE_DB_POOL_SIZE", 10, 1, 200),
         master_key=_master_key(env),
         keystore_url=_keystore_url(env, data_dir, _database_url(env, data_dir)),
+        trusted_proxies=parse_networks("LOTSE_TRUSTED_PROXIES",
+                                       env.get("LOTSE_TRUSTED_PROXIES", "")),
     )
 
 

@@ -44,10 +44,11 @@ def _server(migrated: None) -> Iterator[LiveServer]:
     import uvicorn
 
     from app import create_app
+    from core.web import SERVER_OPTIONS
 
     port = _free_port()
     config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on")
+                            lifespan="on", **SERVER_OPTIONS)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
