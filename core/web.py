@@ -10,10 +10,16 @@ from typing import Any, Generic, TypeVar
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.connection import ASGIConnection
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import (
+    ClientException,
+    HTTPException,
+    NotAuthorizedException,
+    ValidationException,
+)
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from core.i18n import N_, gettext_for
 from core.templates import render
 from settings import Network, get_settings
 
@@ -68,6 +74,23 @@ def http_error(request: Request, exc: HTTPException) -> Response[Any]:
         return response
     return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
                   status_code=exc.status_code)
+
+
+BODY_TOO_DEEP = N_("The request body is nested too deeply.")
+BODY_NOT_UTF8 = N_("The request body is not valid UTF-8.")
+
+
+def malformed_body(request: Request, exc: Exception) -> Response[Any]:
+    """msgspec, under Litestar's decoding and `strict_body`, raises RecursionError for JSON nested
+    too deeply and UnicodeDecodeError for bytes that are not UTF-8: the client's mistake."""
+    if isinstance(exc, UnicodeDecodeError):
+        message = BODY_NOT_UTF8
+    elif isinstance(exc, RecursionError) and "deserializing" in str(exc):
+        message = BODY_TOO_DEEP
+    else:
+        return unexpected_error(request, exc)
+    detail = message if wants_json(request) else gettext_for(request).gettext(message)
+    return http_error(request, ClientException(detail=detail, status_code=400))
 
 
 def unexpected_error(request: Request, exc: Exception) -> Response[Any]:
