@@ -19,6 +19,7 @@ import domains
 from accounts.guards import authenticated, csrf_protected
 from accounts.middleware import AuthMiddleware
 from core.db import engine
+from core.security_headers import add_security_headers
 from core.templates import template_config
 from core.web import http_error, malformed_body, unexpected_error
 from outbox.dispatcher import Dispatcher
@@ -58,6 +59,7 @@ def create_app() -> Litestar:
     return Litestar(
         route_handlers=[*routes, static],
         middleware=[AuthMiddleware()],
+        before_send=[add_security_headers],
         guards=[authenticated, csrf_protected],
         template_config=template_config(),
         on_startup=[start],

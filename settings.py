@@ -154,6 +154,11 @@ class Settings:
         return self.database_url.startswith(("postgresql://", "postgres://"))
 
     @property
+    def is_https(self) -> bool:
+        """Served over HTTPS (by its public address): cookies get `Secure`, responses HSTS."""
+        return self.base_url.startswith("https://")
+
+    @property
     def sqlite_path(self) -> Path:
         return Path(self.database_url.removeprefix("sqlite:///"))
 

@@ -64,7 +64,7 @@ async def login(request: Request) -> Response[Any]:
     response: Redirect = Redirect(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
-        samesite="lax", secure=get_settings().base_url.startswith("https://"),
+        samesite="lax", secure=get_settings().is_https,
     )
     return response
 
