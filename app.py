@@ -19,8 +19,9 @@ import domains
 from accounts.guards import authenticated, csrf_protected
 from accounts.middleware import AuthMiddleware
 from core.db import engine
+from core.security_headers import add_security_headers
 from core.templates import template_config
-from core.web import http_error, unexpected_error
+from core.web import http_error, malformed_body, unexpected_error
 from outbox.dispatcher import Dispatcher
 from settings import get_settings
 
@@ -58,11 +59,13 @@ def create_app() -> Litestar:
     return Litestar(
         route_handlers=[*routes, static],
         middleware=[AuthMiddleware()],
+        before_send=[add_security_headers],
         guards=[authenticated, csrf_protected],
         template_config=template_config(),
         on_startup=[start],
         on_shutdown=[stop],
-        exception_handlers={HTTPException: http_error, Exception: unexpected_error},
+        exception_handlers={HTTPException: http_error, RecursionError: malformed_body,
+                            UnicodeDecodeError: malformed_body, Exception: unexpected_error},
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},

@@ -45,12 +45,13 @@ def migrate() -> None:
 def serve(host: str | None, port: int | None, workers: int) -> None:
     import uvicorn
 
+    from core.web import SERVER_OPTIONS
     from settings import get_settings
 
     settings = get_settings()
     uvicorn.run(
         "app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-        workers=workers, log_level="info", access_log=False,
+        workers=workers, log_level="info", access_log=False, **SERVER_OPTIONS,
     )
 
 

@@ -139,10 +139,7 @@ def migrated() -> Iterator[None]:
 @pytest.fixture
 def db(migrated: None) -> Iterator[None]:
     """A migrated database, emptied before each test."""
-    from accounts import ratelimit
-
     run(_truncate())
-    ratelimit.reset()
     _empty_search_index()
     yield
 

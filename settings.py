@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -73,7 +73,7 @@ def _outbound_allow(env: dict[str, str]) -> tuple[str, ...]:
     entries = tuple(e.strip() for e in env.get("LOTSE_OUTBOUND_ALLOW", "").split(",") if e.strip())
     for entry in entries:
         try:
-            ipaddress.ip_network(entry, strict=False)
+            ip_network(entry, strict=False)
         except ValueError:
             if not _HOST_NAME.fullmatch(entry):
                 raise SettingsError(
@@ -81,6 +81,22 @@ def _outbound_allow(env: dict[str, str]) -> tuple[str, ...]:
                     f"got {entry!r}"
                 ) from None
     return entries
+Network = IPv4Network | IPv6Network
+
+
+def parse_networks(name: str, raw: str) -> tuple[Network, ...]:
+    """Comma-separated addresses or CIDR ranges ("10.0.0.0/8, ::1"); empty gives none."""
+    networks = []
+    for part in (item.strip() for item in raw.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ip_network(part, strict=False))
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or ranges like 10.0.0.0/8, got {part!r}"
+            ) from None
+    return tuple(networks)
 
 
 def _secret_key(env: dict[str, str], data_dir: Path) -> str:
@@ -147,11 +163,18 @@ class Settings:
     # Wraps the per-client data keys; falls back to secret_key when unset.
     master_key: str | None = None
     keystore_url: str = ""
+    # Reverse proxies whose X-Forwarded-For is believed; none by default.
+    trusted_proxies: tuple[Network, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def is_https(self) -> bool:
+        """Served over HTTPS (by its public address): cookies get `Secure`, responses HSTS."""
+        return self.base_url.startswith("https://")
 
     @property
     def sqlite_path(self) -> Path:
@@ -189,6 +212,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         db_pool_size=_int(env, "LOTSE_DB_POOL_SIZE", 10, 1, 200),
         master_key=_master_key(env),
         keystore_url=_keystore_url(env, data_dir, _database_url(env, data_dir)),
+        trusted_proxies=parse_networks("LOTSE_TRUSTED_PROXIES",
+                                       env.get("LOTSE_TRUSTED_PROXIES", "")),
     )
 
 

@@ -17,6 +17,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts.credentials import find_session, find_token_user
 from accounts.identity import load_user
+from settings import get_settings
 
 SESSION_COOKIE = "lotse_session"
 ANON_CSRF_COOKIE = "lotse_csrf"
@@ -96,9 +97,10 @@ class AuthMiddleware(ASGIMiddleware):
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableScopeHeaders.from_message(message)
+                secure = "; Secure" if get_settings().is_https else ""
                 headers.add(
                     "set-cookie",
-                    f"{ANON_CSRF_COOKIE}={fresh}; Path=/; HttpOnly; SameSite=Lax",
+                    f"{ANON_CSRF_COOKIE}={fresh}; Path=/; HttpOnly; SameSite=Lax{secure}",
                 )
             await send(message)
 

@@ -18,6 +18,7 @@ from accounts.passwords import DUMMY_HASH, verify_password_async
 from accounts.tables import User
 from core.i18n import LANGUAGE_COOKIE, LANGUAGES, gettext_for
 from core.templates import render
+from core.web import client_address
 from settings import get_settings
 
 
@@ -38,8 +39,8 @@ async def login(request: Request) -> Response[Any]:
     password = str(form.get("password") or "")[:1024]
     target = safe_next(str(form.get("next") or "/"))
     t = gettext_for(request)
-    address = request.client.host if request.client else "unknown"
-    if ratelimit.is_blocked(email, address):
+    attempt = await ratelimit.begin(email, client_address(request))
+    if attempt is None:
         return render(
             request, "accounts/login.html",
             {"next": target, "email": email,
@@ -51,20 +52,19 @@ async def login(request: Request) -> Response[Any]:
     ).first()
     valid = await verify_password_async(row["password_hash"] if row else DUMMY_HASH, password)
     if row is None or not valid or not row["is_active"]:
-        ratelimit.record_failure(email, address)
         return render(
             request, "accounts/login.html",
             {"next": target, "email": email,
              "error": t.gettext("E-mail or password is not correct.")},
             status_code=400,
         )
-    ratelimit.forget(email)
+    await ratelimit.succeeded(attempt)
     token, _csrf = await open_session(row["id"])
     await User.update({User.last_login_at: datetime.now(UTC)}).where(User.id == row["id"])
     response: Redirect = Redirect(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
-        samesite="lax", secure=get_settings().base_url.startswith("https://"),
+        samesite="lax", secure=get_settings().is_https,
     )
     return response
 

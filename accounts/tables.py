@@ -1,8 +1,18 @@
-"""Users, their memberships in organisations, log-in sessions and API tokens."""
+"""Users, their memberships in organisations, log-in sessions, API tokens and log-in attempts."""
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, UUID, BigSerial, Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    UUID,
+    BigSerial,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
@@ -73,3 +83,16 @@ class AuditEntry(Table):
     remote_addr = Varchar(length=64, default="")
     prev_hash = Varchar(length=64, default="")
     entry_hash = Varchar(length=64, unique=True)
+
+
+class LoginAttempt(Table):
+    """Log-in attempts of one e-mail or address within one minute, for the rate limit.
+
+    `key` is a keyed digest (no e-mail or address in plain text); `slot` is "minute:key", unique,
+    so that one upsert counts an attempt atomically in every process.
+    """
+
+    slot = Varchar(length=80, unique=True)
+    key = Varchar(length=64, index=True)
+    minute = Integer(index=True)
+    attempts = Integer(default=0)

@@ -13,6 +13,7 @@ from litestar.template import TemplateConfig
 from markupsafe import Markup, escape
 
 from core.i18n import LANGUAGES, domain_names, gettext_for, pick_language
+from core.security_headers import csp_nonce
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +56,7 @@ def page_context(request: Request) -> dict[str, Any]:
         "user": request.scope.get("user"),
         "csrf_token": csrf,
         "csrf_field": csrf_field,
+        "csp_nonce": csp_nonce(request.scope),
     }
 
 

@@ -1,23 +1,37 @@
-"""Shared pieces of the HTTP layer: pagination and error responses for pages and the API."""
+"""Shared pieces of the HTTP layer: pagination, error responses, the client's address."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import Any, Generic, TypeVar
 
 import msgspec
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.connection import ASGIConnection
+from litestar.exceptions import (
+    ClientException,
+    HTTPException,
+    NotAuthorizedException,
+    ValidationException,
+)
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from core.i18n import N_, gettext_for
 from core.templates import render
+from settings import Network, get_settings
 
 log = logging.getLogger("lotse.web")
 
 T = TypeVar("T")
 
 MAX_PER_PAGE = 200
+
+# Options for every uvicorn that serves Lotse: uvicorn would otherwise take X-Forwarded-For from
+# 127.0.0.1 as the client's address; Lotse decides itself (`client_address`).
+SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False}
 
 
 class Page(msgspec.Struct, Generic[T]):
@@ -62,6 +76,23 @@ def http_error(request: Request, exc: HTTPException) -> Response[Any]:
                   status_code=exc.status_code)
 
 
+BODY_TOO_DEEP = N_("The request body is nested too deeply.")
+BODY_NOT_UTF8 = N_("The request body is not valid UTF-8.")
+
+
+def malformed_body(request: Request, exc: Exception) -> Response[Any]:
+    """msgspec, under Litestar's decoding and `strict_body`, raises RecursionError for JSON nested
+    too deeply and UnicodeDecodeError for bytes that are not UTF-8: the client's mistake."""
+    if isinstance(exc, UnicodeDecodeError):
+        message = BODY_NOT_UTF8
+    elif isinstance(exc, RecursionError) and "deserializing" in str(exc):
+        message = BODY_TOO_DEEP
+    else:
+        return unexpected_error(request, exc)
+    detail = message if wants_json(request) else gettext_for(request).gettext(message)
+    return http_error(request, ClientException(detail=detail, status_code=400))
+
+
 def unexpected_error(request: Request, exc: Exception) -> Response[Any]:
     # Only the type: messages may carry personal data.
     log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
@@ -70,3 +101,34 @@ def unexpected_error(request: Request, exc: Exception) -> Response[Any]:
         return _json_error(HTTP_500_INTERNAL_SERVER_ERROR, detail)
     return render(request, "error.html", {"status": 500, "detail": detail},
                   status_code=HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+def _address(text: str) -> IPv4Address | IPv6Address | None:
+    try:
+        return ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def _is_trusted(text: str, trusted: Sequence[Network]) -> bool:
+    address = _address(text)
+    return address is not None and any(address in network for network in trusted)
+
+
+def forwarded_client(peer: str, forwarded: Sequence[str], trusted: Sequence[Network]) -> str:
+    """The client behind `peer`: X-Forwarded-For is read from the right only while each hop is a
+    trusted proxy, so a client cannot choose its own address by sending the header."""
+    client = peer
+    hops = [hop for header in forwarded for hop in header.split(",")]
+    for hop in reversed(hops):
+        if not _is_trusted(client, trusted) or _address(hop) is None:
+            break
+        client = hop.strip()
+    return client
+
+
+def client_address(connection: ASGIConnection) -> str:
+    """The address a request came from, behind the proxies of LOTSE_TRUSTED_PROXIES."""
+    peer = connection.client.host if connection.client else "unknown"
+    return forwarded_client(peer, connection.headers.getall("x-forwarded-for", []),
+                            get_settings().trusted_proxies)

@@ -25,7 +25,8 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
     ("name", "value"),
     [("LOTSE_PORT", "eighty"), ("LOTSE_PORT", "70000"), ("DATABASE_URL", "mysql://x/y"),
      ("LOTSE_PUBLIC_DIRECTORY", "maybe"), ("LOTSE_SECRET_KEY", "short"),
-     ("SEARCH_URL", "ftp://search"), ("LOTSE_OUTBOUND_ALLOW", "10.0.0.0/8, http://intranet/")],
+     ("SEARCH_URL", "ftp://search"), ("LOTSE_OUTBOUND_ALLOW", "10.0.0.0/8, http://intranet/"),
+     ("LOTSE_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local")],
 )
 def test_a_wrong_value_names_the_variable(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):

@@ -128,7 +128,8 @@ class Server:
 def serve(target: Target, workers: int = 1) -> Iterator[Server]:
     port = free_port()
     command = [python(), "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--log-level", "warning", "--no-access-log"]
+               "--port", str(port), "--log-level", "warning", "--no-access-log",
+               "--no-proxy-headers"]
     if workers > 1:
         command += ["--workers", str(workers)]
     process = subprocess.Popen(command, cwd=ROOT, env=target.env)
