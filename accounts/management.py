@@ -29,7 +29,7 @@ from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
 from accounts.roles import ROLES, Role
 from accounts.schemas import MembershipOut, OrganizationMembers, UserOut
 from accounts.tables import ApiToken, LoginSession, Membership, User
-from core.db import atomic, is_sqlite
+from core.db import atomic, contains_pattern, is_sqlite
 from core.errors import ConflictError, NotFoundError, ReadableError
 from core.i18n import LANGUAGES, N_
 
@@ -198,11 +198,6 @@ async def get_member(user_id: UUID) -> UserOut:
     return _user_out(row, (await memberships_of([user_id]))[user_id])
 
 
-def _like_pattern(fragment: str) -> str:
-    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 async def list_members(found: UserFilter, offset: int, limit: int) -> tuple[list[UserOut], int]:
     conditions: list[Any] = []
     if found.role is not None:
@@ -219,7 +214,7 @@ async def list_members(found: UserFilter, offset: int, limit: int) -> tuple[list
                                         .where(membership_where)))
     if found.email:
         conditions.append(WhereRaw("lotse_user.email LIKE {} ESCAPE '\\'",
-                                   _like_pattern(found.email.strip().lower())))
+                                   contains_pattern(found.email.strip().lower())))
     if found.is_active is not None:
         conditions.append(User.is_active == found.is_active)
     query = User.select(*USER_COLUMNS).order_by(User.email).offset(offset).limit(limit)

@@ -6,9 +6,6 @@ from typing import Any
 
 from accounts import pages, pages_account, pages_admin, routes, routes_admin, routes_audit
 
-# Still imported from here by the capacity pages; `accounts.api.safe_next` is its front door.
-from accounts.page_helpers import safe_next as safe_next
-
 ROUTES: list[Any] = [
     *pages.ROUTES,
     *routes.ROUTES,

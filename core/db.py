@@ -51,3 +51,9 @@ async def atomic() -> AsyncIterator[None]:
         yield
     for hook in _after_commit_hooks:
         hook()
+
+
+def contains_pattern(fragment: str) -> str:
+    """A LIKE pattern for "contains `fragment`", its wildcards escaped (use with ESCAPE '\\')."""
+    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -13,6 +13,7 @@ from uuid import UUID
 import msgspec
 from piccolo.columns.combination import WhereRaw
 
+from core.db import contains_pattern
 from directory.tables import Organization
 
 
@@ -38,11 +39,6 @@ class OrganizationListing(msgspec.Struct, frozen=True):
     name: str
     kind: str
     retired_at: datetime | None
-
-
-def _like_pattern(fragment: str) -> str:
-    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 async def organization_names(ids: Iterable[UUID]) -> dict[UUID, str]:
@@ -78,7 +74,7 @@ async def find_organizations(name: str | None, offset: int,
     count = Organization.count()
     if name:
         condition = WhereRaw("lower(organization.name) LIKE {} ESCAPE '\\'",
-                             _like_pattern(name.strip().lower()))
+                             contains_pattern(name.strip().lower()))
         query = query.where(condition)
         count = count.where(condition)
     rows = await query.order_by(Organization.name).offset(offset).limit(limit)

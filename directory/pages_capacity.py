@@ -11,8 +11,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from accounts.api import safe_next
 from accounts.identity import load_user
-from accounts.web import safe_next
 from core.errors import ReadableError
 from core.i18n import gettext_for, pick_language
 from core.templates import render
