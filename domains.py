@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 # the other way: the directory's offer page shows opening hours from calendars, and the user
 # administration of accounts lists organisations from the directory.
 NAMES = ("core", "outbox", "accounts", "directory", "calendars", "search", "clients",
-         "referrals", "hsds")
+         "referrals", "hsds", "operations")
 
 # Domains with tables (one Piccolo app each).
 PICCOLO_APPS = [
@@ -58,11 +58,13 @@ def routes() -> list[Any]:
     import calendars.web
     import directory.web
     import hsds.web
+    import operations.web
     import referrals.web
     import search.web
 
     return [*accounts.web.ROUTES, *directory.web.ROUTES, *search.web.ROUTES,
-            *calendars.web.ROUTES, *referrals.web.ROUTES, *hsds.web.ROUTES]
+            *calendars.web.ROUTES, *referrals.web.ROUTES, *hsds.web.ROUTES,
+            *operations.web.ROUTES]
 
 
 def startup_hooks() -> list[Hook]:
@@ -86,11 +88,13 @@ def commands() -> list[click.Command]:
     import calendars.cli
     import directory.cli
     import hsds.cli
+    import operations.cli
     import referrals.cli
     import search.cli
 
     return [*accounts.cli.COMMANDS, *directory.cli.COMMANDS, *search.cli.COMMANDS,
-            *calendars.cli.COMMANDS, *referrals.cli.COMMANDS, *hsds.cli.COMMANDS]
+            *calendars.cli.COMMANDS, *referrals.cli.COMMANDS, *hsds.cli.COMMANDS,
+            *operations.cli.COMMANDS]
 
 
 async def load_demos() -> None:
