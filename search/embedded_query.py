@@ -16,7 +16,7 @@ import tantivy
 
 from search import german
 from search.embedded_schema import FACET_KINDS, MAX_AGE, TEXT_FIELDS, facet_value
-from search.engine import SearchQuery, slot_of
+from search.engine import SearchQuery, slots_of
 
 Q = tantivy.Query
 Occur = tantivy.Occur
@@ -190,7 +190,7 @@ def filter_clauses(schema: tantivy.Schema, query: SearchQuery) -> list[tantivy.Q
             Q.range_query(schema, "max_age", integer, lower_bound=query.age, upper_bound=MAX_AGE)
         )
     if query.open_at is not None:
-        clauses.append(Q.term_query(schema, "open_slot", slot_of(query.open_at)))
+        clauses.append(Q.term_set_query(schema, "open_slot", slots_of(query.open_at)))
     return clauses
 
 

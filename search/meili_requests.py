@@ -28,7 +28,7 @@ from search.engine import (
     SearchResult,
     date_to_day,
     open_slots,
-    slot_of,
+    slots_of,
 )
 from search.geo import cells_of_point, cover, nearest_km
 
@@ -179,7 +179,8 @@ def filter_expression(query: SearchQuery) -> list[str]:
         conditions.append(f"min_age <= {int(query.age)}")
         conditions.append(f"max_age >= {int(query.age)}")
     if query.open_at is not None:
-        conditions.append(f"open_slots = {slot_of(query.open_at)}")
+        slots = slots_of(query.open_at)
+        conditions.append(f"open_slots IN [{', '.join(map(str, slots))}]")
     if query.near is not None and query.radius_km is not None:
         lat, lon = float(query.near.latitude), float(query.near.longitude)
         metres = round(query.radius_km * 1000)

@@ -66,3 +66,40 @@ def test_page_in_english_is_accessible(
     assert page.get_by_role("heading", level=1).inner_text() == "Search offers"
     assert "Waitlist open" in page.locator(".hit").first.inner_text()
     assert_accessible(page)
+
+
+def test_a_weekday_alone_filters_without_a_time(
+    page: Any, make_user: Any, browser_login: Any, indexed: EmbeddedEngine
+) -> None:
+    browser_login(page, make_user("case_manager"))
+    page.goto("/search?q=schuldnerberatung")
+    page.get_by_role("status").filter(has_text="1 Angebot gefunden").wait_for()
+    page.get_by_label("Wochentag").select_option("tue")
+    page.get_by_role("link", name="Geöffnet dienstags – Filter entfernen").wait_for()
+    assert page.get_by_role("status").inner_text() == "1 Angebot gefunden"
+    assert "open_day=tue" in page.url and "open_time" not in page.url
+    page.get_by_label("Wochentag").select_option("sun")
+    page.get_by_role("status").filter(has_text="0 Angebote gefunden").wait_for()
+    assert_accessible(page)
+
+
+def test_a_time_alone_means_that_time_on_any_day(
+    page: Any, make_user: Any, browser_login: Any, indexed: EmbeddedEngine
+) -> None:
+    browser_login(page, make_user("case_manager"))
+    page.goto("/search?open_time=20:15")
+    names = page.locator(".hit h3").all_inner_texts()
+    assert names == ["Deutschkurse am Abend (B1)"]
+    assert page.get_by_role("link", name="Geöffnet täglich um 20:15 – Filter entfernen").count()
+
+
+def test_a_search_that_cannot_be_read_says_why_in_german_and_shows_no_list(
+    page: Any, make_user: Any, browser_login: Any, indexed: EmbeddedEngine
+) -> None:
+    browser_login(page, make_user("case_manager"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    response = page.goto("/search?open_time=25:00")
+    assert response.status == 400
+    assert page.get_by_role("alert").inner_text() == "Bitte eine Uhrzeit wie 09:30 angeben."
+    assert page.locator(".hit").count() == 0
+    assert_accessible(page)
