@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import tantivy
 
-from search import german
+from search import compounds, german
 from search.embedded_schema import FACET_KINDS, MAX_AGE, TEXT_FIELDS, facet_value
 from search.engine import SearchQuery, slots_of
 
@@ -116,6 +116,13 @@ class TextQueryBuilder:
                 return True
         return False
 
+    def _compound(self, word: str) -> tantivy.Query | None:
+        """"wohnungsberatung" as "wohnung" and "beratung", when every part can match."""
+        found = [self.word(part, last=False) for part in compounds.parts(word)]
+        if not found or any(q is None for q in found):
+            return None
+        return Q.boolean_query([(Occur.Must, q) for q in found if q is not None])
+
     def text(self, text: str, every_word: bool = True) -> tantivy.Query | None:
         """The matching part of a query, or None when the text has no words.
 
@@ -138,7 +145,8 @@ class TextQueryBuilder:
         required: list[tuple[tantivy.Occur, tantivy.Query]] = []
         occur = Occur.Must if every_word else Occur.Should
         for i in range(len(words)):
-            options = [q for q in (single[i], glued[i], glued[i - 1] if i else None) if q]
+            split = self._compound(words[i])
+            options = [q for q in (single[i], glued[i], glued[i - 1] if i else None, split) if q]
             if not options:
                 if every_word:
                     return Q.empty_query()

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from search import german
+from search import compounds, german
 from search.embedded_schema import flags_of, title_texts
 from search.engine import (
     FACET_NAMES,
@@ -74,7 +74,7 @@ def index_settings() -> dict[str, Any]:
             # Stems and compound tails are already loose: typos on top would find anything.
             "disableOnAttributes": ["word_forms"],
         },
-        "synonyms": {word: list(others) for word, others in german.SYNONYMS.items()},
+        "synonyms": {word: list(others) for word, others in german.synonym_table().items()},
         "pagination": {"maxTotalHits": MAX_RESULT_WINDOW},
         "faceting": {"maxValuesPerFacet": 1000},
     }
@@ -95,6 +95,7 @@ def _word_forms(texts: list[str]) -> list[str]:
             if stem != word:
                 forms.append(stem)
             forms.extend(german.parts(word))
+            forms.extend(compounds.parts(word))
     return german.unique(forms)
 
 

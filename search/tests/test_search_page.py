@@ -103,3 +103,13 @@ def test_a_search_that_cannot_be_read_says_why_in_german_and_shows_no_list(
     assert page.get_by_role("alert").inner_text() == "Bitte eine Uhrzeit wie 09:30 angeben."
     assert page.locator(".hit").count() == 0
     assert_accessible(page)
+
+
+def test_compounds_and_synonyms_find_offers_written_otherwise(
+    page: Any, make_user: Any, browser_login: Any, indexed: EmbeddedEngine
+) -> None:
+    browser_login(page, make_user("case_manager"))
+    page.goto("/search?q=Flüchtlingsberatung")
+    assert page.locator(".hit h3").first.inner_text() == "Beratung für Flüchtlinge und Asylsuchende"
+    page.goto("/search?q=Deutschkurs")
+    assert "Integrationskurs mit Alphabetisierung" in page.locator(".hit h3").all_inner_texts()
