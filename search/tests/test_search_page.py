@@ -8,7 +8,7 @@ import pytest
 
 from core.testing.browser import assert_accessible
 from search.embedded import EmbeddedEngine
-from search.tests.corpus import OFFERS
+from search.tests.corpus import OFFERS, offer
 
 pytestmark = pytest.mark.browser
 
@@ -42,17 +42,18 @@ def test_filters_update_counts_and_show_badges(
 ) -> None:
     browser_login(page, make_user("viewer"))
     page.goto("/search?q=deutschkurs")
-    page.get_by_role("status").filter(has_text="3 Angebote gefunden").wait_for()
+    # The three German courses, and the integration course as a synonym.
+    page.get_by_role("status").filter(has_text="4 Angebote gefunden").wait_for()
     page.get_by_label("Freier Platz oder offene Warteliste").check()
-    page.get_by_role("status").filter(has_text="2 Angebote gefunden").wait_for()
+    page.get_by_role("status").filter(has_text="3 Angebote gefunden").wait_for()
     hits = page.locator(".hit")
-    assert hits.count() == 2
+    assert hits.count() == 3
     texts = " ".join(hits.all_inner_texts())
     assert "3 freie Plätze" in texts and "12 freie Plätze" in texts
     assert "available=true" in page.url
     # Chips are real links: removing one reloads the page without that filter.
     page.get_by_role("link", name="Freier Platz oder offene Warteliste – Filter entfernen").click()
-    page.get_by_role("status").filter(has_text="3 Angebote gefunden").wait_for()
+    page.get_by_role("status").filter(has_text="4 Angebote gefunden").wait_for()
     assert "Kein freier Platz" in " ".join(page.locator(".hit").all_inner_texts())
     assert_accessible(page)
 
@@ -113,3 +114,16 @@ def test_compounds_and_synonyms_find_offers_written_otherwise(
     assert page.locator(".hit h3").first.inner_text() == "Beratung für Flüchtlinge und Asylsuchende"
     page.goto("/search?q=Deutschkurs")
     assert "Integrationskurs mit Alphabetisierung" in page.locator(".hit h3").all_inner_texts()
+
+
+def test_languages_are_named_not_coded(
+    page: Any, make_user: Any, browser_login: Any, search_engine: EmbeddedEngine
+) -> None:
+    search_engine.index(
+        [offer("kurdish", "Elterncafé auf Kurdisch", languages=["de", "kmr", "prs"])]
+    )
+    browser_login(page, make_user("case_manager"))
+    page.goto("/search?q=Elterncafé")
+    text = page.locator(".hit").first.inner_text()
+    assert "Kurmandschi (Nordkurdisch)" in text and "Dari" in text
+    assert "kmr" not in text and "prs" not in text
