@@ -107,7 +107,7 @@ class TextQueryBuilder:
         # a stem, prefix and typo match, so the sums keep the order of the match kinds.
         return Q.boolean_query([(Occur.Should, q) for q in alternatives])
 
-    def _glued_exists(self, glued: str) -> bool:
+    def _in_index(self, glued: str) -> bool:
         stem = german.stem(glued)
         for field, stem_field, part_field, _weight in TEXT_FIELDS:
             if self._exists(field, glued) or self._exists(stem_field, stem):
@@ -140,13 +140,16 @@ class TextQueryBuilder:
         # "schuldner beratung" also tries "schuldnerberatung", where the index has that word.
         glued: list[tantivy.Query | None] = [None] * len(words)
         for i, joined in enumerate(parsed.glued_pairs()):
-            if self._glued_exists(joined):
+            if self._in_index(joined):
                 glued[i] = self.word(joined, last=False, loose=False)
         required: list[tuple[tantivy.Occur, tantivy.Query]] = []
         occur = Occur.Must if every_word else Occur.Should
         for i in range(len(words)):
-            split = self._compound(words[i])
-            options = [q for q in (single[i], glued[i], glued[i - 1] if i else None, split) if q]
+            # A compound no offer has ("wohnungsberatung") also matches by its parts.
+            split = None if self._in_index(words[i]) else self._compound(words[i])
+            options = [
+                q for q in (single[i], glued[i], glued[i - 1] if i else None, split) if q
+            ]
             if not options:
                 if every_word:
                     return Q.empty_query()

@@ -112,7 +112,7 @@ def test_facet_counts_follow_the_results(engine: SearchEngine) -> None:
     engine.index(OFFERS)
     result = engine.search(
         SearchQuery(
-            text="deutschkurs",
+            text="deutschkurse",
             facets=[
                 "categories",
                 "languages",
