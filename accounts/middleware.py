@@ -97,6 +97,11 @@ class AuthMiddleware(ASGIMiddleware):
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableScopeHeaders.from_message(message)
+                # Only pages carry forms; a public feed or API answer stays cookie-free and
+                # cacheable.
+                if not headers.get("content-type", "").startswith("text/html"):
+                    await send(message)
+                    return
                 secure = "; Secure" if get_settings().is_https else ""
                 headers.add(
                     "set-cookie",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from directory import (
     bulk_seed,
     capacity,
+    languages,
     listings,
     offer_records,
     offer_refs,
@@ -48,6 +49,9 @@ organization_choices = organization_lookup.organization_choices
 find_organizations = organization_lookup.find_organizations
 # The name of a live organisation (None once it is retired), for feeds and pages.
 organization_name = offer_refs.organization_name
+
+# --- languages: names of the codes offers are held in (kmr -> "Kurmandschi (Nordkurdisch)") -----
+language_name = languages.name
 
 # --- offers as the directory's own API shows them ----------------------------------------------
 ServiceFilters = queries.ServiceFilters
