@@ -70,9 +70,25 @@ def worker(once: bool) -> None:
         return
 
     async def forever() -> None:
+        import logging
+
+        from litestar import Litestar
+
+        import domains
+
         dispatcher = Dispatcher()
         dispatcher.start()
-        await asyncio.Event().wait()
+        # Where the web process leaves delivery to workers (LOTSE_RUN_DISPATCHER=false there), the
+        # worker also runs the periodic jobs: deadlines, retention, calendar polling, index upkeep.
+        bare = Litestar(route_handlers=[])
+        for hook in domains.startup_hooks():
+            await hook(bare)
+        logging.getLogger("lotse.worker").info("worker delivering and running periodic jobs")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            for hook in domains.shutdown_hooks():
+                await hook(bare)
 
     console.print("Worker running; stop with Ctrl+C.")
     with contextlib.suppress(KeyboardInterrupt):

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -91,4 +95,32 @@ def test_env_example_is_a_complete_production_configuration(tmp_path: Path) -> N
     assert loaded.is_https and loaded.is_postgres
     assert loaded.keystore_url.startswith("postgresql://")
     assert loaded.master_key and loaded.metrics_token and loaded.trusted_proxies
-    assert loaded.run_dispatcher is False and loaded.log_format == "json"
+    assert loaded.log_format == "json"
+
+
+def test_only_the_web_unit_leaves_delivery_and_periodic_jobs_to_the_worker() -> None:
+    web, worker = ((DEPLOY / unit).read_text() for unit in UNITS)
+    assert "Environment=LOTSE_RUN_DISPATCHER=false" in web
+    assert "LOTSE_RUN_DISPATCHER" not in worker.replace("(LOTSE_RUN_DISPATCHER=false there only)",
+                                                        "")
+    env_lines = (DEPLOY / "lotse.env.example").read_text().splitlines()
+    assert not [line for line in env_lines if line.startswith("LOTSE_RUN_DISPATCHER")]
+
+
+def test_worker_runs_the_periodic_jobs_the_web_unit_leaves_to_it(migrated: None,
+                                                                  tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "LOTSE_DATA_DIR": str(data_dir), "LOTSE_RUN_DISPATCHER": "true"}
+    worker = subprocess.Popen([sys.executable, "-c", "import cli; cli.entry()", "worker"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    # The search index upkeep rebuilds a new index first and notes the day (search.indexing).
+    marker = data_dir / "search-rebuilt-on"
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and worker.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGINT)
+        worker.wait(timeout=60)
+    assert marker.exists(), "the worker did not run the search index upkeep"
