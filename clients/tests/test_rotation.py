@@ -15,7 +15,7 @@ import pytest
 
 import settings as settings_module
 from clients import crypto, rotation
-from clients.keystore import Rewrap, SqliteKeyStore, open_keystore
+from clients.keystore import Rewrap, open_keystore
 from conftest import TEST_DB, run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,13 +156,23 @@ def test_rotation_killed_halfway_finishes_on_the_next_run(keystore_url: str) -> 
     assert "current master key: 60" in output and "previous master key: 0" in output
 
 
-def test_rotation_does_not_bring_back_a_key_erased_meanwhile(tmp_path: Path) -> None:
-    store = SqliteKeyStore(tmp_path / "k.sqlite")
-    client_id = uuid4()
-    run(store.put(client_id, b"w" * 60, "old"))
-    run(store.delete(client_id))
-    assert run(store.rewrap([Rewrap(client_id, "old", b"n" * 60, "new")])) == 0
-    assert run(store.get(client_id)) is None
+def test_rotation_does_not_bring_back_a_key_erased_meanwhile(keystore_url: str) -> None:
+    store = open_keystore(keystore_url)
+    erased, kept, rotated_meanwhile = uuid4(), uuid4(), uuid4()
+
+    async def race() -> int:
+        for client_id in (erased, kept, rotated_meanwhile):
+            await store.put(client_id, b"w" * 60, "old")
+        await store.delete(erased)
+        await store.rewrap([Rewrap(rotated_meanwhile, "old", b"x" * 60, "new")])
+        return await store.rewrap([Rewrap(c, "old", b"n" * 60, "new")
+                                   for c in (erased, kept, rotated_meanwhile)])
+
+    assert run(race()) == 1
+    assert run(store.get(erased)) is None
+    kept_key, other = run(store.get(kept)), run(store.get(rotated_meanwhile))
+    assert kept_key is not None and kept_key.wrapped == b"n" * 60
+    assert other is not None and other.wrapped == b"x" * 60
 
 
 def test_rotation_refuses_to_finish_while_keys_of_an_unknown_master_key_remain(
