@@ -20,7 +20,7 @@ from accounts.guards import authenticated, csrf_protected
 from accounts.middleware import AuthMiddleware
 from core import logs
 from core.db import engine
-from core.request_id import RequestIdMiddleware
+from core.request_id import RequestIdMiddleware, answer_unrouted
 from core.security_headers import add_security_headers
 from core.templates import template_config
 from core.web import http_error, malformed_body, unexpected_error
@@ -64,7 +64,7 @@ def create_app() -> Litestar:
         route_handlers=[*routes, static],
         # Outermost first: the request id is set before anything logs, the time taken by all.
         middleware=[RequestIdMiddleware, RequestMetricsMiddleware, AuthMiddleware()],
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, answer_unrouted],
         guards=[authenticated, csrf_protected],
         template_config=template_config(),
         on_startup=[start],

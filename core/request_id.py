@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from uuid import uuid4
 
+from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-request-id"
@@ -61,3 +62,12 @@ class RequestIdMiddleware:
 
         with use(request_id):
             await self.app(scope, receive, send_with_id)
+
+
+async def answer_unrouted(message: Message, scope: Scope) -> None:
+    """A `before_send` hook: answers that no route produced (404, 405) get an id too."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    if HEADER not in headers:
+        headers[HEADER] = current() or uuid4().hex

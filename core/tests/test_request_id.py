@@ -25,6 +25,12 @@ def test_response_answers_with_the_request_id_it_was_sent(client: Any) -> None:
     assert response.headers["x-request-id"] == "proxy-4711.a"
 
 
+def test_an_unknown_address_is_answered_with_a_request_id_too(client: Any) -> None:
+    response = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert len(response.headers["x-request-id"]) == 32
+
+
 @pytest.mark.parametrize("sent", [None, "", "has spaces", "x" * 65, "a/b<c>"])
 def test_a_missing_or_unusable_request_id_is_replaced_by_a_new_one(client: Any,
                                                                    sent: str | None) -> None:
