@@ -60,6 +60,8 @@ def _is_static(scope: Scope) -> bool:
 class AuthMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
     should_bypass_for_scope = staticmethod(_is_static)
+    # Health checks and the metrics scrape look up no session (they authenticate themselves).
+    exclude_opt_key = "own_authentication"
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         scope["user"] = None

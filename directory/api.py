@@ -13,6 +13,7 @@ from __future__ import annotations
 from directory import (
     bulk_seed,
     capacity,
+    capacity_figures,
     languages,
     listings,
     offer_records,
@@ -36,6 +37,8 @@ update_capacity = capacity.update_capacity
 apply_step = capacity.apply_step
 take_place = capacity.take_place
 return_place = capacity.return_place
+# (offers with capacity, of which stale) for monitoring.
+capacity_staleness = capacity_figures.stale_count
 
 # --- organisations -----------------------------------------------------------------------------
 OrganizationCreate = schemas.OrganizationCreate
