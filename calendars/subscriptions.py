@@ -179,7 +179,7 @@ async def poll_subscription(
     if row is None:
         raise LookupError("subscription not found")
     now = datetime.now(UTC)
-    limits = ImportLimits()
+    limits = ImportLimits.from_settings()
     try:
         fetched = await fetch(
             row["url"],

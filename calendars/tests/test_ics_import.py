@@ -111,6 +111,13 @@ def test_google_rule_that_needs_expansion_keeps_local_time_in_summer():
         date(2027, 4, 27),
         date(2027, 5, 25),
         date(2027, 6, 29),
+        # The horizon is two years (LOTSE_ICS_HORIZON_YEARS); the next half-year follows.
+        date(2028, 1, 25),
+        date(2028, 2, 29),
+        date(2028, 3, 28),
+        date(2028, 4, 25),
+        date(2028, 5, 30),
+        date(2028, 6, 27),
     ]
     assert {rule.opens_at for rule in evenings} == {time(18)}
 
@@ -186,7 +193,7 @@ def test_a_huge_file_is_refused_before_parsing():
 
 def test_too_many_events_are_refused():
     with pytest.raises(IcsImportError, match="at most 10"):
-        import_calendar(wrap(*[WEEKLY] * 11), TODAY, limits=ImportLimits(max_events=10))
+        import_calendar(wrap(*[WEEKLY] * 11), TODAY, limits=ImportLimits(max_components=10))
 
 
 def test_an_expansion_beyond_the_limit_is_refused():
