@@ -81,7 +81,11 @@ def parse_calendars(data: bytes, limits: ImportLimits) -> tuple[Calendar, int]:
             N_("This is not a valid iCalendar file ({detail})"), detail=str(error)[:200]
         ) from None
     calendars = [item for item in parsed if isinstance(item, Calendar)]
-    if not calendars or any(item.name != "VCALENDAR" for item in calendars):
+    if not calendars:
+        raise IcsImportError(
+            N_("The file holds no complete calendar (BEGIN:VCALENDAR … END:VCALENDAR)")
+        )
+    if any(item.name != "VCALENDAR" for item in calendars):
         raise IcsImportError(N_("This is not an iCalendar file: it has no VCALENDAR"))
     merged = Calendar()
     zones: set[str] = set()
