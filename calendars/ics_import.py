@@ -17,23 +17,21 @@ from datetime import date, datetime, time, timedelta
 import recurring_ical_events
 from icalendar import Calendar, Component
 
-from calendars.compute import raw_days
 from calendars.ics_checks import ImportLimits, ZoneCheck, check_event, parse_calendars
 from calendars.ics_events import (
     EventTimes,
     IcsImportError,
     Notice,
     check_zone,
-    date_values,
     event_times,
     label_of,
-    local,
     local_day,
     recur_parts,
     rule_from_rrule,
     text_of,
     value_of,
 )
+from calendars.ics_rule_dates import add_rule_dates, extra_dates_fit, note_holidays
 from calendars.rules import (
     MAX_COUNT,
     Rule,
@@ -41,7 +39,6 @@ from calendars.rules import (
     ScheduleExceptionValue,
     validate_rule,
 )
-from calendars.workdays import is_holiday
 from core.i18n import N_
 from core.time import BERLIN
 
@@ -170,7 +167,7 @@ def _import(data: bytes, today: date, kind: str, limits: ImportLimits) -> Import
             )
             expand.append(uid)
             continue
-        if rule is None or times.days > 1 or not _extra_dates_fit(event, times):
+        if rule is None or times.days > 1 or not extra_dates_fit(event, times):
             if rule is None:
                 notices.append(
                     Notice(
@@ -196,7 +193,7 @@ def _import(data: bytes, today: date, kind: str, limits: ImportLimits) -> Import
             continue
         masters[uid] = rule
         result.rules.append(rule)
-        _add_rule_dates(event, uid, rule, result)
+        add_rule_dates(event, uid, rule, result.exceptions)
     for event in overrides:
         uid = text_of(event, "UID", 400)
         if uid in expand:
@@ -212,73 +209,10 @@ def _import(data: bytes, today: date, kind: str, limits: ImportLimits) -> Import
             count=total,
             max=limits.max_entries,
         )
-    _note_holidays(result, today, horizon)
+    note_holidays(result.rules, result.warnings, today, horizon)
     # Expanded events repeat their notices once per date; one of each is enough.
     result.warnings = list({notice.text(): notice for notice in result.warnings}.values())
     return result
-
-
-def _extra_dates_fit(event: Component, times: EventTimes) -> bool:
-    """Whether every RDATE is a plain date or starts at the rule's time (else: expand)."""
-    for value in date_values(event, "RDATE"):
-        if isinstance(value, tuple):
-            return False  # a PERIOD brings its own times
-        moment = local(value)
-        if isinstance(moment, datetime) != (times.opens is not None):
-            return False
-        if isinstance(moment, datetime) and moment.time().replace(
-            second=0, microsecond=0, tzinfo=None
-        ) != times.opens:
-            return False
-    return True
-
-
-def _add_rule_dates(event: Component, uid: str, rule: Rule, result: ImportResult) -> None:
-    for value in date_values(event, "EXDATE"):
-        day = local_day(value)
-        result.exceptions.append(
-            ScheduleExceptionValue(
-                kind="closed",
-                starts_on=day,
-                ends_on=day,
-                schedule_id=rule.id,
-                source="import",
-                external_uid=f"{uid}#exdate-{day.isoformat()}",
-            )
-        )
-    for value in date_values(event, "RDATE"):
-        day = local_day(value)
-        result.exceptions.append(
-            ScheduleExceptionValue(
-                kind="extra",
-                starts_on=day,
-                ends_on=day,
-                opens_at=rule.opens_at,
-                closes_at=rule.closes_at,
-                schedule_id=rule.id,
-                source="import",
-                external_uid=f"{uid}#rdate-{day.isoformat()}",
-            )
-        )
-
-
-def _note_holidays(result: ImportResult, today: date, horizon: date) -> None:
-    """Lotse closes repeating schedules on NRW public holidays; the report names those dates."""
-    for rule in result.rules:
-        if rule.freq is None or rule.open_on_holidays:
-            continue
-        first = max(today, rule.dtstart or today)
-        days = [day for day in raw_days(rule, first, horizon) if is_holiday(day)]
-        if days:
-            shown = ", ".join(day.strftime("%d.%m.%Y") for day in days[:12])
-            notices_more = "" if len(days) <= 12 else " …"
-            result.warnings.append(
-                Notice(
-                    N_("“{event}” closes on public holidays in NRW, as every schedule in Lotse "
-                       "does: {dates}. To open on one of them, add it as an extra opening"),
-                    {"event": rule.description or rule.external_uid, "dates": shown + notices_more},
-                )
-            )
 
 
 def _add_single_days(

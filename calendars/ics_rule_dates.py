@@ -1,0 +1,80 @@
+"""The extra and missing dates of an imported rule (RDATE, EXDATE), and the public holidays
+on which Lotse closes it, which the import report names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from icalendar import Component
+
+from calendars.compute import raw_days
+from calendars.ics_events import EventTimes, Notice, date_values, local, local_day
+from calendars.rules import Rule, ScheduleExceptionValue
+from calendars.workdays import is_holiday
+from core.i18n import N_
+
+
+def extra_dates_fit(event: Component, times: EventTimes) -> bool:
+    """Whether every RDATE is a plain date or starts at the rule's time (else: expand)."""
+    for value in date_values(event, "RDATE"):
+        if isinstance(value, tuple):
+            return False  # a PERIOD brings its own times
+        moment = local(value)
+        if isinstance(moment, datetime) != (times.opens is not None):
+            return False
+        if isinstance(moment, datetime) and moment.time().replace(
+            second=0, microsecond=0, tzinfo=None
+        ) != times.opens:
+            return False
+    return True
+
+
+def add_rule_dates(
+    event: Component, uid: str, rule: Rule, exceptions: list[ScheduleExceptionValue]
+) -> None:
+    """EXDATEs as closures and RDATEs as extra openings of the rule."""
+    for value in date_values(event, "EXDATE"):
+        day = local_day(value)
+        exceptions.append(
+            ScheduleExceptionValue(
+                kind="closed",
+                starts_on=day,
+                ends_on=day,
+                schedule_id=rule.id,
+                source="import",
+                external_uid=f"{uid}#exdate-{day.isoformat()}",
+            )
+        )
+    for value in date_values(event, "RDATE"):
+        day = local_day(value)
+        exceptions.append(
+            ScheduleExceptionValue(
+                kind="extra",
+                starts_on=day,
+                ends_on=day,
+                opens_at=rule.opens_at,
+                closes_at=rule.closes_at,
+                schedule_id=rule.id,
+                source="import",
+                external_uid=f"{uid}#rdate-{day.isoformat()}",
+            )
+        )
+
+
+def note_holidays(rules: list[Rule], notices: list[Notice], today: date, horizon: date) -> None:
+    """Lotse closes repeating schedules on NRW public holidays; the report names those dates."""
+    for rule in rules:
+        if rule.freq is None or rule.open_on_holidays:
+            continue
+        first = max(today, rule.dtstart or today)
+        days = [day for day in raw_days(rule, first, horizon) if is_holiday(day)]
+        if days:
+            shown = ", ".join(day.strftime("%d.%m.%Y") for day in days[:12])
+            notices_more = "" if len(days) <= 12 else " …"
+            notices.append(
+                Notice(
+                    N_("“{event}” closes on public holidays in NRW, as every schedule in Lotse "
+                       "does: {dates}. To open on one of them, add it as an extra opening"),
+                    {"event": rule.description or rule.external_uid, "dates": shown + notices_more},
+                )
+            )
