@@ -31,6 +31,7 @@ from calendars.ics_events import (
     text_of,
     value_of,
 )
+from calendars.ics_fast_forward import fast_forward
 from calendars.ics_rule_dates import add_rule_dates, extra_dates_fit, note_holidays
 from calendars.rules import (
     MAX_COUNT,
@@ -306,7 +307,7 @@ def _expand(
         if component.name == "VTIMEZONE" or (
             component.name == "VEVENT" and text_of(component, "UID", 400) in uids
         ):
-            subset.add_component(component)
+            subset.add_component(fast_forward(component, today))
     query = recurring_ical_events.of(subset)
     start = datetime.combine(today, time(0), tzinfo=BERLIN)
     end = datetime.combine(horizon, time(0), tzinfo=BERLIN)
