@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 import pytest
 import recurring_ical_events
@@ -52,7 +53,8 @@ def test_moving_the_start_keeps_every_occurrence_from_today_on(rule: str, start:
 
 def test_a_daily_rule_from_1900_starts_near_today() -> None:
     (event,) = calendar("FREQ=DAILY;BYMONTH=1,3,5;BYSETPOS=-1", "19000101T090000").walk("VEVENT")
-    start = fast_forward(event, TODAY)["DTSTART"].dt
+    prop: Any = fast_forward(event, TODAY)["DTSTART"]
+    start = prop.dt
     assert date(2026, 11, 1) < start.date() < TODAY
     assert start.time() == time(9) and str(start.tzinfo) == "Europe/Berlin"
 
