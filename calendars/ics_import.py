@@ -32,7 +32,12 @@ from calendars.ics_events import (
     value_of,
 )
 from calendars.ics_fast_forward import fast_forward
-from calendars.ics_rule_dates import add_rule_dates, extra_dates_fit, note_holidays
+from calendars.ics_rule_dates import (
+    add_rule_dates,
+    extra_dates_fit,
+    note_holidays,
+    note_shortened,
+)
 from calendars.rules import (
     MAX_COUNT,
     Rule,
@@ -117,6 +122,7 @@ def _import(data: bytes, today: date, kind: str, limits: ImportLimits) -> Import
         times = event_times(event, notices)
         if times is None:
             continue
+        note_shortened(event, notices)
         base = Rule(
             kind="single",
             freq=None,

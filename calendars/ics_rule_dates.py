@@ -1,5 +1,5 @@
-"""The extra and missing dates of an imported rule (RDATE, EXDATE), and the public holidays
-on which Lotse closes it, which the import report names."""
+"""The extra and missing dates of an imported rule (RDATE, EXDATE), and what the import report
+says besides: the public holidays on which Lotse closes a rule, and shortened texts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, datetime
 from icalendar import Component
 
 from calendars.compute import raw_days
-from calendars.ics_events import EventTimes, Notice, date_values, local, local_day
+from calendars.ics_events import EventTimes, Notice, date_values, label_of, local, local_day
 from calendars.rules import Rule, ScheduleExceptionValue
 from calendars.workdays import is_holiday
 from core.i18n import N_
@@ -78,3 +78,16 @@ def note_holidays(rules: list[Rule], notices: list[Notice], today: date, horizon
                     {"event": rule.description or rule.external_uid, "dates": shown + notices_more},
                 )
             )
+
+
+# What a schedule row keeps of an event's title and description (see the `text_of` calls).
+TEXT_LIMITS = {
+    "SUMMARY": (500, N_("The title of “{event}” was shortened to {limit} characters")),
+    "DESCRIPTION": (1000, N_("The description of “{event}” was shortened to {limit} characters")),
+}
+
+
+def note_shortened(event: Component, notices: list[Notice]) -> None:
+    for name, (limit, message) in TEXT_LIMITS.items():
+        if len(str(event.get(name) or "").strip()) > limit:
+            notices.append(Notice(message, {"event": label_of(event), "limit": limit}))

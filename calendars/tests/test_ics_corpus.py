@@ -111,6 +111,7 @@ ACCEPTED: dict[str, Callable[[ImportResult], None]] = {
     "end-before-start.ics": has_note("ends before it starts"),
     "europe-london.ics": london,
     "holidays-x-wr-timezone.ics": holidays_calendar,
+    "long-description.ics": has_note("description of “Infoveranstaltung” was shortened to 1000"),
     "mozilla-tzid.ics": weekly_at(14),
     "multi-day-all-day-weekly.ics": block_seminar,
     "rfc7265-example-1.ics": accepted,
