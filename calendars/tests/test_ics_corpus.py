@@ -57,6 +57,11 @@ def weekly_at(hour: int) -> Callable[[ImportResult], None]:
     return check
 
 
+def three_days(result: ImportResult) -> None:
+    days = [rule.dtstart for rule in result.rules]
+    assert days == [date(2027, 3, 1), date(2027, 3, 2), date(2027, 3, 3)]
+
+
 def block_seminar(result: ImportResult) -> None:
     days = sorted(rule.dtstart for rule in result.rules if rule.dtstart is not None)
     assert len(days) == 12 and days[:3] == [date(2027, 1, 4), date(2027, 1, 5), date(2027, 1, 6)]
@@ -106,6 +111,7 @@ def accepted(result: ImportResult) -> None:
 
 # file: (what an accepted import must show) or the refusal's English and German fragments.
 ACCEPTED: dict[str, Callable[[ImportResult], None]] = {
+    "all-day-duration.ics": three_days,
     "america-chicago.ics": chicago,
     "date-value-with-time.ics": accepted,
     "end-before-start.ics": has_note("ends before it starts"),
@@ -184,3 +190,18 @@ def test_the_report_names_holiday_closings_in_german(
     assert response.status_code == 200
     (note,) = response.json()["warnings"]
     assert "an Feiertagen in NRW geschlossen" in note and "29.03.2027" in note
+
+
+def test_the_import_form_shows_its_notes_in_german(
+    client: Any, offer: Any, make_user: Any, login: Any
+) -> None:
+    login(client, make_user("provider_staff", offer.organization_id))
+    response = client.post(
+        f"/calendars/services/{offer.service_id}/schedule/import",
+        files={"file": ("k.ics", (CORPUS / "zero-length.ics").read_bytes(), "text/calendar")},
+        data={"kind": "hours"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 200
+    notes = response.text.split('id="import-notes"')[1].split("</div>")[0]
+    assert "„Kursbeginn“ hat keine Dauer" in notes and "18:00" in notes
