@@ -2,9 +2,12 @@
 
 Recurring events that fit a schedule row (weekly or monthly, by weekday or day of month) become
 rules, with EXDATEs as closures and moved occurrences as closure plus extra date; other
-recurring events are expanded into single dates within a horizon. Everything is checked before
-anything is stored: a file that is too large, not iCalendar, uses an unknown time zone or
-expands to too many occurrences raises `IcsImportError` and yields nothing.
+recurring events (and those in a time zone that changes to summer time on other days than
+Berlin) are expanded into single dates within the horizon. Everything is checked before anything
+is stored: a file out of the bounds (`ImportLimits`: size, components, occurrences, horizon), not
+iCalendar or otherwise unreadable raises `IcsImportError`, naming the event and property, and
+yields nothing. What the import changes or leaves out of what the calendar says is listed in
+`ImportResult.warnings` for the report.
 """
 
 from __future__ import annotations
@@ -216,7 +219,7 @@ def _import(data: bytes, today: date, kind: str, limits: ImportLimits) -> Import
             count=total,
             max=limits.max_entries,
         )
-    note_holidays(result.rules, result.warnings, today, horizon)
+    note_holidays(result.rules, result.exceptions, result.warnings, today, horizon)
     # Expanded events repeat their notices once per date; one of each is enough.
     result.warnings = list({notice.text(): notice for notice in result.warnings}.values())
     return result

@@ -61,21 +61,35 @@ def add_rule_dates(
         )
 
 
-def note_holidays(rules: list[Rule], notices: list[Notice], today: date, horizon: date) -> None:
-    """Lotse closes repeating schedules on NRW public holidays; the report names those dates."""
+def note_holidays(
+    rules: list[Rule],
+    exceptions: list[ScheduleExceptionValue],
+    notices: list[Notice],
+    today: date,
+    horizon: date,
+) -> None:
+    """Lotse closes repeating schedules on NRW public holidays; the report names the dates on
+    which that removes an occurrence the calendar itself keeps."""
     for rule in rules:
         if rule.freq is None or rule.open_on_holidays:
             continue
+        closed = {
+            exc.starts_on
+            for exc in exceptions
+            if exc.schedule_id == rule.id and exc.kind == "closed"
+        }
         first = max(today, rule.dtstart or today)
-        days = [day for day in raw_days(rule, first, horizon) if is_holiday(day)]
+        days = [
+            day for day in raw_days(rule, first, horizon) if is_holiday(day) and day not in closed
+        ]
         if days:
             shown = ", ".join(day.strftime("%d.%m.%Y") for day in days[:12])
-            notices_more = "" if len(days) <= 12 else " …"
+            more = "" if len(days) <= 12 else " …"
             notices.append(
                 Notice(
                     N_("“{event}” closes on public holidays in NRW, as every schedule in Lotse "
                        "does: {dates}. To open on one of them, add it as an extra opening"),
-                    {"event": rule.description or rule.external_uid, "dates": shown + notices_more},
+                    {"event": rule.description or rule.external_uid, "dates": shown + more},
                 )
             )
 

@@ -205,3 +205,17 @@ def test_an_expansion_beyond_the_limit_is_refused():
     )
     with pytest.raises(IcsImportError, match="more than 100"):
         import_calendar(wrap(yearly_daily), TODAY, limits=ImportLimits(max_entries=100))
+
+
+def test_the_report_names_holidays_that_close_a_rule_but_not_those_the_calendar_closes():
+    monday = (
+        "SUMMARY:Montagsberatung\r\n"
+        "DTSTART;TZID=Europe/Berlin:20270322T090000\r\n"
+        "DTEND;TZID=Europe/Berlin:20270322T100000\r\n"
+        "RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20270630T000000Z\r\n"
+        "EXDATE;TZID=Europe/Berlin:20270329T090000\r\n"
+    )
+    result = import_calendar(wrap(monday), TODAY)
+    (note,) = [str(notice) for notice in result.warnings]
+    assert "Montagsberatung" in note and "17.05.2027" in note
+    assert "29.03.2027" not in note
