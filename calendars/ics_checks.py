@@ -25,6 +25,9 @@ from core.time import BERLIN
 # expanding a rule from there would cost thousands of steps before reaching today.
 EARLIEST_YEAR = 1900
 _BEGIN = re.compile(rb"^BEGIN:", re.IGNORECASE | re.MULTILINE)
+# RFC 5545 3.6.1: these "MUST NOT occur more than once" in a VEVENT.
+_ONCE = ("UID", "DTSTAMP", "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "SEQUENCE",
+         "STATUS", "SUMMARY", "DESCRIPTION")
 _DATE_PROPERTIES = ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "EXDATE", "RDATE", "RRULE")
 
 
@@ -118,11 +121,17 @@ def _standard(calendar: Calendar) -> Calendar:
     return standard
 
 
+def _raw(prop: Any) -> str:
+    """The property's value as written, for a message (some types give text, most bytes)."""
+    value = prop.to_ical()
+    return (value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))[:80]
+
+
 def _broken(event: Component, name: str) -> str | None:
     prop = event.get(name)
     for item in prop if isinstance(prop, list) else [prop]:
         if isinstance(item, vBroken):
-            return item.to_ical().decode("utf-8", "replace")[:80]
+            return _raw(item)
     return None
 
 
@@ -138,6 +147,30 @@ def check_event(event: Component, today: date, limits: ImportLimits) -> None:
                 name=name,
                 value=raw,
             )
+    for name in _ONCE:
+        prop = event.get(name)
+        if isinstance(prop, list):
+            raise IcsImportError(
+                N_("Event “{event}” has {name} {count} times; it may appear only once"),
+                event=label,
+                name=name,
+                count=len(prop),
+            )
+    for name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+        prop = event.get(name)
+        value = getattr(prop, "dt", None)
+        if prop is not None and not isinstance(value, date):  # a time of day or a period
+            raise IcsImportError(
+                N_("Event “{event}”: the value of {name} cannot be read: {value}"),
+                event=label,
+                name=name,
+                value=_raw(prop),
+            )
+    if "RECURRENCE-ID" in event and "DTSTART" not in event:
+        raise IcsImportError(
+            N_("Event “{event}” changes one date of a series (RECURRENCE-ID) but has no DTSTART"),
+            event=label,
+        )
     rules = event.get("RRULE")
     if isinstance(rules, list):
         raise IcsImportError(
@@ -182,7 +215,7 @@ def _check_rule(label: str, rule: Any, start: date | datetime | None) -> None:
             event=label,
             scale=scale,
         )
-    text = rule.to_ical().decode("utf-8", "replace")
+    text = _raw(rule)
     if "FREQ" not in parts:
         raise IcsImportError(
             N_("Event “{event}”: the repetition rule {rule} has no FREQ"), event=label, rule=text

@@ -130,6 +130,8 @@ ACCEPTED: dict[str, Callable[[ImportResult], None]] = {
 }
 REFUSED: dict[str, tuple[str, str]] = {
     "broken-dtstart.ics": ("DTSTART cannot be read: 2027010ST090000", "DTSTART kann nicht"),
+    "duplicate-dtstart.ics": ("has DTSTART 2 times", "hat DTSTART 2-mal"),
+    "moved-without-start.ics": ("(RECURRENCE-ID) but has no DTSTART", "hat aber kein DTSTART"),
     "invalid-duration.ics": ("DURATION cannot be read: P1X", "DURATION kann nicht"),
     "no-vevent.ics": ("contains no events", "enthält keine Termine"),
     "rscale-chinese.ics": ("calendar system CHINESE", "Kalendersystem CHINESE"),
