@@ -121,10 +121,10 @@ def _standard(calendar: Calendar) -> Calendar:
     return standard
 
 
-def _raw(prop: Any) -> str:
+def _raw(prop: Any, limit: int = 80) -> str:
     """The property's value as written, for a message (some types give text, most bytes)."""
     value = prop.to_ical()
-    return (value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))[:80]
+    return (value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))[:limit]
 
 
 def _broken(event: Component, name: str) -> str | None:
@@ -215,17 +215,17 @@ def _check_rule(label: str, rule: Any, start: date | datetime | None) -> None:
             event=label,
             scale=scale,
         )
-    text = _raw(rule)
+    text, shown = _raw(rule, limit=10_000), _raw(rule)
     if "FREQ" not in parts:
         raise IcsImportError(
-            N_("Event “{event}”: the repetition rule {rule} has no FREQ"), event=label, rule=text
+            N_("Event “{event}”: the repetition rule {rule} has no FREQ"), event=label, rule=shown
         )
     try:
         # dateutil expands the rules later; what it cannot parse is refused here, by name.
         rrulestr(text, dtstart=start if isinstance(start, datetime) else None)
     except (ValueError, TypeError, OverflowError):
         raise IcsImportError(
-            N_("Event “{event}”: the repetition rule {rule} is not valid"), event=label, rule=text
+            N_("Event “{event}”: the repetition rule {rule} is not valid"), event=label, rule=shown
         ) from None
 
 
