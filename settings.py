@@ -200,6 +200,11 @@ class Settings:
     log_format: str = "text"
     # Bearer token for /metrics; unset: only unproxied requests from loopback may read it.
     metrics_token: str | None = None
+    # Bounds of one .ics import (upload or subscription), checked before and while it is read.
+    ics_max_bytes: int = 2_000_000
+    ics_max_components: int = 5_000
+    ics_max_occurrences: int = 5_000
+    ics_horizon_years: int = 2
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -252,6 +257,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         keystore_url=_keystore_url(env, data_dir, _database_url(env, data_dir)),
         trusted_proxies=parse_networks("LOTSE_TRUSTED_PROXIES",
                                        env.get("LOTSE_TRUSTED_PROXIES", "")),
+        ics_max_bytes=_int(env, "LOTSE_ICS_MAX_BYTES", 2_000_000, 1_000, 50_000_000),
+        ics_max_components=_int(env, "LOTSE_ICS_MAX_COMPONENTS", 5_000, 1, 100_000),
+        ics_max_occurrences=_int(env, "LOTSE_ICS_MAX_OCCURRENCES", 5_000, 1, 100_000),
+        ics_horizon_years=_int(env, "LOTSE_ICS_HORIZON_YEARS", 2, 1, 10),
     )
 
 
