@@ -17,7 +17,7 @@ from core.db import atomic
 from core.errors import ReadableError
 from core.i18n import gettext_for, pick_language
 from core.web import Page, page_params
-from referrals import notifications, views, webhooks
+from referrals import notifications, sealed, views, webhooks
 from referrals.routes_referrals import check_states, check_urgency
 from referrals.tables import Notification
 
@@ -69,6 +69,7 @@ async def list_notifications(
         .offset(offset)
         .limit(limit)
     )
+    rows = await sealed.open_notifications(rows)
     t, lang = gettext_for(request), pick_language(request)
     return Page(
         items=[notifications.to_out(row, t, lang) for row in rows],
