@@ -87,8 +87,8 @@ async def notifications_page(request: Request) -> Template:
         .order_by(Notification.created_at, ascending=False)
         .limit(100)
     )
-    rows = await sealed.open_notifications(rows)
     t, lang = gettext_for(request), pick_language(request)
+    rows = await sealed.open_notifications(rows, t)
     items = [notifications.to_out(row, t, lang) for row in rows]
     sides = {
         row["id"]: "inbox" if row["kind"] in INBOX_KINDS else "referrals" for row in rows
@@ -135,7 +135,7 @@ async def notification_stream(request: Request) -> ServerSentEvent:
                 wake.clear()
                 fresh = await sealed.open_notifications(
                     [r for r in await notifications.newer_than(user.id, since)
-                     if r["id"] not in seen]
+                     if r["id"] not in seen], t
                 )
                 for row in fresh:
                     seen.add(row["id"])

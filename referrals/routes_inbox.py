@@ -69,8 +69,8 @@ async def list_notifications(
         .offset(offset)
         .limit(limit)
     )
-    rows = await sealed.open_notifications(rows)
     t, lang = gettext_for(request), pick_language(request)
+    rows = await sealed.open_notifications(rows, t)
     return Page(
         items=[notifications.to_out(row, t, lang) for row in rows],
         total=total, page=page, per_page=per_page,

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
+from babel.support import NullTranslations
+
 from clients import api as clients
 from referrals.tables import Referral
 
@@ -110,8 +112,11 @@ async def seal_params(
     return sealed
 
 
-async def open_notifications(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Copies of notification rows with their parameters readable (for `notifications.to_out`)."""
+async def open_notifications(
+    rows: Sequence[dict[str, Any]], t: NullTranslations
+) -> list[dict[str, Any]]:
+    """Copies of notification rows with their parameters readable (for `notifications.to_out`);
+    `t` translates the erased marker, which is shown inside a sentence."""
     client_of = await clients_of(row["referral"] for row in rows)
     keys = clients.TextKeys()
     opened = []
@@ -123,9 +128,9 @@ async def open_notifications(rows: Sequence[dict[str, Any]]) -> list[dict[str, A
         if client_id is not None:
             for key in NOTIFICATION_TEXTS:
                 if isinstance(params.get(key), str):
-                    params[key] = await keys.open(
-                        client_id, _notification_field(key), params[key]
-                    )
+                    text = await keys.open(client_id, _notification_field(key), params[key])
+                    erased = text == clients.ERASED_TEXT and params[key] != text
+                    params[key] = t.gettext(text) if erased else text
         copy["params"] = params
         opened.append(copy)
     return opened
