@@ -198,3 +198,31 @@ def test_sqlite_overwrites_what_it_deletes(db):
         assert run(checkpoint_wal())
 
     assert not any(marker.encode() in content for content in _database_files())
+
+
+def test_the_referral_page_shows_erased_texts_as_erased_in_german(
+    client, login, make_org, make_user, make_service
+):
+    ex, referral_id = _marked_referral(make_org, make_user, make_service, _markers())
+    run(erase_client(ex.client_id, ex.sender, "127.0.0.1"))
+    login(client, ex.case_manager)
+
+    page = client.get(f"/referrals/{referral_id}", headers={"Accept-Language": "de"})
+
+    assert page.status_code == 200
+    assert "[gelöscht]" in page.text and ERASED_TEXT not in page.text
+
+
+def test_a_notification_shows_an_erased_appointment_as_erased(
+    api_client, make_org, make_user, make_service
+):
+    markers = _markers()
+    ex, _referral_id = _marked_referral(make_org, make_user, make_service, markers)
+    api = api_client(ex.case_manager)
+    before = api.get("/api/notifications", headers={"Accept-Language": "de"}).json()
+    run(erase_client(ex.client_id, ex.sender, "127.0.0.1"))
+
+    after = api.get("/api/notifications", headers={"Accept-Language": "de"}).json()
+
+    assert f"Termin: {markers['appointment_text']}" in [n["body"] for n in before["items"]]
+    assert "Termin: [gelöscht]" in [n["body"] for n in after["items"]]
