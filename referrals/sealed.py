@@ -108,7 +108,12 @@ async def seal_params(
     sealed = dict(params)
     for key in NOTIFICATION_TEXTS:
         if isinstance(sealed.get(key), str):
-            sealed[key] = await keys.seal(client_id, _notification_field(key), sealed[key])
+            try:
+                sealed[key] = await keys.seal(client_id, _notification_field(key), sealed[key])
+            except clients.ClientErased:
+                # An event delivered after the erasure: the text is gone; the marker is not
+                # personal.
+                sealed[key] = clients.ERASED_TEXT
     return sealed
 
 
@@ -129,8 +134,7 @@ async def open_notifications(
             for key in NOTIFICATION_TEXTS:
                 if isinstance(params.get(key), str):
                     text = await keys.open(client_id, _notification_field(key), params[key])
-                    erased = text == clients.ERASED_TEXT and params[key] != text
-                    params[key] = t.gettext(text) if erased else text
+                    params[key] = t.gettext(text) if text == clients.ERASED_TEXT else text
         copy["params"] = params
         opened.append(copy)
     return opened

@@ -26,6 +26,7 @@ from conftest import all_tables, run
 from core.db import checkpoint_wal, engine, is_sqlite
 from core.time import berlin_today
 from outbox.dispatcher import drain
+from outbox.tables import OutboxEvent
 from referrals import drafts, views
 from referrals.messages import MessageIn, list_messages, post_message
 from referrals.tables import Notification
@@ -226,3 +227,21 @@ def test_a_notification_shows_an_erased_appointment_as_erased(
 
     assert f"Termin: {markers['appointment_text']}" in [n["body"] for n in before["items"]]
     assert "Termin: [gelöscht]" in [n["body"] for n in after["items"]]
+
+
+def test_events_delivered_after_the_erasure_are_delivered_without_the_texts(
+    make_org, make_user, make_service
+):
+    markers = _markers()
+    ex, _referral_id = _marked_referral(make_org, make_user, make_service, markers)
+    second = run(drafts.create_draft(referral_input(ex), ex.sender))
+    run(transition(second, "sent", ex.sender))
+    run(transition(second, "accepted", ex.receiver, note=markers["transition_note"],
+                   appointment_text=markers["appointment_text"]))
+    run(erase_client(ex.client_id, ex.sender, "127.0.0.1"))
+
+    run(drain())
+
+    failing = run(OutboxEvent.select(OutboxEvent.consumer).where(OutboxEvent.attempts > 0))
+    assert failing == []
+    assert _found(markers) == set()
