@@ -106,8 +106,9 @@ async def send_mails(events: list[OutboxMessage]) -> None:
                 if await MailDelivery.exists().where(MailDelivery.dedupe_key == key):
                     continue
                 lang = _lang(person)
+                t = translations(lang)
                 title, body = notifications.render(
-                    audience.kind, audience.params, translations(lang), lang
+                    audience.kind, sealed.erased_translated(audience.params, t), t, lang
                 )
                 # The calendars domain mails the invitation itself when a slot is booked.
                 invitation = bool(

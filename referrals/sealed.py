@@ -117,6 +117,15 @@ async def seal_params(
     return sealed
 
 
+def erased_translated(params: dict[str, Any], t: NullTranslations) -> dict[str, Any]:
+    """Parameters to render for a reader: the erased marker in the reader's language."""
+    return {
+        key: t.gettext(value) if key in NOTIFICATION_TEXTS and value == clients.ERASED_TEXT
+        else value
+        for key, value in params.items()
+    }
+
+
 async def open_notifications(
     rows: Sequence[dict[str, Any]], t: NullTranslations
 ) -> list[dict[str, Any]]:
@@ -133,8 +142,9 @@ async def open_notifications(
         if client_id is not None:
             for key in NOTIFICATION_TEXTS:
                 if isinstance(params.get(key), str):
-                    text = await keys.open(client_id, _notification_field(key), params[key])
-                    params[key] = t.gettext(text) if text == clients.ERASED_TEXT else text
-        copy["params"] = params
+                    params[key] = await keys.open(
+                        client_id, _notification_field(key), params[key]
+                    )
+        copy["params"] = erased_translated(params, t)
         opened.append(copy)
     return opened

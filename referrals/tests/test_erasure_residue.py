@@ -7,6 +7,8 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email import message_from_bytes
+from email.policy import default
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -32,6 +34,7 @@ from referrals.messages import MessageIn, list_messages, post_message
 from referrals.tables import Notification
 from referrals.tests.exchange_support import PERSON, SHARED, Exchange, referral_input
 from referrals.transitions import transition
+from settings import get_settings
 
 
 def _markers() -> dict[str, str]:
@@ -76,6 +79,10 @@ def _found(markers: dict[str, str]) -> set[str]:
         for content in _database_files():
             found |= {f for f, m in markers.items() if m.encode() in content}
     return found
+
+
+def _mail_text(message: Any) -> str:
+    return str(message.get_body().get_content())
 
 
 def _marked_referral(
@@ -245,3 +252,9 @@ def test_events_delivered_after_the_erasure_are_delivered_without_the_texts(
     failing = run(OutboxEvent.select(OutboxEvent.consumer).where(OutboxEvent.attempts > 0))
     assert failing == []
     assert _found(markers) == set()
+    mails = [
+        _mail_text(message_from_bytes(path.read_bytes(), policy=default))
+        for path in (get_settings().data_dir / "mail").glob("*.eml")
+    ]
+    assert any("Termin: [gelöscht]" in mail for mail in mails)
+    assert not any(ERASED_TEXT in mail for mail in mails)
