@@ -10,6 +10,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from core.db import sqlite_options
 from domains import PICCOLO_APPS
 from settings import get_settings
 
@@ -20,7 +21,7 @@ def make_engine(database_url: str) -> Engine:
         # A first start with LOTSE_DATA_DIR pointing at a folder not made yet.
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         # A generous busy timeout: concurrent writers wait for the lock instead of failing.
-        return SQLiteEngine(path=path, timeout=30)
+        return SQLiteEngine(path=path, timeout=30, **sqlite_options())
     parts = urlsplit(database_url)
     return PostgresEngine(
         config={

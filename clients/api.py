@@ -41,6 +41,7 @@ from clients.categories import (
     SPECIAL_CATEGORIES,
 )
 from clients.erasure import CLIENT_ERASED_TOPIC, ERASURE_REASONS, Erasure
+from clients.free_text import ERASED_TEXT, TextKeys, open_text, seal_text, seal_texts
 from clients.keystore import get_keystore
 from clients.personal_data import ClientChanges, ClientInput, PersonalData, age_band
 from clients.recording import CONSENT_WITHDRAWN_TOPIC, ERASED, WITHDRAWN, ConsentInput
@@ -51,13 +52,14 @@ from core.time import berlin_today
 
 __all__ = [
     "BIRTH_DATE", "CATEGORIES", "CATEGORY_LABELS", "CLIENT_ERASED_TOPIC",
-    "CONSENT_WITHDRAWN_TOPIC", "CONTACT", "DISTRICT", "ERASED", "ERASURE_REASONS",
+    "CONSENT_WITHDRAWN_TOPIC", "CONTACT", "DISTRICT", "ERASED", "ERASED_TEXT",
+    "ERASURE_REASONS",
     "EVIDENCE_ELECTRONIC", "EVIDENCE_KINDS", "EVIDENCE_LABELS", "EVIDENCE_VERBAL_WITNESSED",
     "EVIDENCE_WRITTEN", "HEALTH", "IDENTITY", "LANGUAGES", "NOTES", "NOT_FOUND", "PURPOSES",
     "PURPOSE_COORDINATION", "PURPOSE_LABELS", "PURPOSE_REFERRAL", "SPECIAL_CATEGORIES",
     "WITHDRAWN", "ClientChanges", "ClientErased", "ClientInput", "ClientRecord", "ConsentInput",
     "ConsentRecord", "Erasure", "KeyStatus", "PersonalData", "Recipient", "RotationReport",
-    "age_band",
+    "TextKeys", "age_band", "open_text", "seal_text", "seal_texts",
 ]
 
 
@@ -109,7 +111,7 @@ def _client(row: Client) -> ClientRecord:
     )
 
 
-def _consent(row: Consent, recipients: list[Recipient]) -> ConsentRecord:
+def _consent(row: Consent, recipients: list[Recipient], evidence_note: str) -> ConsentRecord:
     return ConsentRecord(
         id=row.id,
         client=row.client,
@@ -120,7 +122,7 @@ def _consent(row: Consent, recipients: list[Recipient]) -> ConsentRecord:
         valid_from=row.valid_from,
         valid_until=row.valid_until,
         evidence=row.evidence,
-        evidence_note=row.evidence_note,
+        evidence_note=evidence_note,
         recorded_by=row.recorded_by,
         recorded_at=row.recorded_at,
         withdrawn_at=row.withdrawn_at,
@@ -243,8 +245,13 @@ async def changes_against_stored(client_id: UUID, wanted: PersonalData) -> Clien
 
 async def consents_of_client(client_id: UUID) -> list[ConsentRecord]:
     """Every consent of the client, most recently recorded first, with recipients by name."""
+    keys = TextKeys()
     return [
-        _consent(row, [Recipient(id=r.id, name=r.name) for r in recipients])
+        _consent(
+            row,
+            [Recipient(id=r.id, name=r.name) for r in recipients],
+            await keys.open(row.client, recording.EVIDENCE_NOTE, row.evidence_note),
+        )
         for row, recipients in await recording.consents_of_client(client_id)
     ]
 

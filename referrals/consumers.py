@@ -22,7 +22,7 @@ from core.i18n import LANGUAGES, translations
 from core.mail import send_mail
 from core.templates import template_dirs
 from outbox.registry import OutboxMessage, consumer
-from referrals import notifications, outgoing, webhooks, withdrawals
+from referrals import notifications, outgoing, sealed, webhooks, withdrawals
 from referrals.outgoing import Audience, Plan
 from referrals.tables import MailDelivery, Notification
 from settings import get_settings
@@ -69,7 +69,9 @@ async def notify_in_app(events: list[OutboxMessage]) -> None:
     woken: set[UUID] = set()
     for plan in await _plans(events):
         referral_id = plan.referral["id"] if plan.referral else None
+        client_id = plan.referral["client"] if plan.referral else None
         for audience in plan.audiences:
+            params = await sealed.seal_params(client_id, audience.params)
             for person in audience.people:
                 key = _key(plan, audience, person)
                 async with atomic():
@@ -81,7 +83,7 @@ async def notify_in_app(events: list[OutboxMessage]) -> None:
                             user=person.user_id,
                             referral=referral_id,
                             kind=audience.kind,
-                            params=audience.params,
+                            params=params,
                             dedupe_key=key,
                             created_at=datetime.now(UTC),
                         )
@@ -104,8 +106,9 @@ async def send_mails(events: list[OutboxMessage]) -> None:
                 if await MailDelivery.exists().where(MailDelivery.dedupe_key == key):
                     continue
                 lang = _lang(person)
+                t = translations(lang)
                 title, body = notifications.render(
-                    audience.kind, audience.params, translations(lang), lang
+                    audience.kind, sealed.erased_translated(audience.params, t), t, lang
                 )
                 # The calendars domain mails the invitation itself when a slot is booked.
                 invitation = bool(

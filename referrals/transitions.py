@@ -24,7 +24,7 @@ from accounts.identity import CurrentUser
 from core.db import atomic
 from directory import api as directory
 from outbox.publish import publish
-from referrals import appointments, deadlines, disclosure, waitlist
+from referrals import appointments, deadlines, disclosure, sealed, waitlist
 from referrals.states import (
     OPEN,
     Reason,
@@ -82,6 +82,11 @@ def can_see(actor: CurrentUser, referral: dict[str, Any]) -> bool:
 
 async def _load(referral_id: UUID) -> dict[str, Any] | None:
     return await Referral.select().where(Referral.id == referral_id).first()
+
+
+async def _sealed_appointment(row: dict[str, Any], text: str) -> str:
+    texts = await sealed.seal_referral_texts(row["client"], {"appointment_text": text})
+    return str(texts["appointment_text"])
 
 
 async def _require_covering_consent(row: dict[str, Any]) -> UUID:
@@ -190,9 +195,13 @@ async def _apply(
         if appointment_slot_id is not None:
             booked = await _book(appointment_slot_id, row)
             changes[Referral.appointment_slot] = appointment_slot_id
-            changes[Referral.appointment_text] = (appointment_text or booked)[:255]
+            changes[Referral.appointment_text] = await _sealed_appointment(
+                row, (appointment_text or booked)[:255]
+            )
         elif appointment_text:
-            changes[Referral.appointment_text] = appointment_text[:255]
+            changes[Referral.appointment_text] = await _sealed_appointment(
+                row, appointment_text[:255]
+            )
     elif target is State.WAITLISTED:
         changes[Referral.waitlisted_at] = now
         band = expected_wait or "unknown"
@@ -230,7 +239,7 @@ async def _apply(
         actor_user=actor_user,
         actor_organization=actor_organization,
         reason=reason or "",
-        note=note,
+        note=await sealed.seal_note(row["client"], note),
         at=now,
     )
     await ReferralTransition.insert(record)

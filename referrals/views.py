@@ -13,7 +13,7 @@ from piccolo.custom_types import Combinable
 from accounts import audit
 from accounts.identity import CurrentUser
 from accounts.roles import Role
-from referrals import disclosure, waitlist
+from referrals import disclosure, sealed, waitlist
 from referrals.deadlines import is_expired
 from referrals.disclosure import Level, json_list
 from referrals.states import (
@@ -255,12 +255,16 @@ def _side_of(from_state: str, to_state: str, reason: str, actor_user: UUID | Non
     return people[0].value if people else Side.SYSTEM.value
 
 
-async def _history(referral_id: UUID, with_notes: bool) -> list[HistoryEntry]:
+async def _history(referral_id: UUID, client_id: UUID, with_notes: bool) -> list[HistoryEntry]:
     rows = (
         await ReferralTransition.select()
         .where(ReferralTransition.referral == referral_id)
         .order_by(ReferralTransition.at)
     )
+    if with_notes:
+        rows = await sealed.open_column(
+            rows, "note", sealed.TRANSITION_NOTE, {referral_id: client_id}
+        )
     return [
         HistoryEntry(
             t["from_state"],
@@ -324,6 +328,9 @@ async def detail(referral_id: UUID, actor: CurrentUser, remote_addr: str) -> Ref
     def shown(value: Any) -> Any:
         return value if sees_content else None
 
+    if sees_content:
+        row = await sealed.open_referral_texts(row)
+
     out = ReferralOut(
         id=row["id"],
         state=row["state"],
@@ -357,7 +364,7 @@ async def detail(referral_id: UUID, actor: CurrentUser, remote_addr: str) -> Ref
         appointment_text=row["appointment_text"] if sees_content else None,
         appointment_slot_id=row["appointment_slot"],
         allowed_transitions=_options(row["state"], sides),
-        history=await _history(row["id"], sees_content),
+        history=await _history(row["id"], row["client"], sees_content),
     )
     await audit.record(
         "referral.read",

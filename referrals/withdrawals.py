@@ -16,7 +16,7 @@ from uuid import UUID
 
 from accounts.identity import CurrentUser, load_user
 from clients import api as clients
-from core.db import atomic
+from core.db import atomic, checkpoint_wal
 from outbox.publish import publish
 from referrals import outgoing
 from referrals.states import OPEN, Reason
@@ -81,6 +81,7 @@ async def on_client_erased(payload: dict[str, Any]) -> list[UUID]:
             await transition(referral_id, "cancelled", actor, reason=Reason.CLIENT_ERASED.value)
             cancelled.append(referral_id)
         await _clear_free_texts(client_id, datetime.now(UTC))
+    await checkpoint_wal()
     return cancelled
 
 
