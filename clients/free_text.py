@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from clients import crypto
+from clients import crypto, rotation
 from clients.keystore import get_keystore
-from clients.records import ClientErased, instance_key
+from clients.records import ClientErased
 from core.i18n import N_
 
 # Stored form: PREFIX + the sealed token of `crypto.seal_value`.
@@ -40,8 +40,11 @@ class TextKeys:
     async def key(self, client_id: UUID) -> bytes | None:
         if client_id not in self._keys:
             stored = await get_keystore().get(client_id)
+            # During a rotation a key may still be under the previous master key.
             self._keys[client_id] = (
-                crypto.unwrap_key(stored.wrapped, instance_key(), client_id) if stored else None
+                crypto.unwrap_key(stored.wrapped, rotation.key_for(stored.kek_id), client_id)
+                if stored
+                else None
             )
         return self._keys[client_id]
 

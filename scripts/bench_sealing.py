@@ -23,9 +23,9 @@ TEXT = "Deutschkurs B1 am Vormittag; Kinder in der Kita bis 13 Uhr. " * 4
 async def new_keys(count: int) -> list[UUID]:
     from clients import crypto
     from clients.keystore import get_keystore
-    from clients.records import instance_key
+    from clients.rotation import master_keys
 
-    key = instance_key()
+    key = master_keys().current
     ids = [uuid4() for _ in range(count)]
     for client_id in ids:
         wrapped = crypto.wrap_key(crypto.new_data_key(), key, client_id)
