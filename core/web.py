@@ -72,8 +72,24 @@ def http_error(request: Request, exc: HTTPException) -> Response[Any]:
         if exc.headers:
             response.headers.update(exc.headers)
         return response
-    return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
+    # Pages speak the reader's language: details raised as gettext msgids (guards, Litestar's
+    # own answers below) are translated here; the JSON API keeps them in English.
+    detail = gettext_for(request).gettext(str(exc.detail))
+    return render(request, "error.html", {"status": exc.status_code, "detail": detail},
                   status_code=exc.status_code)
+
+
+# What Litestar itself answers, marked so that the catalogs hold them.
+STANDARD_DETAILS = (
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("Bad Request"),
+    N_("Forbidden"),
+    N_("Unauthorized"),
+    N_("Too Many Requests"),
+    N_("Request Entity Too Large"),
+    N_("Internal Server Error"),
+)
 
 
 BODY_TOO_DEEP = N_("The request body is nested too deeply.")
@@ -96,9 +112,10 @@ def malformed_body(request: Request, exc: Exception) -> Response[Any]:
 def unexpected_error(request: Request, exc: Exception) -> Response[Any]:
     # Only the type: messages may carry personal data.
     log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
-    detail = "Something went wrong on our side. Nothing was changed; please try again."
+    detail = N_("Something went wrong on our side. Nothing was changed; please try again.")
     if wants_json(request):
         return _json_error(HTTP_500_INTERNAL_SERVER_ERROR, detail)
+    detail = gettext_for(request).gettext(detail)
     return render(request, "error.html", {"status": 500, "detail": detail},
                   status_code=HTTP_500_INTERNAL_SERVER_ERROR)
 

@@ -193,7 +193,7 @@ def test_rotation_refuses_to_finish_while_keys_of_an_unknown_master_key_remain(
 def test_clients_stay_readable_during_and_after_rotation(
     make_user: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from clients.api import reveal_personal_data
+    from clients.api import open_text, reveal_personal_data, seal_text
     from clients.tests.support import actor, new_client
 
     case_manager = actor(make_user("case_manager"))
@@ -208,13 +208,19 @@ def test_clients_stay_readable_during_and_after_rotation(
     def read() -> Any:
         return run(reveal_personal_data(record.id, ["identity"], case_manager, "127.0.0.1"))
 
+    def note() -> str:
+        return run(open_text(record.id, "need_text", sealed))
+
+    sealed = run(seal_text(record.id, "need_text", "Deutschkurs am Vormittag"))
     # Restarted with the new key, not yet rotated: the key under the old one still opens.
     configure(master_key=NEW, master_key_previous=old_secret)
     assert read()["identity"]["given_name"] == "Aylin"
+    assert note() == "Deutschkurs am Vormittag"
     assert run(rotation.rotate()).remaining == 0
 
     configure(master_key=NEW, master_key_previous=None)
     assert read()["identity"]["given_name"] == "Aylin"
+    assert note() == "Deutschkurs am Vormittag"  # free texts too, under the rotated key
     configure(master_key=old_secret, master_key_previous=None)
     with pytest.raises(crypto.CryptoError):
         read()
