@@ -50,6 +50,9 @@ NOT_FOUND = N_("No such client, or you may not see it.")
 RECIPIENT_ROLES = (Role.PROVIDER_STAFF, Role.CASE_MANAGER)
 
 
+NAME_OR_PSEUDONYM = N_("Give the client's name or a pseudonym, so that the record can be found.")
+
+
 class ClientErased(ClientException):
     status_code = 410
     detail = N_("This client was erased; the personal data no longer exists.")
@@ -145,6 +148,9 @@ async def create_client(
     organization_id: UUID | None = None,
     pseudonym: str = "",
 ) -> Client:
+    if not (personal.given_name.strip() or personal.family_name.strip() or pseudonym.strip()):
+        # Without either nobody could tell this client from the next one.
+        raise InputProblems([Problem("given_name", NAME_OR_PSEUDONYM)])
     org = managing_org(actor, organization_id)
     client_id = uuid4()
     name = await _checked_pseudonym(org, pseudonym, None)
