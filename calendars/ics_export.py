@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from uuid import UUID
 
-from icalendar import Calendar, Event, Timezone, vRecur
+from icalendar import Calendar, Event, Timezone, vRecur, vText
 
 from calendars.compute import raw_days, rule_days
 from calendars.rules import Rule, ScheduleExceptionValue
@@ -221,12 +221,13 @@ def _calendar(name: str, today: date, description: str = "") -> Calendar:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("name", name)
-    cal.add("x-wr-calname", name)
+    # NAME and X- properties are not escaped as text by default: a line break would fail the feed.
+    cal.add("name", vText(name))
+    cal.add("x-wr-calname", vText(name))
     cal.add("x-wr-timezone", "Europe/Berlin")
     if description:
         cal.add("description", description)
-        cal.add("x-wr-caldesc", description)
+        cal.add("x-wr-caldesc", vText(description))
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
     cal.add_component(berlin_timezone(today))
