@@ -21,8 +21,8 @@ from calendars.ics_export import etag_of
 from calendars.slots import slots_of_user
 from core.templates import render
 from core.time import BERLIN, berlin_today
+from core.urls import absolute_url
 from directory import api as directory
-from settings import get_settings
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -99,7 +99,7 @@ async def personal_feed(request: Request, feed: FromPath[str]) -> Response[Any]:
 
 
 def feed_url(token: str) -> str:
-    return f"{get_settings().base_url}/calendars/feeds/{token}.ics"
+    return absolute_url(f"/calendars/feeds/{token}.ics")
 
 
 async def _my_feed_page(request: Request, new_url: str | None = None) -> Template:
