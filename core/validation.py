@@ -70,23 +70,25 @@ def strip_one_line(struct: msgspec.Struct) -> None:
             setattr(struct, name, value.strip())
 
 
-def readable(message: str, gettext: Callable[[str], str]) -> str | None:
+def readable(message: str, gettext: Callable[[str], str], field: str = "") -> str | None:
     """The sentence for a msgspec error about a one-line field, or None for any other error."""
     for pattern, text in _MESSAGES.items():
         if pattern in message or repr(pattern)[1:-1] in message:
             found = _PATH.search(message)
-            field = found.group(1) if found and found.group(1) else "input"
-            return gettext(text) % {"field": field}
+            named = found.group(1) if found and found.group(1) else field or "input"
+            return gettext(text) % {"field": named}
     return None
 
 
 def readable_problems(detail: str, extra: Any, gettext: Callable[[str], str]) -> str | None:
-    """`readable` over a validation error's detail and the messages in its extra."""
-    messages = [detail]
+    """`readable` over a validation error's detail and the problems in its extra (Litestar
+    names the field of its own body decoding as `key`)."""
+    problems = [(detail, "")]
     if isinstance(extra, list):
-        messages += [str(item.get("message", "")) for item in extra if isinstance(item, dict)]
-    for message in messages:
-        text = readable(message, gettext)
+        problems += [(str(item.get("message", "")), str(item.get("key") or ""))
+                     for item in extra if isinstance(item, dict)]
+    for message, field in problems:
+        text = readable(message, gettext, field)
         if text is not None:
             return text
     return None
