@@ -9,10 +9,11 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from core.validation import OneLine, strip_one_line
+from core.validation import OPTIONAL_ONE_LINE_PATTERN, strip_one_line
 
 Email = Annotated[str, Meta(max_length=255)]
-DisplayName = OneLine
+# One line; a blank name gets the accounts' own message ("Enter the person's name").
+DisplayName = Annotated[str, Meta(min_length=1, max_length=255, pattern=OPTIONAL_ONE_LINE_PATTERN)]
 Password = Annotated[str, Meta(max_length=1024)]
 RoleName = Annotated[str, Meta(max_length=30)]
 Locale = Literal["de", "en"]

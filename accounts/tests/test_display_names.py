@@ -1,5 +1,5 @@
-"""A person's name is one line: line breaks, control characters and names of only spaces are
-refused in German over the API and in the user administration; surrounding spaces go."""
+"""A person's name is one line: line breaks and control characters are refused in German over
+the API and in the user administration, names of only spaces as before; surrounding spaces go."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pytest
 
 from conftest import run
 
-ONE_LINE = ("display_name: Bitte in einer Zeile eingeben, ohne Zeilenumbrüche oder Steuerzeichen "
-            "und nicht nur Leerzeichen.")
+ONE_LINE = "display_name: Bitte in einer Zeile eingeben, ohne Zeilenumbrüche oder Steuerzeichen."
 
 
 def _name(user: Any) -> str:
@@ -21,7 +20,7 @@ def _name(user: Any) -> str:
     return str(row["display_name"])
 
 
-@pytest.mark.parametrize("name", ["   ", "Jana\nKaya", "Jana\x1bKaya"])
+@pytest.mark.parametrize("name", ["Jana\nKaya", "Jana\x1bKaya", "\r\n"])
 def test_api_refuses_a_display_name_that_is_not_one_line(
     name: str, make_user: Any, api_client: Any
 ) -> None:
@@ -34,6 +33,15 @@ def test_api_refuses_a_display_name_that_is_not_one_line(
     created = client.post("/api/users", json={"email": "neu@example.org", "display_name": name})
     assert created.status_code == 400
     assert created.json()["detail"] == ONE_LINE
+    assert _name(target) == "Test viewer 2"
+
+
+def test_api_refuses_a_display_name_of_only_spaces(make_user: Any, api_client: Any) -> None:
+    admin = make_user("network_admin")
+    target = make_user("viewer")
+    changed = api_client(admin).patch(f"/api/users/{target.id}", json={"display_name": "   "})
+    assert changed.status_code == 400
+    assert changed.json()["detail"] == "Enter the person's name."
     assert _name(target) == "Test viewer 2"
 
 
