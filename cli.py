@@ -47,11 +47,13 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
     from core.logs import uvicorn_log_config
     from core.web import SERVER_OPTIONS
-    from settings import get_settings
+    from settings import get_settings, serve_at
 
-    settings = get_settings()
+    configured = get_settings()
+    settings = serve_at(host or configured.host, port or configured.port)
+    console.print(f"Serving on {settings.host}:{settings.port}; links name {settings.base_url}")
     uvicorn.run(
-        "app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+        "app:create_app", factory=True, host=settings.host, port=settings.port,
         workers=workers, log_level="info", access_log=False,
         log_config=uvicorn_log_config(settings.log_format), **SERVER_OPTIONS,
     )

@@ -233,7 +233,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secret_key=_secret_key(env, data_dir),
         host=host,
         port=port,
-        base_url=(_optional_url(env, "LOTSE_BASE_URL") or f"http://{host}:{port}"),
+        base_url=(_optional_url(env, "LOTSE_BASE_URL") or served_url(host, port)),
         search_url=_optional_url(env, "SEARCH_URL"),
         search_api_key=env.get("SEARCH_API_KEY", "").strip() or None,
         capacity_stale_days=_int(env, "LOTSE_CAPACITY_STALE_DAYS", 30, 1, 3650),
@@ -264,6 +264,20 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     )
 
 
+def served_url(host: str, port: int) -> str:
+    """The address where Lotse listens, the base URL when LOTSE_BASE_URL is not set."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()
+
+
+def serve_at(host: str, port: int) -> Settings:
+    """`lotse serve` listens at host:port: this process and the workers it starts read them as
+    LOTSE_HOST and LOTSE_PORT, so links in mails, feeds and APIs name the port actually served."""
+    os.environ["LOTSE_HOST"] = host
+    os.environ["LOTSE_PORT"] = str(port)
+    get_settings.cache_clear()
+    return get_settings()

@@ -32,6 +32,7 @@ from accounts.tables import ApiToken, LoginSession, Membership, User
 from core.db import atomic, contains_pattern, is_sqlite
 from core.errors import ConflictError, NotFoundError, ReadableError
 from core.i18n import LANGUAGES, N_
+from core.validation import is_one_line
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MAX_EMAIL_LENGTH = 254
@@ -64,6 +65,9 @@ def check_display_name(display_name: str) -> str:
         raise ReadableError(N_("Enter the person's name."))
     if len(name) > 255:
         raise ReadableError(N_("The name may have at most 255 characters."))
+    if not is_one_line(name):
+        raise ReadableError(N_("Enter the name on one line, without line breaks or control "
+                               "characters."))
     return name
 
 

@@ -22,6 +22,7 @@ from accounts.tables import LoginSession, User
 from core.db import atomic
 from core.errors import NotFoundError, ReadableError
 from core.i18n import N_
+from core.urls import absolute_url
 from settings import get_settings
 
 LINK_LIFETIME = timedelta(days=3)
@@ -54,7 +55,7 @@ async def issue_link(user_id: UUID) -> PasswordLink:
         raise ReadableError(N_("This account is deactivated. Activate it before sending a "
                                "password link."))
     token = _serializer().dumps({"u": str(user_id), "p": _fingerprint(row["password_hash"])})
-    return PasswordLink(link=f"{get_settings().base_url}/password/{token}",
+    return PasswordLink(link=absolute_url(f"/password/{token}"),
                         expires_at=datetime.now(UTC) + LINK_LIFETIME)
 
 

@@ -15,6 +15,7 @@ from accounts.credentials import issue_token, revoke_token
 from accounts.guards import current_user
 from accounts.identity import MembershipInfo
 from accounts.tables import ApiToken
+from core.validation import OptionalOneLine, strip_one_line
 
 
 class Me(msgspec.Struct):
@@ -25,9 +26,10 @@ class Me(msgspec.Struct):
 
 
 class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
-    name: str = msgspec.field(default="")
+    name: OptionalOneLine = msgspec.field(default="")
 
     def __post_init__(self) -> None:
+        strip_one_line(self)
         if len(self.name) > 100:
             raise ValueError("name: at most 100 characters")
 

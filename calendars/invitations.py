@@ -17,6 +17,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from calendars.ics_export import PRODID, UID_DOMAIN
 from calendars.vtimezone import berlin_timezone
 from core.time import BERLIN
+from core.validation import one_line
 
 Method = Literal["REQUEST", "CANCEL"]
 
@@ -107,7 +108,7 @@ def invitation_email(
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = subject
+    message["Subject"] = one_line(subject)  # an offer name with a line break stays one header
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(text)

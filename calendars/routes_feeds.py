@@ -24,8 +24,8 @@ from calendars.slots import slots_of_user
 from core.i18n import pick_language
 from core.templates import render
 from core.time import BERLIN, berlin_today
+from core.urls import absolute_url
 from directory import api as directory
-from settings import get_settings
 
 # Litestar adds "; charset=utf-8" to text types itself.
 ICS_TYPE = "text/calendar"
@@ -197,7 +197,7 @@ async def personal_feed_head(request: Request, feed: FromPath[str]) -> Response[
 
 
 def feed_url(token: str) -> str:
-    return f"{get_settings().base_url}/calendars/feeds/{token}.ics"
+    return absolute_url(f"/calendars/feeds/{token}.ics")
 
 
 async def _my_feed_page(request: Request, new_url: str | None = None) -> Template:

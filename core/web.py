@@ -21,6 +21,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from core.i18n import N_, gettext_for
 from core.templates import render
+from core.validation import readable_problems
 from settings import Network, get_settings
 
 log = logging.getLogger("lotse.web")
@@ -67,6 +68,11 @@ def _json_error(status: int, detail: str, extra: Any = None) -> Response[Any]:
 def http_error(request: Request, exc: HTTPException) -> Response[Any]:
     if isinstance(exc, NotAuthorizedException) and not wants_json(request):
         return Redirect(f"/login?next={request.url.path}", status_code=303)
+    if isinstance(exc, ValidationException):
+        # msgspec names a regular expression; a person needs the rule in words, in German first.
+        text = readable_problems(exc.detail, exc.extra, gettext_for(request).gettext)
+        if text is not None:
+            exc = ValidationException(detail=text)
     if wants_json(request):
         response = _json_error(exc.status_code, exc.detail, exc.extra)
         if exc.headers:

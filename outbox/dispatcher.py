@@ -1,4 +1,5 @@
-"""Delivering outbox rows after commit: at least once, in batches, with retries and back-off.
+"""Delivering outbox rows after commit: at least once, in batches, with retries and back-off
+per event.
 
 Several dispatchers may run against one PostgreSQL database: a row is claimed with a
 conditional UPDATE, so only one of them delivers it; a claim of a crashed process expires.
@@ -76,13 +77,42 @@ async def _claim(c: Consumer, now: datetime) -> list[dict[str, Any]]:
     return sorted(claimed, key=lambda row: row["id"])
 
 
+async def _delivered(ids: list[int]) -> None:
+    await OutboxEvent.update(
+        {
+            OutboxEvent.delivered_at: datetime.now(UTC),
+            OutboxEvent.locked_until: None,
+            OutboxEvent.last_error: "",
+        }
+    ).where(OutboxEvent.id.is_in(ids))
+
+
+async def _failed(c: Consumer, message: OutboxMessage, error: Exception) -> None:
+    """Only this event waits: its own attempts decide its next try."""
+    attempts = message.attempts + 1
+    log.warning("outbox consumer %s failed on event %s (attempt %s): %s", c.name, message.id,
+                attempts, type(error).__name__)
+    await OutboxEvent.update(
+        {
+            OutboxEvent.attempts: OutboxEvent.attempts + 1,
+            OutboxEvent.available_at: datetime.now(UTC) + backoff(attempts),
+            OutboxEvent.last_error: f"{type(error).__name__}: {error}"[:500],
+            OutboxEvent.locked_until: None,
+            OutboxEvent.locked_by: None,
+        }
+    ).where(OutboxEvent.id == message.id)
+
+
 async def deliver_batch(c: Consumer) -> int:
-    """Claim and deliver one batch for consumer `c`; returns how many rows were handled."""
+    """Claim and deliver one batch for consumer `c`; returns how many rows were handled.
+
+    When the batch fails, each event is delivered alone (consumers are idempotent), so one
+    event that cannot be delivered neither holds back nor delays the others.
+    """
     now = datetime.now(UTC)
     rows = await _claim(c, now)
     if not rows:
         return 0
-    ids = [row["id"] for row in rows]
     messages = [
         OutboxMessage(
             id=row["id"], topic=row["topic"], payload=_payload(row["payload"]),
@@ -99,27 +129,19 @@ async def deliver_batch(c: Consumer) -> int:
         with request_id.use(ids_of_batch.pop() if len(ids_of_batch) == 1 else ""):
             await c.handler(messages)
     except Exception as error:
-        attempts = max(m.attempts for m in messages) + 1
-        log.warning("outbox consumer %s failed (attempt %s): %s", c.name, attempts,
-                    type(error).__name__)
-        await OutboxEvent.update(
-            {
-                OutboxEvent.attempts: OutboxEvent.attempts + 1,
-                OutboxEvent.available_at: datetime.now(UTC) + backoff(attempts),
-                OutboxEvent.last_error: f"{type(error).__name__}: {error}"[:500],
-                OutboxEvent.locked_until: None,
-                OutboxEvent.locked_by: None,
-            }
-        ).where(OutboxEvent.id.is_in(ids))
-        return len(ids)
-    await OutboxEvent.update(
-        {
-            OutboxEvent.delivered_at: datetime.now(UTC),
-            OutboxEvent.locked_until: None,
-            OutboxEvent.last_error: "",
-        }
-    ).where(OutboxEvent.id.is_in(ids))
-    return len(ids)
+        if len(messages) == 1:
+            await _failed(c, messages[0], error)
+            return 1
+        for message in messages:
+            try:
+                await c.handler([message])
+            except Exception as single_error:
+                await _failed(c, message, single_error)
+            else:
+                await _delivered([message.id])
+        return len(messages)
+    await _delivered([m.id for m in messages])
+    return len(messages)
 
 
 async def deliver_due() -> int:

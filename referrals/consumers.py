@@ -21,11 +21,11 @@ from core.db import atomic
 from core.i18n import LANGUAGES, translations
 from core.mail import send_mail
 from core.templates import template_dirs
+from core.urls import absolute_url
 from outbox.registry import OutboxMessage, consumer
 from referrals import notifications, outgoing, sealed, webhooks, withdrawals
 from referrals.outgoing import Audience, Plan
 from referrals.tables import MailDelivery, Notification
-from settings import get_settings
 
 
 class WebhookDeliveryError(RuntimeError):
@@ -49,11 +49,10 @@ def _lang(person: Contact) -> str:
 
 
 def _link(plan: Plan, audience: Audience) -> str:
-    base = get_settings().base_url
     if plan.referral is None:
-        return f"{base}/notifications"
+        return absolute_url("/notifications")
     page = "referrals" if audience.side == "sender" else "inbox"
-    return f"{base}/{page}/{plan.referral['id']}"
+    return absolute_url(f"/{page}/{plan.referral['id']}")
 
 
 def _key(plan: Plan, audience: Audience, person: Contact) -> str:

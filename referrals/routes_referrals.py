@@ -12,12 +12,12 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.guards import case_manager, current_user, member
+from core.urls import absolute_url
 from core.web import Page, page_params
 from referrals import drafts, messages, views
 from referrals.states import State, to_fhir_task
 from referrals.transitions import transition
 from referrals.waitlist import URGENCIES
-from settings import get_settings
 
 TAGS = ["referrals"]
 
@@ -176,7 +176,7 @@ async def get_fhir_task(request: Request, referral_id: FromPath[UUID]) -> dict[s
     """The referral as a FHIR R4 Task (SDOH Clinical Care states), without personal data."""
     row, _sides = await views.load_visible(referral_id, current_user(request))
     last = await views.last_reason(referral_id)
-    return to_fhir_task(row, last_reason=last, base_url=get_settings().base_url)
+    return to_fhir_task(row, last_reason=last, base_url=absolute_url())
 
 
 class Vocabulary(msgspec.Struct):
