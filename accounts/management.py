@@ -1,7 +1,9 @@
 """Managing users and memberships: what network administrators (and the command line) may do.
 
-Every change runs in one transaction. Changes that could leave the network without an active
-network administrator are refused.
+Every change runs in one transaction, with its audit entry (`accounts.admin_audit`). Changes that
+could leave the network without an active network administrator (an active user with the role
+network_admin in an organisation that is not retired) are refused; the command line can always
+give the role back (`grant_network_admin`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +21,8 @@ from msgspec import UNSET, UnsetType
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
+from accounts.admin_audit import SYSTEM, Acting, record_admin
+from accounts.credentials import revoke_all_tokens
 from accounts.organizations import (
     find_organizations,
     open_organization_name,
@@ -28,7 +31,7 @@ from accounts.organizations import (
 from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
 from accounts.roles import ROLES, Role
 from accounts.schemas import MembershipOut, OrganizationMembers, UserOut
-from accounts.tables import ApiToken, LoginSession, Membership, User
+from accounts.tables import LoginSession, Membership, User
 from core.db import atomic, contains_pattern, is_sqlite
 from core.errors import ConflictError, NotFoundError, ReadableError
 from core.i18n import LANGUAGES, N_
@@ -110,9 +113,14 @@ def _of_active_user() -> Any:
 
 
 async def _active_admins_besides(user_id: UUID | None = None,
-                                 membership_id: UUID | None = None) -> int:
-    """Active users holding network_admin, not counting `user_id` or `membership_id`."""
-    where = (Membership.role == Role.NETWORK_ADMIN) & _of_active_user()
+                                 membership_id: UUID | None = None,
+                                 organization_id: UUID | None = None) -> int:
+    """Active users holding network_admin in an organisation that is not retired, not counting
+    `user_id`, `membership_id` or memberships in `organization_id`."""
+    where = ((Membership.role == Role.NETWORK_ADMIN) & _of_active_user()
+             & Membership.organization.retired_at.is_null())
+    if organization_id is not None:
+        where &= Membership.organization != organization_id
     if user_id is not None:
         where &= Membership.user != user_id
     if membership_id is not None:
@@ -127,9 +135,17 @@ LAST_ADMIN = N_(
 )
 
 
+async def holds_last_admins(organization_id: UUID) -> bool:
+    """Whether retiring `organization_id` would leave no active network administrator where
+    there is one now; inside the caller's transaction, which then holds the membership lock."""
+    await _lock_memberships()
+    return (await _active_admins_besides(organization_id=organization_id) == 0
+            and await _active_admins_besides() > 0)
+
+
 async def create_member(
     email: str, display_name: str, password: str | None,
-    memberships: list[tuple[UUID, str]], locale: str = "de",
+    memberships: list[tuple[UUID, str]], locale: str = "de", by: Acting = SYSTEM,
 ) -> UUID:
     address = normalise_email(email)
     name = check_display_name(display_name)
@@ -159,6 +175,10 @@ async def create_member(
                            email=address) from error
         for organization_id, role in memberships:
             await Membership(user=user.id, organization=organization_id, role=role).save()
+        await record_admin("user.create", user.id, by, {
+            "memberships": [{"organization_id": org, "role": role} for org, role in memberships],
+            "password_set": password is not None,
+        })
     return user.id
 
 
@@ -229,7 +249,7 @@ async def list_members(found: UserFilter, offset: int, limit: int) -> tuple[list
 
 
 async def update_member(
-    user_id: UUID, *, actor_id: UUID | None,
+    user_id: UUID, *, by: Acting,
     display_name: str | UnsetType = UNSET, is_active: bool | UnsetType = UNSET,
     locale: str | UnsetType = UNSET,
 ) -> UserOut:
@@ -243,12 +263,17 @@ async def update_member(
         row = await User.select(User.is_active).where(User.id == user_id).first()
         if row is None:
             raise NotFoundError(N_("There is no user with the id {id}."), id=user_id)
+        fields = sorted(column._meta.name for column in changes)
+        if fields:
+            await record_admin("user.update", user_id, by, {"fields": fields})
         if is_active is False and row["is_active"]:
-            await _check_can_deactivate(user_id, actor_id)
+            await _check_can_deactivate(user_id, by.user_id)
             changes[User.is_active] = False
-            await end_access(user_id)
-        elif is_active is True:
+            revoked = await end_access(user_id)
+            await record_admin("user.deactivate", user_id, by, {"tokens_revoked": revoked})
+        elif is_active is True and not row["is_active"]:
             changes[User.is_active] = True
+            await record_admin("user.activate", user_id, by)
         if changes:
             await User.update(changes).where(User.id == user_id)
     return await get_member(user_id)
@@ -265,15 +290,14 @@ async def _check_can_deactivate(user_id: UUID, actor_id: UUID | None) -> None:
         raise ConflictError(LAST_ADMIN)
 
 
-async def end_access(user_id: UUID) -> None:
-    """Closes every session and revokes every API token of the user."""
+async def end_access(user_id: UUID) -> int:
+    """Closes every session and revokes every API token of the user; returns the tokens revoked."""
     await LoginSession.delete().where(LoginSession.user == user_id)
-    await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
-        (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
-    )
+    return await revoke_all_tokens(user_id, None)
 
 
-async def add_membership(user_id: UUID, organization_id: UUID, role: str) -> MembershipOut:
+async def add_membership(user_id: UUID, organization_id: UUID, role: str,
+                         by: Acting = SYSTEM) -> MembershipOut:
     check_role(role)
     async with atomic():
         await _lock_memberships()
@@ -291,23 +315,78 @@ async def add_membership(user_id: UUID, organization_id: UUID, role: str) -> Mem
             )
         membership = Membership(user=user_id, organization=organization_id, role=role)
         await membership.save()
+        await record_admin("membership.add", user_id, by,
+                           {"membership_id": membership.id, "role": role}, organization_id)
     return MembershipOut(id=membership.id, organization_id=organization_id,
                          organization_name=name, role=role)
 
 
-async def remove_membership(user_id: UUID, membership_id: UUID) -> None:
+async def remove_membership(user_id: UUID, membership_id: UUID, by: Acting = SYSTEM) -> None:
     async with atomic():
         await _lock_memberships()
-        row = await Membership.select(Membership.role, Membership.user.is_active).where(
+        row = await Membership.select(
+            Membership.role, Membership.organization, Membership.user.is_active,
+            Membership.organization.retired_at,
+        ).where(
             (Membership.id == membership_id) & (Membership.user == user_id)
         ).first()
         if row is None:
             raise NotFoundError(N_("This user has no membership with the id {id}."),
                                 id=membership_id)
         if (row["role"] == Role.NETWORK_ADMIN and row["user.is_active"]
+                and row["organization.retired_at"] is None
                 and await _active_admins_besides(membership_id=membership_id) == 0):
             raise ConflictError(LAST_ADMIN)
         await Membership.delete().where(Membership.id == membership_id)
+        await record_admin("membership.remove", user_id, by,
+                           {"membership_id": membership_id, "role": row["role"]},
+                           row["organization"])
+
+
+NAME_AN_ORGANIZATION = N_(
+    "This person has no role in an organisation that is not retired. Name the organisation "
+    "in which they shall be network administrator."
+)
+
+
+async def grant_network_admin(user_id: UUID, organization_id: UUID | None,
+                              by: Acting) -> str:
+    """Makes the user an active network administrator, whatever the last-admin rules say (it
+    only adds one): reactivates the account, and turns their role in the organisation (by
+    default the one organisation they belong to) into network_admin. Returns its name."""
+    async with atomic():
+        await _lock_memberships()
+        user = await User.select(User.is_active).where(User.id == user_id).first()
+        if user is None:
+            raise NotFoundError(N_("There is no user with the id {id}."), id=user_id)
+        rows = await Membership.select(
+            Membership.id, Membership.organization, Membership.role,
+            Membership.organization.retired_at,
+        ).where(Membership.user == user_id)
+        if organization_id is None:
+            open_ones = [row for row in rows if row["organization.retired_at"] is None]
+            if len(open_ones) != 1:
+                raise ReadableError(NAME_AN_ORGANIZATION)
+            organization_id = open_ones[0]["organization"]
+        name = await open_organization_name(organization_id)
+        if not user["is_active"]:
+            await User.update({User.is_active: True}).where(User.id == user_id)
+            await record_admin("user.activate", user_id, by)
+        existing = next((row for row in rows if row["organization"] == organization_id), None)
+        if existing is None:
+            membership = Membership(user=user_id, organization=organization_id,
+                                    role=Role.NETWORK_ADMIN)
+            await membership.save()
+            await record_admin("membership.add", user_id, by,
+                               {"membership_id": membership.id, "role": Role.NETWORK_ADMIN},
+                               organization_id)
+        elif existing["role"] != Role.NETWORK_ADMIN:
+            await Membership.update({Membership.role: Role.NETWORK_ADMIN}).where(
+                Membership.id == existing["id"])
+            await record_admin("membership.change", user_id, by,
+                               {"membership_id": existing["id"], "from": existing["role"],
+                                "to": Role.NETWORK_ADMIN}, organization_id)
+    return name
 
 
 async def find_member_id(email: str) -> UUID:
