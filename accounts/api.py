@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from accounts import audit, credentials, management, users
+from accounts import audit, credentials, users
 from accounts.contacts import Contact as Contact
 from accounts.contacts import contact_of as contact_of
 from accounts.contacts import members_with_role as members_with_role
@@ -67,15 +67,6 @@ async def issue_api_token(user_id: UUID, name: str) -> str:
     """A new API token of the user; the secret is shown once, only its hash is kept."""
     _token_id, secret = await credentials.issue_token(user_id, name)
     return secret
-
-
-async def holds_last_admins(organization_id: UUID) -> bool:
-    """Whether every active network administrator is a member of `organization_id`.
-
-    Asked inside the caller's transaction before the organisation is retired: it takes the lock
-    that serialises membership changes, so no removal or retirement can race the answer.
-    """
-    return await management.holds_last_admins(organization_id)
 
 
 # --- users loaded in bulk (the demo network) ----------------------------------------------------

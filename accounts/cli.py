@@ -117,7 +117,8 @@ def add_role(email: str, organization_id: UUID, role: str) -> None:
                    "belongs to.")
 def grant_admin(email: str, organization_id: UUID | None) -> None:
     from accounts.admin_audit import CLI
-    from accounts.management import find_member_id, grant_network_admin
+    from accounts.admins import grant_network_admin
+    from accounts.management import find_member_id
 
     async def grant() -> str:
         return await grant_network_admin(await find_member_id(email), organization_id, CLI)

@@ -1,9 +1,7 @@
 """Managing users and memberships: what network administrators (and the command line) may do.
 
 Every change runs in one transaction, with its audit entry (`accounts.admin_audit`). Changes that
-could leave the network without an active network administrator (an active user with the role
-network_admin in an organisation that is not retired) are refused; the command line can always
-give the role back (`grant_network_admin`).
+could leave the network without an active network administrator are refused (`accounts.last_admin`).
 """
 
 from __future__ import annotations
@@ -23,6 +21,13 @@ from piccolo.query.functions.aggregate import Count
 
 from accounts.admin_audit import SYSTEM, Acting, record_admin
 from accounts.credentials import revoke_all_tokens
+from accounts.last_admin import (
+    LAST_ADMIN,
+    active_admins_besides,
+    check_can_deactivate,
+    lock_memberships,
+    of_active_user,
+)
 from accounts.organizations import (
     find_organizations,
     open_organization_name,
@@ -32,15 +37,13 @@ from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
 from accounts.roles import ROLES, Role
 from accounts.schemas import MembershipOut, OrganizationMembers, UserOut
 from accounts.tables import LoginSession, Membership, User
-from core.db import atomic, contains_pattern, is_sqlite
+from core.db import atomic, contains_pattern
 from core.errors import ConflictError, NotFoundError, ReadableError
 from core.i18n import LANGUAGES, N_
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MAX_EMAIL_LENGTH = 254
 MAX_PASSWORD_LENGTH = 1024
-# Key of the PostgreSQL advisory lock that serialises membership and activation changes.
-MEMBERSHIP_LOCK = 7_410_001
 
 
 @dataclass(frozen=True)
@@ -102,47 +105,6 @@ def unusable_password_hash() -> str:
     return "!unset:" + secrets.token_hex(16)
 
 
-async def _lock_memberships() -> None:
-    # SQLite transactions from atomic() are IMMEDIATE and already one at a time.
-    if not is_sqlite():
-        await User.raw("SELECT pg_advisory_xact_lock({})", MEMBERSHIP_LOCK)
-
-
-def _of_active_user() -> Any:
-    return Membership.user.is_active == True  # noqa: E712 - builds SQL, not a comparison
-
-
-async def _active_admins_besides(user_id: UUID | None = None,
-                                 membership_id: UUID | None = None,
-                                 organization_id: UUID | None = None) -> int:
-    """Active users holding network_admin in an organisation that is not retired, not counting
-    `user_id`, `membership_id` or memberships in `organization_id`."""
-    where = ((Membership.role == Role.NETWORK_ADMIN) & _of_active_user()
-             & Membership.organization.retired_at.is_null())
-    if organization_id is not None:
-        where &= Membership.organization != organization_id
-    if user_id is not None:
-        where &= Membership.user != user_id
-    if membership_id is not None:
-        where &= Membership.id != membership_id
-    rows = await Membership.select(Membership.user).where(where).distinct()
-    return len(rows)
-
-
-LAST_ADMIN = N_(
-    "This is the last active network administrator. Give another person the role "
-    "network_admin first, so that someone can still manage the network."
-)
-
-
-async def holds_last_admins(organization_id: UUID) -> bool:
-    """Whether retiring `organization_id` would leave no active network administrator where
-    there is one now; inside the caller's transaction, which then holds the membership lock."""
-    await _lock_memberships()
-    return (await _active_admins_besides(organization_id=organization_id) == 0
-            and await _active_admins_besides() > 0)
-
-
 async def create_member(
     email: str, display_name: str, password: str | None,
     memberships: list[tuple[UUID, str]], locale: str = "de", by: Acting = SYSTEM,
@@ -162,7 +124,7 @@ async def create_member(
     password_hash = (await anyio.to_thread.run_sync(hash_password, password)
                      if password is not None else unusable_password_hash())
     async with atomic():
-        await _lock_memberships()
+        await lock_memberships()
         for organization_id, _role in memberships:
             await open_organization_name(organization_id)
         if await User.exists().where(User.email == address):
@@ -259,7 +221,7 @@ async def update_member(
     if locale is not UNSET:
         changes[User.locale] = check_locale(locale)
     async with atomic():
-        await _lock_memberships()
+        await lock_memberships()
         row = await User.select(User.is_active).where(User.id == user_id).first()
         if row is None:
             raise NotFoundError(N_("There is no user with the id {id}."), id=user_id)
@@ -267,7 +229,7 @@ async def update_member(
         if fields:
             await record_admin("user.update", user_id, by, {"fields": fields})
         if is_active is False and row["is_active"]:
-            await _check_can_deactivate(user_id, by.user_id)
+            await check_can_deactivate(user_id, by.user_id)
             changes[User.is_active] = False
             revoked = await end_access(user_id)
             await record_admin("user.deactivate", user_id, by, {"tokens_revoked": revoked})
@@ -277,17 +239,6 @@ async def update_member(
         if changes:
             await User.update(changes).where(User.id == user_id)
     return await get_member(user_id)
-
-
-async def _check_can_deactivate(user_id: UUID, actor_id: UUID | None) -> None:
-    if user_id == actor_id:
-        raise ConflictError(N_("You cannot deactivate your own account. Ask another network "
-                          "administrator to do it."))
-    is_admin = await Membership.exists().where(
-        (Membership.user == user_id) & (Membership.role == Role.NETWORK_ADMIN)
-    )
-    if is_admin and await _active_admins_besides(user_id=user_id) == 0:
-        raise ConflictError(LAST_ADMIN)
 
 
 async def end_access(user_id: UUID) -> int:
@@ -300,7 +251,7 @@ async def add_membership(user_id: UUID, organization_id: UUID, role: str,
                          by: Acting = SYSTEM) -> MembershipOut:
     check_role(role)
     async with atomic():
-        await _lock_memberships()
+        await lock_memberships()
         if not await User.exists().where(User.id == user_id):
             raise NotFoundError(N_("There is no user with the id {id}."), id=user_id)
         name = await open_organization_name(organization_id)
@@ -323,7 +274,7 @@ async def add_membership(user_id: UUID, organization_id: UUID, role: str,
 
 async def remove_membership(user_id: UUID, membership_id: UUID, by: Acting = SYSTEM) -> None:
     async with atomic():
-        await _lock_memberships()
+        await lock_memberships()
         row = await Membership.select(
             Membership.role, Membership.organization, Membership.user.is_active,
             Membership.organization.retired_at,
@@ -335,58 +286,12 @@ async def remove_membership(user_id: UUID, membership_id: UUID, by: Acting = SYS
                                 id=membership_id)
         if (row["role"] == Role.NETWORK_ADMIN and row["user.is_active"]
                 and row["organization.retired_at"] is None
-                and await _active_admins_besides(membership_id=membership_id) == 0):
+                and await active_admins_besides(membership_id=membership_id) == 0):
             raise ConflictError(LAST_ADMIN)
         await Membership.delete().where(Membership.id == membership_id)
         await record_admin("membership.remove", user_id, by,
                            {"membership_id": membership_id, "role": row["role"]},
                            row["organization"])
-
-
-NAME_AN_ORGANIZATION = N_(
-    "This person has no role in an organisation that is not retired. Name the organisation "
-    "in which they shall be network administrator."
-)
-
-
-async def grant_network_admin(user_id: UUID, organization_id: UUID | None,
-                              by: Acting) -> str:
-    """Makes the user an active network administrator, whatever the last-admin rules say (it
-    only adds one): reactivates the account, and turns their role in the organisation (by
-    default the one organisation they belong to) into network_admin. Returns its name."""
-    async with atomic():
-        await _lock_memberships()
-        user = await User.select(User.is_active).where(User.id == user_id).first()
-        if user is None:
-            raise NotFoundError(N_("There is no user with the id {id}."), id=user_id)
-        rows = await Membership.select(
-            Membership.id, Membership.organization, Membership.role,
-            Membership.organization.retired_at,
-        ).where(Membership.user == user_id)
-        if organization_id is None:
-            open_ones = [row for row in rows if row["organization.retired_at"] is None]
-            if len(open_ones) != 1:
-                raise ReadableError(NAME_AN_ORGANIZATION)
-            organization_id = open_ones[0]["organization"]
-        name = await open_organization_name(organization_id)
-        if not user["is_active"]:
-            await User.update({User.is_active: True}).where(User.id == user_id)
-            await record_admin("user.activate", user_id, by)
-        existing = next((row for row in rows if row["organization"] == organization_id), None)
-        if existing is None:
-            membership = Membership(user=user_id, organization=organization_id,
-                                    role=Role.NETWORK_ADMIN)
-            await membership.save()
-            await record_admin("membership.add", user_id, by,
-                               {"membership_id": membership.id, "role": Role.NETWORK_ADMIN},
-                               organization_id)
-        elif existing["role"] != Role.NETWORK_ADMIN:
-            await Membership.update({Membership.role: Role.NETWORK_ADMIN}).where(
-                Membership.id == existing["id"])
-            await record_admin("membership.change", user_id, by,
-                               {"membership_id": existing["id"], "from": existing["role"],
-                                "to": Role.NETWORK_ADMIN}, organization_id)
-    return name
 
 
 async def find_member_id(email: str) -> UUID:
@@ -407,7 +312,7 @@ async def organization_overview(offset: int, limit: int, name: str | None = None
         rows = await Membership.select(
             Membership.organization, Membership.role, Count(),
         ).where(
-            Membership.organization.is_in(ids) & _of_active_user()
+            Membership.organization.is_in(ids) & of_active_user()
         ).group_by(Membership.organization, Membership.role)
         for row in rows:
             per_role[row["organization"]][row["role"]] = row["count"]

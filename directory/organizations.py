@@ -8,8 +8,10 @@ from uuid import UUID
 
 from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
 
-from accounts import api as accounts
 from accounts.identity import CurrentUser
+
+# Not through accounts.api, which reaches the directory again (an import circle).
+from accounts.last_admin import holds_last_admins
 from core.db import atomic
 from directory.schemas import (
     ORGANIZATION_STAFF_FIELDS,
@@ -102,7 +104,7 @@ async def retire_organization(organization_id: UUID) -> None:
             raise NotFoundException("No organisation with this id.")
         if row["retired_at"] is not None:
             return
-        if await accounts.holds_last_admins(organization_id):
+        if await holds_last_admins(organization_id):
             raise ClientException(
                 "Every active network administrator is a member of this organisation: retired, "
                 "nobody could manage the network any more. Give a person of another "
