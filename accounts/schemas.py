@@ -86,3 +86,9 @@ class OrganizationMembers(msgspec.Struct, frozen=True):
     retired_at: datetime | None
     roles: dict[str, int]
     members: int
+
+
+class RevokedTokens(msgspec.Struct, frozen=True):
+    """How many active API tokens were revoked."""
+
+    revoked: int

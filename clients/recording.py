@@ -26,8 +26,8 @@ from clients.categories import (
 from clients.consent import recipients_of, unknown_categories
 from clients.free_text import seal_text
 from clients.records import owned_client
-from clients.tables import Consent, ConsentRecipient
-from core.db import atomic
+from clients.tables import Client, Consent, ConsentRecipient
+from core.db import atomic, retry_conflicts
 from core.errors import InputProblems, Problem
 from core.i18n import N_
 from core.time import berlin_today
@@ -190,6 +190,11 @@ async def withdraw_consent(
     consent = await consent_of_client(client_id, consent_id, actor)
     client = await owned_client(client_id, actor)
     recipients = await recipients_of(consent.id)
+    await retry_conflicts(lambda: _withdraw(consent, client, actor, recipients, remote_addr, note))
+
+
+async def _withdraw(consent: Consent, client: Client, actor: CurrentUser, recipients: list[UUID],
+                    remote_addr: str, note: str) -> None:
     async with atomic():
         # The WHERE on withdrawn_at makes a second, concurrent withdrawal a no-op we can detect.
         changed = (

@@ -1,16 +1,21 @@
-"""Database access shared by all domains: the engine and one way to run a transaction."""
+"""Database access shared by all domains: the engine, one way to run a transaction, and one way
+to run it again when PostgreSQL reports a serialization failure or a deadlock."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+T = TypeVar("T")
 
 _after_commit_hooks: list[Callable[[], None]] = []
 log = logging.getLogger("lotse.db")
@@ -100,3 +105,40 @@ def contains_pattern(fragment: str) -> str:
     """A LIKE pattern for "contains `fragment`", its wildcards escaped (use with ESCAPE '\\')."""
     escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+# SQLSTATEs of PostgreSQL that mean "the same work may well succeed if run again":
+# serialization_failure and deadlock_detected.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+RETRY_ATTEMPTS = 5
+_RETRY_BASE_SECONDS = 0.02
+
+
+class ConcurrentChange(Exception):  # noqa: N818 - a condition, not a failure of the code
+    """Raised by a transaction whose rows another one changed under it: running again helps."""
+
+
+def is_retryable(error: BaseException) -> bool:
+    if isinstance(error, ConcurrentChange):
+        return True
+    return getattr(error, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+async def retry_conflicts(work: Callable[[], Awaitable[T]],
+                          attempts: int = RETRY_ATTEMPTS) -> T:
+    """Run `work` (which opens its own `atomic()`) again after a serialization failure, a
+    deadlock or a `ConcurrentChange`, up to `attempts` times with jittered back-off.
+
+    Inside an outer transaction nothing is retried: that transaction is spoilt and only its
+    owner can start over, so the error goes up to it.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await work()
+        except Exception as error:
+            if (attempt == attempts or not is_retryable(error)
+                    or engine().current_transaction.get() is not None):
+                raise
+        # Full jitter: two colliding writers rarely collide again.
+        await asyncio.sleep(random.uniform(0, _RETRY_BASE_SECONDS * 2**attempt))  # noqa: S311
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -21,7 +21,7 @@ from litestar.exceptions import (
 )
 
 from accounts.identity import CurrentUser
-from core.db import atomic
+from core.db import ConcurrentChange, atomic, retry_conflicts
 from directory import api as directory
 from outbox.publish import publish
 from referrals import appointments, deadlines, disclosure, sealed, waitlist
@@ -44,6 +44,10 @@ class TransitionConflict(HTTPException):
     """The move is not possible in the referral's current state (or no place is free)."""
 
     status_code = 409
+
+
+class ChangedMeanwhile(TransitionConflict, ConcurrentChange):
+    """Another transaction moved the referral between our read and our write: worth a retry."""
 
 
 class Moved(msgspec.Struct, frozen=True):
@@ -228,7 +232,7 @@ async def _apply(
         .returning(Referral.id)
     )
     if not updated:
-        raise TransitionConflict(
+        raise ChangedMeanwhile(
             detail="The referral was changed by someone else meanwhile; reload it and try again.",
             extra={"code": "changed_meanwhile"},
         )
@@ -290,31 +294,38 @@ async def transition(
         target = parse_state(to)
     except StateRuleError as error:
         raise _refuse(error) from None
-    async with atomic():
-        row = await _load(referral_id)
-        # A referral the actor may not see is reported as absent: its existence is not disclosed.
-        if row is None or not can_see(actor, row):
-            raise NotFoundException(detail="No such referral.")
-        if expected_version is not None and expected_version != row["version"]:
-            raise TransitionConflict(
-                detail="The referral was changed meanwhile; reload it and try again.",
-                extra={"code": "changed_meanwhile"},
+
+    async def attempt() -> Moved:
+        async with atomic():
+            row = await _load(referral_id)
+            # A referral the actor may not see is reported as absent: its existence is not
+            # disclosed.
+            if row is None or not can_see(actor, row):
+                raise NotFoundException(detail="No such referral.")
+            if expected_version is not None and expected_version != row["version"]:
+                raise TransitionConflict(
+                    detail="The referral was changed meanwhile; reload it and try again.",
+                    extra={"code": "changed_meanwhile"},
+                )
+            sides = actor_sides(actor, row)
+            await _apply(
+                row,
+                target,
+                sides,
+                actor_user=actor.id,
+                actor_organization=_actor_org(actor, row, sides),
+                reason=reason or None,
+                note=note,
+                now=datetime.now(UTC),
+                appointment_slot_id=appointment_slot_id,
+                appointment_text=appointment_text,
+                expected_wait=expected_wait,
             )
-        sides = actor_sides(actor, row)
-        await _apply(
-            row,
-            target,
-            sides,
-            actor_user=actor.id,
-            actor_organization=_actor_org(actor, row, sides),
-            reason=reason or None,
-            note=note,
-            now=datetime.now(UTC),
-            appointment_slot_id=appointment_slot_id,
-            appointment_text=appointment_text,
-            expected_wait=expected_wait,
-        )
-    return Moved(referral_id, target.value, int(row["version"]) + 1)
+        return Moved(referral_id, target.value, int(row["version"]) + 1)
+
+    # A concurrent move (e.g. a consent withdrawal cancelling it) is met by reading the referral
+    # again: the move then either applies or is refused for the state it finds.
+    return await retry_conflicts(attempt)
 
 
 async def cancel_open_for_consent(

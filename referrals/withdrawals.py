@@ -16,7 +16,7 @@ from uuid import UUID
 
 from accounts.identity import CurrentUser, load_user
 from clients import api as clients
-from core.db import atomic, checkpoint_wal
+from core.db import atomic, checkpoint_wal, retry_conflicts
 from outbox.publish import publish
 from referrals import outgoing
 from referrals.states import OPEN, Reason
@@ -48,18 +48,23 @@ async def on_consent_withdrawn(payload: dict[str, Any]) -> list[UUID]:
     consent_id = UUID(payload["consent_id"])
     reason = payload.get("reason") or Reason.CONSENT_WITHDRAWN.value
     actor = await _user(payload.get("actor_user_id"))
-    async with atomic():
-        cancelled = await cancel_open_for_consent(consent_id, actor, reason)
-        await publish(
-            outgoing.CONSENT_WITHDRAWN,
-            {
-                "consent_id": str(consent_id),
-                "recipient_org_ids": list(payload.get("recipient_org_ids", [])),
-                "referral_ids": [str(r) for r in cancelled],
-                "reason": reason,
-            },
-        )
-    return cancelled
+
+    async def cancel() -> list[UUID]:
+        async with atomic():
+            cancelled = await cancel_open_for_consent(consent_id, actor, reason)
+            await publish(
+                outgoing.CONSENT_WITHDRAWN,
+                {
+                    "consent_id": str(consent_id),
+                    "recipient_org_ids": list(payload.get("recipient_org_ids", [])),
+                    "referral_ids": [str(r) for r in cancelled],
+                    "reason": reason,
+                },
+            )
+        return cancelled
+
+    # A provider answering one of these referrals at the same moment: read them again.
+    return await retry_conflicts(cancel)
 
 
 async def on_client_erased(payload: dict[str, Any]) -> list[UUID]:
