@@ -19,6 +19,7 @@ import domains
 from accounts.guards import authenticated, csrf_protected
 from accounts.middleware import AuthMiddleware
 from core.db import engine
+from core.openapi import document_errors
 from core.security_headers import add_security_headers
 from core.templates import template_config
 from core.web import http_error, malformed_body, unexpected_error
@@ -56,7 +57,7 @@ def create_app() -> Litestar:
     static = create_static_files_router(
         path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[*routes, static],
         middleware=[AuthMiddleware()],
         before_send=[add_security_headers],
@@ -86,6 +87,8 @@ def create_app() -> Litestar:
         ),
         debug=settings.debug,
     )
+    document_errors(app)
+    return app
 
 
 logging.getLogger("lotse").setLevel(logging.INFO)
