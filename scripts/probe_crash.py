@@ -127,6 +127,8 @@ class Burst:
     server_errors: int = 0
     cut: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
+    # Why requests were refused: a conflict is expected under concurrency, the rest is a finding.
+    reasons: dict[str, int] = field(default_factory=dict)
     kill_at: int = 0
     enough: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -137,6 +139,8 @@ class Burst:
             self.server_errors += 1
         elif response.status_code >= 400:
             self.refused += 1
+            reason = f"{response.status_code} {response.json().get('detail', '')[:90]}"
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
         else:
             self.ok += 1
         if response is not None:
@@ -253,6 +257,7 @@ class Health:
     held_mismatch: int
     converge_seconds: float | None
     search_mismatch: int
+    offers: int
 
     @property
     def ok(self) -> bool:
@@ -292,7 +297,7 @@ def check(target: Target, limit: float) -> Health:
             over += 1
         if held_places != holding:
             held += 1
-    started, mismatch = time.perf_counter(), -1
+    started, mismatch, truth = time.perf_counter(), -1, {}
     while time.perf_counter() - started < limit:
         truth = {str(service): available for service, available in db.rows(LIVE_OFFERS)}
         try:
@@ -302,9 +307,10 @@ def check(target: Target, limit: float) -> Health:
         mismatch = sum(1 for key, value in truth.items() if indexed.get(key, "missing") != value)
         mismatch += sum(1 for key in indexed if key not in truth)
         if mismatch == 0:
-            return Health(integrity, audit, over, held, time.perf_counter() - started, 0)
+            return Health(integrity, audit, over, held, time.perf_counter() - started, 0,
+                          len(truth))
         time.sleep(0.5)
-    return Health(integrity, audit, over, held, None, mismatch)
+    return Health(integrity, audit, over, held, None, mismatch, len(truth))
 
 
 def show(label: str, health: Health) -> None:
@@ -312,7 +318,8 @@ def show(label: str, health: Health) -> None:
                  else f"NOT within the limit ({health.search_mismatch} offers differ)")
     print(f"  {label}: integrity {health.integrity}; audit {health.audit}; "
           f"free+held > maximum: {health.over_maximum}; held != referrals holding: "
-          f"{health.held_mismatch}; search == database after {converged}")
+          f"{health.held_mismatch}; search == database ({health.offers} offers) after "
+          f"{converged}")
 
 
 def hsds_source(folder: Path, services: int) -> Path:
@@ -383,6 +390,8 @@ def probe(target: Target, args: argparse.Namespace, source: Path) -> bool:
             print(f"  round {round_}: killed after {seconds:.1f} s: {burst.ok} answered, "
                   f"{burst.refused} refused (4xx), {burst.server_errors} server errors, "
                   f"{burst.cut} cut off; statuses {dict(sorted(burst.statuses.items()))}")
+            for reason, times in sorted(burst.reasons.items()):
+                print(f"    refused {times}x: {reason}")
             print(f"  restart: {server.start():.1f} s")
             health = check(target, args.converge_seconds)
             show(f"round {round_}", health)
