@@ -71,7 +71,8 @@ class Database:
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         if self.is_sqlite:
-            with sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=30) as connection:
+            path = self.url.removeprefix("sqlite:///")
+            with contextlib.closing(sqlite3.connect(path, timeout=30)) as connection:
                 return connection.execute(sql).fetchall()
         return asyncio.run(self._pg_rows(sql))
 
@@ -216,8 +217,11 @@ async def life_of_referrals(http: httpx.AsyncClient, setup: Setup, burst: Burst,
         else:
             steps.append((setup.provider, {"to": "declined", "reason": "no_capacity"}))
         for headers, body in steps:
-            if await _call(http, burst, "POST", url, headers, body) is None:
+            response = await _call(http, burst, "POST", url, headers, body)
+            if response is None:
                 return
+            if response.status_code >= 400:  # e.g. no free place: this referral ends here
+                break
 
 
 async def capacity_changes(http: httpx.AsyncClient, setup: Setup, burst: Burst,

@@ -130,12 +130,17 @@ def _document() -> Any:
     return schemathesis.openapi.from_dict(create_app().openapi_schema.to_schema())
 
 
-SCHEMA = _document()
-OPERATIONS = {
-    operation.label: operation
-    for operation in (result.ok() for result in SCHEMA.get_all_operations())
-    if (operation.method.upper(), operation.path) != STREAM
-}
+def _operations() -> dict[str, Any]:
+    if TEST_DB != "sqlite":  # skipped: not even the engine is made for a database not yet there
+        return {"all operations": None}
+    return {
+        operation.label: operation
+        for operation in (result.ok() for result in _document().get_all_operations())
+        if (operation.method.upper(), operation.path) != STREAM
+    }
+
+
+OPERATIONS = _operations()
 
 
 def _strategy(operation: Any, ids: dict[str, str]) -> Any:

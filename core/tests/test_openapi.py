@@ -10,7 +10,7 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 @pytest.fixture(scope="module")
-def document() -> dict[str, Any]:
+def document(migrated: None) -> dict[str, Any]:
     from app import create_app
 
     return create_app().openapi_schema.to_schema()
