@@ -8,6 +8,7 @@ public reads with a query (a filter may ask for more than the role may see: reti
 on every change (CSRF); 404 where the path names something by id, and on every change (a body
 may name an organisation or offer that does not exist); 409 and 400 on every change (Litestar
 itself adds 400 where a query or body is validated). Every one of them has the same body, `Error`.
+Public operations say that the token is optional.
 `tests/test_api_schema.py` holds the server to it.
 """
 
@@ -63,6 +64,15 @@ def error_statuses(handler: HTTPRouteHandler, path: str, has_query: bool) -> set
     return statuses
 
 
+def _token_optional(handler: HTTPRouteHandler) -> None:
+    """A public operation is read without a token where it is public (always for the HSDS
+    profile and feeds, by LOTSE_PUBLIC_DIRECTORY or LOTSE_HSDS_PUBLIC for the rest; else 401):
+    the document says the token is optional instead of inheriting the required bearer."""
+    security = handler.resolve_security()  # the handler's own resolved list, read when built
+    if not security:
+        security.extend([{}, {"bearer": []}])
+
+
 def document_errors(app: Litestar) -> None:
     """Adds the error answers to every handler in the OpenAPI document of `app` (read lazily,
     when the document is first asked for). A status a handler documents itself is kept."""
@@ -73,6 +83,8 @@ def document_errors(app: Litestar) -> None:
             if not handler.resolve_include_in_schema():
                 continue
             has_query = bool(kwargs_model.expected_query_params)
+            if handler.opt.get("public"):
+                _token_optional(handler)
             documented = dict(handler.responses or {})
             for status in sorted(error_statuses(handler, route.path_format, has_query)):
                 documented.setdefault(status, _spec(status))

@@ -2,9 +2,10 @@
 
 Every documented operation gets a fixed number of generated requests, valid and invalid ones,
 each sent with a network admin's and with a case manager's API token against the demo network
-plus one client, consent and referral. A 5xx, a status code the document does not list, or a body
-or content type that does not match it fails the test. Some requests name ids that exist, so that
-the handlers behind a found resource run too, not only the 404.
+plus one client, consent and referral. A 5xx, a status code the document does not list, a body
+or content type that does not match it, or an invalid request answered 2xx fails the test. Some
+requests name ids that exist, so that the handlers behind a found resource run too, not only
+the 404.
 Bounded for the suite: SQLite only (the answers do not depend on the database).
 """
 
@@ -25,6 +26,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.python.asgi import ASGIClient, get_client
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -39,7 +41,7 @@ pytestmark = pytest.mark.skipif(
 # More for a deeper look: LOTSE_SCHEMA_EXAMPLES=100 .venv/bin/pytest tests/test_api_schema.py
 EXAMPLES_PER_OPERATION = int(os.environ.get("LOTSE_SCHEMA_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+          response_schema_conformance, negative_data_rejection]
 # A live server-sent event stream never ends: a generated request would wait for ever.
 STREAM = ("GET", "/notifications/stream")
 

@@ -54,3 +54,15 @@ def test_error_body_matches_what_the_server_sends(document: dict[str, Any]) -> N
     error = document["components"]["schemas"]["Error"]
     assert set(error["required"]) == {"status_code", "detail"}
     assert set(error["properties"]) == {"status_code", "detail", "extra"}
+
+
+def test_public_operations_take_the_token_as_optional(document: dict[str, Any]) -> None:
+    profile = document["paths"]["/hsds/profile"]["get"]
+    assert {} in profile["security"]
+    # Everything else inherits the document's required bearer token.
+    assert "security" not in document["paths"]["/api/referrals"]["get"]
+
+
+def test_hsds_profile_answers_without_a_token(client: Any) -> None:
+    response = client.get("/hsds/profile")
+    assert response.status_code == 200, response.text
