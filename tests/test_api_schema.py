@@ -39,7 +39,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 # More for a deeper look: LOTSE_SCHEMA_EXAMPLES=100 .venv/bin/pytest tests/test_api_schema.py
-EXAMPLES_PER_OPERATION = int(os.environ.get("LOTSE_SCHEMA_EXAMPLES", "8"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("LOTSE_SCHEMA_EXAMPLES", "6"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, negative_data_rejection]
 # A live server-sent event stream never ends: a generated request would wait for ever.
