@@ -343,14 +343,15 @@ def sqlite_env(data_dir: Path) -> dict[str, str]:
 
 
 def kill_during_import(target: Target, server: Server, source: Path, services: int,
-                       limit: float) -> bool:
+                       limit: float, rng: random.Random) -> bool:
     db = Database(target)
+    kill_at = int(services * rng.uniform(0.2, 0.6))
     before = db.rows("SELECT COUNT(*) FROM service")[0][0]
     importer = subprocess.Popen([sys.executable, "-m", "cli", "hsds", "import", str(source),
                                  "--batch-size", "100"], cwd=ROOT, env=target.env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     written = before
-    while importer.poll() is None and written == before:
+    while importer.poll() is None and written - before < kill_at:
         time.sleep(0.05)
         written = db.rows("SELECT COUNT(*) FROM service")[0][0]
     importer.send_signal(signal.SIGKILL)
@@ -401,7 +402,7 @@ def probe(target: Target, args: argparse.Namespace, source: Path) -> bool:
             show(f"round {round_}", health)
             healthy &= health.ok and not burst.server_errors
         healthy &= kill_during_import(target, server, source, args.import_services,
-                                      args.converge_seconds)
+                                      args.converge_seconds, rng)
     finally:
         server.kill()
     return healthy
