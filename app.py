@@ -20,6 +20,7 @@ from accounts.guards import authenticated, csrf_protected
 from accounts.middleware import AuthMiddleware
 from core import logs
 from core.db import engine
+from core.openapi import document_errors
 from core.request_id import RequestIdMiddleware, answer_unrouted
 from core.security_headers import add_security_headers
 from core.templates import template_config
@@ -60,7 +61,7 @@ def create_app() -> Litestar:
     static = create_static_files_router(
         path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[*routes, static],
         # Outermost first: the request id is set before anything logs, the time taken by all.
         middleware=[RequestIdMiddleware, RequestMetricsMiddleware, AuthMiddleware()],
@@ -92,6 +93,8 @@ def create_app() -> Litestar:
         ),
         debug=settings.debug,
     )
+    document_errors(app)
+    return app
 
 
 logging.getLogger("lotse").setLevel(logging.INFO)
