@@ -13,6 +13,7 @@ from piccolo.custom_types import Combinable
 from accounts import audit
 from accounts.identity import CurrentUser
 from accounts.roles import Role
+from directory import api as directory
 from referrals import disclosure, sealed, waitlist
 from referrals.deadlines import is_expired
 from referrals.disclosure import Level, json_list
@@ -247,6 +248,22 @@ def _options(state: str, sides: set[Side]) -> list[TransitionOption]:
     return options
 
 
+async def _possible(row: dict[str, Any], options: list[TransitionOption]) -> list[TransitionOption]:
+    """Leave out what the offer cannot take now: accepting into a full offer, waitlisting
+    where the waitlist is closed (the provider changes capacity first)."""
+    if not any(o.to in {State.ACCEPTED.value, State.WAITLISTED.value} for o in options):
+        return options
+    offer = await directory.offer_for_referral(row["service"])
+    if offer is None:
+        return options
+    closed = set()
+    if offer.full and not row["holds_place"]:
+        closed.add(State.ACCEPTED.value)
+    if not offer.waitlist_open:
+        closed.add(State.WAITLISTED.value)
+    return [o for o in options if o.to not in closed]
+
+
 def _side_of(from_state: str, to_state: str, reason: str, actor_user: UUID | None) -> str:
     if actor_user is None or reason in {r.value for r in SYSTEM_CANCEL_REASONS}:
         return Side.SYSTEM.value
@@ -363,7 +380,7 @@ async def detail(referral_id: UUID, actor: CurrentUser, remote_addr: str) -> Ref
         waitlist=await _waitlist_info(row),
         appointment_text=row["appointment_text"] if sees_content else None,
         appointment_slot_id=row["appointment_slot"],
-        allowed_transitions=_options(row["state"], sides),
+        allowed_transitions=await _possible(row, _options(row["state"], sides)),
         history=await _history(row["id"], row["client"], sees_content),
     )
     await audit.record(
