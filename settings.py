@@ -165,6 +165,10 @@ class Settings:
     keystore_url: str = ""
     # Reverse proxies whose X-Forwarded-For is believed; none by default.
     trusted_proxies: tuple[Network, ...] = ()
+    # Backups: the PostgreSQL client programs, and how long a key-store snapshot may be restored.
+    pg_dump: str = "pg_dump"
+    pg_restore: str = "pg_restore"
+    key_backup_days: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -214,6 +218,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         keystore_url=_keystore_url(env, data_dir, _database_url(env, data_dir)),
         trusted_proxies=parse_networks("LOTSE_TRUSTED_PROXIES",
                                        env.get("LOTSE_TRUSTED_PROXIES", "")),
+        pg_dump=_text(env, "LOTSE_PG_DUMP", "pg_dump"),
+        pg_restore=_text(env, "LOTSE_PG_RESTORE", "pg_restore"),
+        key_backup_days=_int(env, "LOTSE_KEY_BACKUP_DAYS", 30, 1, 365),
     )
 
 
