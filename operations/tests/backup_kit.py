@@ -51,11 +51,11 @@ def _admin(sql: str, url: str = PG_URL) -> list[Any]:
 
 
 def lotse(target: Target, *args: str, check: bool = True,
-          **env: str) -> subprocess.CompletedProcess[str]:
-    """Run `lotse ARGS` for the target; keyword arguments override environment variables.
+          env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `lotse ARGS` for the target; `env` overrides environment variables.
     Wide output, so that messages are not wrapped mid-word."""
     done = subprocess.run([python(), "-m", "cli", *args], cwd=ROOT,
-                          env={**target.env, "COLUMNS": "400", **env},
+                          env={**target.env, "COLUMNS": "400", **(env or {})},
                           capture_output=True, text=True)
     if check and done.returncode != 0:
         raise AssertionError(f"lotse {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")

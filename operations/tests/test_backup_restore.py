@@ -61,11 +61,11 @@ def test_restore_after_wipe_gives_back_the_same_network(
     recorded = manifest(backup)
 
     wipe(target)
-    done = lotse(target, "restore", str(backup), **QUIET)
+    done = lotse(target, "restore", str(backup), env=QUIET)
 
     assert "counts as recorded" in done.stdout
     assert table_counts(target) == recorded["counts"]
-    verified = lotse(target, "audit", "verify", **QUIET)
+    verified = lotse(target, "audit", "verify", env=QUIET)
     assert recorded["audit"]["head_hash"] in verified.stdout
     with serve(target) as server:
         assert _search(server.url, ids["case_token"]) == offers_before
@@ -86,7 +86,7 @@ def test_restore_refuses_a_database_that_is_not_empty(backed_up: tuple[Target, P
     target, backup = backed_up
     before = table_counts(target)
 
-    refused = lotse(target, "restore", str(backup), check=False, **QUIET)
+    refused = lotse(target, "restore", str(backup), check=False, env=QUIET)
 
     assert refused.returncode == 1
     assert "not empty" in refused.stderr + refused.stdout
@@ -102,7 +102,7 @@ def test_restore_refuses_a_damaged_backup(backed_up: tuple[Target, Path], tmp_pa
     damaged[len(damaged) // 2] ^= 0xFF
     main.write_bytes(bytes(damaged))
 
-    refused = lotse(target, "restore", str(copy), check=False, **QUIET)
+    refused = lotse(target, "restore", str(copy), check=False, env=QUIET)
 
     assert refused.returncode == 1
     assert "does not match its checksum" in refused.stderr + refused.stdout
@@ -132,7 +132,7 @@ def test_restore_that_does_not_match_its_manifest_leaves_the_database_empty(
     (copy / "manifest.json").write_text(json.dumps(recorded))
     wipe(target)
 
-    refused = lotse(target, "restore", str(copy), check=False, **QUIET)
+    refused = lotse(target, "restore", str(copy), check=False, env=QUIET)
 
     assert refused.returncode == 1
     assert "differ from the manifest" in refused.stderr + refused.stdout
