@@ -61,7 +61,8 @@ def restore(directory: Path, without_keys: bool) -> None:
         f"{report.head_hash} ({report.audit_entries} entries); {keys}; "
         f"{report.erased_again} clients erased after the backup erased again, "
         f"{report.keys_destroyed} keys of erased or unknown clients destroyed; "
-        f"search index rebuilt with {report.offers_indexed} offers."
+        f"search index rebuilt with {report.offers_indexed} offers "
+        f"(database {report.load_seconds:.1f} s, index {report.index_seconds:.1f} s)."
     )
 
 
