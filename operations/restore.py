@@ -94,6 +94,8 @@ async def _refusals(folder: Path, manifest: Manifest) -> None:
             "the backup comes from a newer Lotse (unknown migrations: "
             f"{', '.join(newer[:3])}); restore it with that version"
         )
+    if is_sqlite():
+        _make_parent(get_settings().sqlite_path)
     try:
         present = await table_names()
     except Exception as error:
@@ -106,6 +108,11 @@ async def _refusals(folder: Path, manifest: Manifest) -> None:
             f"the database is not empty ({len(present)} tables): restore only into a new, "
             "empty database (PostgreSQL: a new database; SQLite: no file at its path)"
         )
+
+
+def _make_parent(path: Path) -> None:
+    """A new installation has no data folder yet: the restore makes it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_files(path: Path) -> list[Path]:

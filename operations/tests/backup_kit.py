@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from conftest import PG_URL, TEST_DB
-from referrals.tests.loadkit import ROOT, Target, postgres_target, python, sqlite_target
+from referrals.tests.loadkit import (
+    ROOT,
+    Target,
+    free_port,
+    postgres_target,
+    python,
+    sqlite_target,
+)
 
 
 @contextmanager
@@ -116,3 +123,59 @@ def rewrite_manifest(folder: Path, **changes: Any) -> None:
 
 # A restore that delivers nothing afterwards, so the database shows exactly what was restored.
 QUIET = {"LOTSE_RUN_DISPATCHER": "false"}
+
+
+_API_CALLS = """
+import json, sys
+import domains
+domains.install()
+from litestar.testing import TestClient
+from app import create_app
+answers = []
+with TestClient(app=create_app()) as http:
+    for method, path, token, body in json.loads(sys.stdin.read()):
+        response = http.request(method, path, json=body,
+                                headers={"Authorization": f"Bearer {token}"})
+        answers.append([response.status_code, response.text])
+print(json.dumps(answers))
+"""
+
+
+def api(target: Target, *calls: tuple[str, str, str, Any]) -> list[tuple[int, Any]]:
+    """Requests (method, path, token, JSON body) to the target's application, in a process of
+    its own (no server to wait for on a busy machine); answers as (status, decoded body)."""
+    done = subprocess.run([python(), "-c", _API_CALLS], cwd=ROOT, input=json.dumps(calls),
+                          env={**target.env, "LOTSE_RUN_DISPATCHER": "false"},
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    answers = json.loads(done.stdout.strip().splitlines()[-1])
+    return [(status, json.loads(text) if text.startswith(("{", "[")) else text)
+            for status, text in answers]
+
+
+@contextmanager
+def serve(target: Target) -> Iterator[str]:
+    """`lotse serve` for the target; waits as long as a busy machine needs to start it."""
+    import time
+
+    import httpx
+
+    port = free_port()
+    process = subprocess.Popen(
+        [python(), "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env=target.env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            assert process.poll() is None, f"the server exited with {process.returncode}"
+            try:
+                if httpx.get(f"{url}/login", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        process.wait()

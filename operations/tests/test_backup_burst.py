@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from operations.tests.backup_kit import QUIET, lotse, query, target
-from referrals.tests.loadkit import Target, prepare, serve
+from operations.tests.backup_kit import QUIET, lotse, query, serve, target
+from referrals.tests.loadkit import Target, prepare
 
 pytestmark = pytest.mark.slow
 
@@ -50,10 +50,10 @@ def test_backup_during_a_burst_of_referral_writes_is_consistent(tmp_path: Path) 
     backup = tmp_path / "backup"
     with target() as live:
         ids = prepare(live, referrals=0, places=3)
-        with serve(live) as server:
+        with serve(live) as url:
             stop, written = threading.Event(), list[str]()
             burst = threading.Thread(target=asyncio.run,
-                                     args=(_write_referrals(server.url, ids, stop, written),))
+                                     args=(_write_referrals(url, ids, stop, written),))
             burst.start()
             try:
                 while len(written) < 10 and burst.is_alive():

@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from operations.tests.backup_kit import (
     QUIET,
+    api,
     lotse,
     manifest,
     query,
@@ -27,7 +27,7 @@ from operations.tests.backup_kit import (
     target,
     wipe,
 )
-from referrals.tests.loadkit import Target, prepare, serve
+from referrals.tests.loadkit import Target, prepare
 
 pytestmark = pytest.mark.slow
 
@@ -38,20 +38,18 @@ def seeded() -> Iterator[tuple[Target, dict[str, Any]]]:
         yield prepared, prepare(prepared, referrals=2, places=3)
 
 
-def _case(ids: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {ids['case_token']}"}
+def _erase(target: Target, ids: dict[str, Any]) -> None:
+    path = f"/api/clients/{ids['client_id']}"
+    [(_status, client)] = api(target, ("GET", path, ids["case_token"], None))
+    [(status, erased)] = api(target, ("POST", f"{path}/erase", ids["case_token"],
+                                      {"confirm_pseudonym": client["pseudonym"]}))
+    assert status == 200, erased
 
 
-def _erase(url: str, ids: dict[str, Any]) -> None:
-    client = httpx.get(f"{url}/api/clients/{ids['client_id']}", headers=_case(ids), timeout=30)
-    erased = httpx.post(f"{url}/api/clients/{ids['client_id']}/erase", headers=_case(ids),
-                        json={"confirm_pseudonym": client.json()["pseudonym"]}, timeout=30)
-    assert erased.status_code == 200, erased.text
-
-
-def _personal_data_status(url: str, ids: dict[str, Any]) -> int:
-    return httpx.get(f"{url}/api/clients/{ids['client_id']}/personal-data",
-                     headers=_case(ids), timeout=30).status_code
+def _personal_data_status(target: Target, ids: dict[str, Any]) -> int:
+    path = f"/api/clients/{ids['client_id']}/personal-data"
+    [(status, _body)] = api(target, ("GET", path, ids["case_token"], None))
+    return status
 
 
 def _erased_in_database(target: Target, ids: dict[str, Any]) -> bool:
@@ -69,8 +67,7 @@ def test_client_erased_after_a_backup_stays_unreadable_after_restoring_it(
     target, ids = seeded
     backup = tmp_path / "backup"
     lotse(target, "backup", str(backup))
-    with serve(target) as server:
-        _erase(server.url, ids)
+    _erase(target, ids)
 
     wipe(target, keys=False)  # the main database is lost, the key store (kept apart) is not
     done = lotse(target, "restore", str(backup), env=QUIET)
@@ -78,8 +75,7 @@ def test_client_erased_after_a_backup_stays_unreadable_after_restoring_it(
     assert "the key store present kept" in done.stdout
     assert "1 clients erased after the backup erased again" in done.stdout
     assert _erased_in_database(target, ids)
-    with serve(target) as server:
-        assert _personal_data_status(server.url, ids) == 410
+    assert _personal_data_status(target, ids) == 410
 
 
 def test_key_snapshot_past_its_retention_is_not_restored(
@@ -98,8 +94,7 @@ def test_key_snapshot_past_its_retention_is_not_restored(
     assert table_counts(target) == {}
     done = lotse(target, "restore", str(backup), "--without-keys", env=QUIET)
     assert "no client keys" in done.stdout
-    with serve(target) as server:
-        assert _personal_data_status(server.url, ids) == 410
+    assert _personal_data_status(target, ids) == 410
 
 
 def _keys_in(snapshot: Path) -> int:
@@ -115,8 +110,7 @@ def test_backup_prune_makes_the_key_snapshots_forget(
     lotse(target, "backup", str(old))
     lotse(target, "backup", str(young))
     rewrite_manifest(old, taken_at=_days_ago(31))
-    with serve(target) as server:
-        _erase(server.url, ids)
+    _erase(target, ids)
 
     pruned = lotse(target, "backup-prune", str(tmp_path))
 

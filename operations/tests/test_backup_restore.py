@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from operations.tests.backup_kit import QUIET, lotse, manifest, table_counts, target, wipe
-from referrals.tests.loadkit import Target, prepare, serve
+from operations.tests.backup_kit import QUIET, api, lotse, manifest, table_counts, target, wipe
+from referrals.tests.loadkit import Target, prepare
 
 pytestmark = pytest.mark.slow
 
@@ -42,19 +41,17 @@ def backed_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Target
         yield prepared, backup
 
 
-def _search(url: str, token: str) -> list[str]:
-    found = httpx.get(f"{url}/api/search", params={"q": "Deutschkurs"}, timeout=30,
-                      headers={"Authorization": f"Bearer {token}"})
-    assert found.status_code == 200, found.text
-    return sorted(hit["id"] for hit in found.json()["hits"])
+def _search(target: Target, ids: dict[str, Any]) -> list[str]:
+    [(status, found)] = api(target, ("GET", "/api/search?q=Deutschkurs", ids["case_token"], None))
+    assert status == 200, found
+    return sorted(hit["id"] for hit in found["hits"])
 
 
 def test_restore_after_wipe_gives_back_the_same_network(
     seeded: tuple[Target, dict[str, Any]], tmp_path: Path
 ) -> None:
     target, ids = seeded
-    with serve(target) as server:
-        offers_before = _search(server.url, ids["case_token"])
+    offers_before = _search(target, ids)
     assert offers_before == [ids["service_id"]]
     backup = tmp_path / "backup"
     lotse(target, "backup", str(backup))
@@ -67,19 +64,16 @@ def test_restore_after_wipe_gives_back_the_same_network(
     assert table_counts(target) == recorded["counts"]
     verified = lotse(target, "audit", "verify", env=QUIET)
     assert recorded["audit"]["head_hash"] in verified.stdout
-    with serve(target) as server:
-        assert _search(server.url, ids["case_token"]) == offers_before
-        provider = {"Authorization": f"Bearer {ids['provider_token']}"}
-        answered = httpx.post(
-            f"{server.url}/api/referrals/{ids['referral_ids'][0]}/transitions",
-            json={"to": "accepted"}, headers=provider, timeout=30,
-        )
-        assert answered.status_code == 200, answered.text
-        case = {"Authorization": f"Bearer {ids['case_token']}"}
-        personal = httpx.get(f"{server.url}/api/clients/{ids['client_id']}/personal-data",
-                             headers=case, timeout=30)
-        assert personal.status_code == 200, personal.text
-        assert personal.json()["categories"]["identity"]["given_name"] == "Test"
+    assert _search(target, ids) == offers_before
+    answered, personal = api(
+        target,
+        ("POST", f"/api/referrals/{ids['referral_ids'][0]}/transitions", ids["provider_token"],
+         {"to": "accepted"}),
+        ("GET", f"/api/clients/{ids['client_id']}/personal-data", ids["case_token"], None),
+    )
+    assert answered[0] == 200, answered
+    assert personal[0] == 200, personal
+    assert personal[1]["categories"]["identity"]["given_name"] == "Test"
 
 
 def test_restore_refuses_a_database_that_is_not_empty(backed_up: tuple[Target, Path]) -> None:
