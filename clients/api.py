@@ -316,6 +316,11 @@ async def key_count() -> int:
     return await keystore_backup.key_count()
 
 
+async def keystore_exists() -> bool:
+    """Whether the configured key store is there (set up once), even if it holds no key."""
+    return await keystore_backup.keystore_exists()
+
+
 async def restore_keys(source: Path) -> int:
     """Load a key-store snapshot into the configured, empty key store; returns how many."""
     return await keystore_backup.restore_keys(source)

@@ -92,6 +92,23 @@ async def key_count(store: KeyStore | None = None) -> int:
     raise TypeError(f"cannot count a key store of type {type(store).__name__}")
 
 
+async def keystore_exists() -> bool:
+    """Whether the configured key store was ever set up (its file or table is there), even when
+    every key in it has been destroyed; looking does not create it."""
+    store = get_keystore()
+    if isinstance(store, SqliteKeyStore):
+        return store.path.exists()
+    if isinstance(store, PostgresKeyStore):
+        import asyncpg
+
+        conn = await asyncpg.connect(store.dsn)
+        try:
+            return bool(await conn.fetchval("SELECT to_regclass('public.client_key') IS NOT NULL"))
+        finally:
+            await conn.close()
+    raise TypeError(f"cannot inspect a key store of type {type(store).__name__}")
+
+
 async def restore_keys(source: Path) -> int:
     """Load a snapshot into the configured key store, which must be empty; returns the count."""
     store = get_keystore()

@@ -7,8 +7,9 @@ erased since). Then the main database is loaded (SQLite: into a new file renamed
 PostgreSQL: `pg_restore --single-transaction`) and must show the manifest's row counts and an
 intact audit chain ending at the recorded head hash; otherwise it is emptied again.
 
-Keys: a key store that survived (it holds keys) is kept, since it has already forgotten every
-client erased after the backup; an empty one gets the snapshot. Either way, erasures are
+Keys: a key store that survived (its file or table is there, even without a key) is kept, since
+it has already forgotten every client erased after the backup; where there is none, the
+snapshot is loaded. Either way, erasures are
 re-applied afterwards: a client that has no key any more is erased again (its open referrals
 are cancelled), and keys of clients that are erased or unknown are destroyed. Finally pending
 migrations run and the search index is rebuilt from the restored offers.
@@ -179,8 +180,10 @@ async def restore(folder: Path, *, without_keys: bool = False,
     settings = get_settings()
     manifest = read(folder)
     await _refusals(folder, manifest)
-    present_keys = await clients.key_count()
-    if present_keys:
+    # Asked first: counting the keys would set up a key store that is not there.
+    keystore_there = await clients.keystore_exists()
+    present_keys = await clients.key_count() if keystore_there else 0
+    if keystore_there:
         keys_source = "kept"
     elif without_keys:
         keys_source = "none"
