@@ -21,6 +21,8 @@ def _size(folder: Path) -> str:
 def backup(directory: Path) -> None:
     from operations.backup import BackupError, take_backup
 
+    # Only reads: the outbox is left to the running application (it may be busy).
+    click.get_current_context().meta["lotse.wrote_nothing"] = True
     started = time.monotonic()
     try:
         manifest = run(take_backup(directory))

@@ -178,4 +178,8 @@ def serve(target: Target) -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        process.wait()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
