@@ -123,6 +123,28 @@ def _master_key(env: dict[str, str]) -> str | None:
     return raw or None
 
 
+def _previous_master_key(env: dict[str, str], current: str | None) -> str | None:
+    """The master key being rotated away from (`lotse keys rotate`); unset otherwise."""
+    raw = env.get("LOTSE_MASTER_KEY_PREVIOUS", "").strip()
+    if not raw:
+        return None
+    if len(raw) < 32:
+        raise SettingsError("LOTSE_MASTER_KEY_PREVIOUS must be at least 32 characters long")
+    if current is None or raw == current:
+        raise SettingsError(
+            "LOTSE_MASTER_KEY_PREVIOUS is the old key while rotating: set LOTSE_MASTER_KEY to "
+            "the new one, different from it"
+        )
+    return raw
+
+
+def _log_format(env: dict[str, str]) -> str:
+    raw = _text(env, "LOTSE_LOG_FORMAT", "text").lower()
+    if raw not in {"text", "json"}:
+        raise SettingsError(f"LOTSE_LOG_FORMAT must be text or json, got {raw!r}")
+    return raw
+
+
 def _keystore_url(env: dict[str, str], data_dir: Path, database_url: str) -> str:
     raw = env.get("LOTSE_KEYSTORE_URL", "").strip()
     if not raw:
@@ -133,6 +155,13 @@ def _keystore_url(env: dict[str, str], data_dir: Path, database_url: str) -> str
     if raw.rstrip("/") == database_url.rstrip("/"):
         raise SettingsError("LOTSE_KEYSTORE_URL must name a database other than DATABASE_URL")
     return raw
+
+
+def _metrics_token(env: dict[str, str]) -> str | None:
+    raw = env.get("LOTSE_METRICS_TOKEN", "").strip()
+    if raw and len(raw) < 24:
+        raise SettingsError("LOTSE_METRICS_TOKEN must be at least 24 characters long")
+    return raw or None
 
 
 @dataclass(frozen=True)
@@ -162,6 +191,8 @@ class Settings:
     db_pool_size: int = 10
     # Wraps the per-client data keys; falls back to secret_key when unset.
     master_key: str | None = None
+    # The old master key while `lotse keys rotate` re-wraps the client keys; unset afterwards.
+    master_key_previous: str | None = None
     keystore_url: str = ""
     # Reverse proxies whose X-Forwarded-For is believed; none by default.
     trusted_proxies: tuple[Network, ...] = ()
@@ -169,6 +200,10 @@ class Settings:
     pg_dump: str = "pg_dump"
     pg_restore: str = "pg_restore"
     key_backup_days: int = 30
+    # "json": one JSON object per log line, with the request id.
+    log_format: str = "text"
+    # Bearer token for /metrics; unset: only unproxied requests from loopback may read it.
+    metrics_token: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -215,6 +250,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         db_pool=_bool(env, "LOTSE_DB_POOL", True),
         db_pool_size=_int(env, "LOTSE_DB_POOL_SIZE", 10, 1, 200),
         master_key=_master_key(env),
+        master_key_previous=_previous_master_key(env, _master_key(env)),
+        log_format=_log_format(env),
+        metrics_token=_metrics_token(env),
         keystore_url=_keystore_url(env, data_dir, _database_url(env, data_dir)),
         trusted_proxies=parse_networks("LOTSE_TRUSTED_PROXIES",
                                        env.get("LOTSE_TRUSTED_PROXIES", "")),

@@ -171,4 +171,4 @@ async def personal_feed(user_id: UUID, today: date, _: Translate) -> bytes:
                 last_modified=slot.last_modified,
             )
         )
-    return appointments_feed(_("My appointments (Lotse)"), entries, today)
+    return appointments_feed(_("My appointments (Lotse)"), entries)

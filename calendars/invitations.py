@@ -14,7 +14,8 @@ from uuid import UUID
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from calendars.ics_export import PRODID, UID_DOMAIN, berlin_timezone
+from calendars.ics_export import PRODID, UID_DOMAIN
+from calendars.vtimezone import berlin_timezone
 from core.time import BERLIN
 
 Method = Literal["REQUEST", "CANCEL"]
@@ -64,7 +65,7 @@ def invitation_ics(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", method)
-    cal.add_component(berlin_timezone(slot.starts_at.astimezone(BERLIN).date()))
+    cal.add_component(berlin_timezone())
     event = Event()
     event.add("uid", appointment_uid(slot.id, referral))
     event.add("dtstamp", stamp)

@@ -10,6 +10,7 @@ structs; none imports `clients.tables`. The one consent decision is `covering_co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from uuid import UUID
 import msgspec
 
 from accounts.identity import CurrentUser
-from clients import consent, erasure, keystore_backup, recording, records
+from clients import consent, erasure, keystore_backup, recording, records, rotation
 from clients.categories import (
     BIRTH_DATE,
     CATEGORIES,
@@ -45,6 +46,7 @@ from clients.keystore import get_keystore
 from clients.personal_data import ClientChanges, ClientInput, PersonalData, age_band
 from clients.recording import CONSENT_WITHDRAWN_TOPIC, ERASED, WITHDRAWN, ConsentInput
 from clients.records import NOT_FOUND, ClientErased
+from clients.rotation import KeyStatus, RotationReport
 from clients.tables import Client, Consent
 from core.time import berlin_today
 
@@ -55,7 +57,8 @@ __all__ = [
     "EVIDENCE_WRITTEN", "HEALTH", "IDENTITY", "LANGUAGES", "NOTES", "NOT_FOUND", "PURPOSES",
     "PURPOSE_COORDINATION", "PURPOSE_LABELS", "PURPOSE_REFERRAL", "SPECIAL_CATEGORIES",
     "WITHDRAWN", "ClientChanges", "ClientErased", "ClientInput", "ClientRecord", "ConsentInput",
-    "ConsentRecord", "Erasure", "PersonalData", "Recipient", "age_band",
+    "ConsentRecord", "Erasure", "KeyStatus", "PersonalData", "Recipient", "RotationReport",
+    "age_band",
 ]
 
 
@@ -334,3 +337,24 @@ async def clients_without_key() -> list[UUID]:
 async def forget_erased_in_snapshot(snapshot: Path) -> int:
     """Destroy the keys of erased clients inside a key-store snapshot; returns how many."""
     return await keystore_backup.forget_erased(snapshot)
+
+
+async def rotate_keys(batch_size: int = 200, progress: Callable[[int], None] | None = None
+                      ) -> RotationReport:
+    """Re-wrap every client key under LOTSE_MASTER_KEY (the old one: LOTSE_MASTER_KEY_PREVIOUS);
+    resumable, and safe while the application runs."""
+    return await rotation.rotate(batch_size, progress)
+
+
+async def key_status() -> KeyStatus:
+    """How many client keys are under the current, the previous and any other master key."""
+    return await rotation.key_status()
+
+
+async def keystore_reachable() -> bool:
+    """The key store answers a read (for the readiness check)."""
+    try:
+        await get_keystore().get(UUID(int=0))
+    except Exception:
+        return False
+    return True

@@ -13,6 +13,8 @@ from __future__ import annotations
 from directory import (
     bulk_seed,
     capacity,
+    capacity_figures,
+    languages,
     listings,
     offer_records,
     offer_refs,
@@ -35,6 +37,8 @@ update_capacity = capacity.update_capacity
 apply_step = capacity.apply_step
 take_place = capacity.take_place
 return_place = capacity.return_place
+# (offers with capacity, of which stale) for monitoring.
+capacity_staleness = capacity_figures.stale_count
 
 # --- organisations -----------------------------------------------------------------------------
 OrganizationCreate = schemas.OrganizationCreate
@@ -48,6 +52,9 @@ organization_choices = organization_lookup.organization_choices
 find_organizations = organization_lookup.find_organizations
 # The name of a live organisation (None once it is retired), for feeds and pages.
 organization_name = offer_refs.organization_name
+
+# --- languages: names of the codes offers are held in (kmr -> "Kurmandschi (Nordkurdisch)") -----
+language_name = languages.name
 
 # --- offers as the directory's own API shows them ----------------------------------------------
 ServiceFilters = queries.ServiceFilters

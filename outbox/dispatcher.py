@@ -17,6 +17,7 @@ from typing import Any
 
 from piccolo.columns.combination import Combinable
 
+from core import request_id
 from core.db import on_commit, remove_on_commit
 from outbox.registry import Consumer, OutboxMessage, consumers
 from outbox.tables import OutboxEvent
@@ -69,7 +70,8 @@ async def _claim(c: Consumer, now: datetime) -> list[dict[str, Any]]:
         )
         # The conditions again: another dispatcher may have delivered or claimed them meanwhile.
         .where(OutboxEvent.id.is_in(ids) & _is_due(now))
-        .returning(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.payload, OutboxEvent.attempts)
+        .returning(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.payload, OutboxEvent.attempts,
+                   OutboxEvent.request_id)
     )
     return sorted(claimed, key=lambda row: row["id"])
 
@@ -84,12 +86,18 @@ async def deliver_batch(c: Consumer) -> int:
     messages = [
         OutboxMessage(
             id=row["id"], topic=row["topic"], payload=_payload(row["payload"]),
-            attempts=row["attempts"],
+            attempts=row["attempts"], request_id=row["request_id"] or "",
         )
         for row in rows
     ]
+    for m in messages:
+        with request_id.use(m.request_id):
+            log.info("delivering outbox event %s (%s) to %s", m.id, m.topic, c.name)
+    # A batch from one request keeps its id while the consumer works (its log lines carry it).
+    ids_of_batch = {m.request_id for m in messages}
     try:
-        await c.handler(messages)
+        with request_id.use(ids_of_batch.pop() if len(ids_of_batch) == 1 else ""):
+            await c.handler(messages)
     except Exception as error:
         attempts = max(m.attempts for m in messages) + 1
         log.warning("outbox consumer %s failed (attempt %s): %s", c.name, attempts,
