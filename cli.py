@@ -15,6 +15,9 @@ from core.commands import console, run
 
 os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
 
+# Set in `click.get_current_context().meta` by a command that wrote nothing to deliver.
+WROTE_NOTHING = "lotse.wrote_nothing"
+
 
 @click.group(help="Lotse: partner-network directory and referral exchange.")
 def main() -> None:
@@ -139,6 +142,9 @@ def deliver_outbox(*_results: Any, **_options: Any) -> None:
     from outbox.dispatcher import drain_if_migrated
     from settings import get_settings
 
+    # A command that only reads (`lotse backup`) leaves delivery to the running application.
+    if click.get_current_context().meta.get(WROTE_NOTHING):
+        return
     if get_settings().run_dispatcher:
         run(drain_if_migrated())
 

@@ -196,6 +196,10 @@ class Settings:
     keystore_url: str = ""
     # Reverse proxies whose X-Forwarded-For is believed; none by default.
     trusted_proxies: tuple[Network, ...] = ()
+    # Backups: the PostgreSQL client programs, and how long a key-store snapshot may be restored.
+    pg_dump: str = "pg_dump"
+    pg_restore: str = "pg_restore"
+    key_backup_days: int = 30
     # "json": one JSON object per log line, with the request id.
     log_format: str = "text"
     # Bearer token for /metrics; unset: only unproxied requests from loopback may read it.
@@ -261,6 +265,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ics_max_components=_int(env, "LOTSE_ICS_MAX_COMPONENTS", 5_000, 1, 100_000),
         ics_max_occurrences=_int(env, "LOTSE_ICS_MAX_OCCURRENCES", 5_000, 1, 100_000),
         ics_horizon_years=_int(env, "LOTSE_ICS_HORIZON_YEARS", 2, 1, 10),
+        pg_dump=_text(env, "LOTSE_PG_DUMP", "pg_dump"),
+        pg_restore=_text(env, "LOTSE_PG_RESTORE", "pg_restore"),
+        key_backup_days=_int(env, "LOTSE_KEY_BACKUP_DAYS", 30, 1, 365),
     )
 
 

@@ -319,3 +319,13 @@ async def accesses_to(subject_id: UUID) -> list[SubjectAccess]:
             )
         )
     return result
+
+
+async def head() -> tuple[int, str]:
+    """The number of entries and the hash of the newest (the genesis hash when empty)."""
+    last = (
+        await AuditEntry.select(AuditEntry.entry_hash)
+        .order_by(AuditEntry.id, ascending=False)
+        .first()
+    )
+    return await AuditEntry.count(), (last["entry_hash"] if last else GENESIS_HASH)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
 from accounts.identity import CurrentUser
-from clients import consent, erasure, recording, records, rotation
+from clients import consent, erasure, keystore_backup, recording, records, rotation
 from clients.categories import (
     BIRTH_DATE,
     CATEGORIES,
@@ -310,6 +311,39 @@ async def purge_orphan_keys(keys_older_than: datetime) -> int:
 async def compact_keys() -> None:
     """Reclaim the space of destroyed keys, so that they are gone from the key file too."""
     await get_keystore().compact()
+
+
+# --- backups of the key store (operations) -----------------------------------------------------
+
+
+async def snapshot_keys(target: Path) -> int:
+    """Write every client key to the SQLite file `target` (a backup); returns how many."""
+    return (await keystore_backup.snapshot_keys(target)).keys
+
+
+async def key_count() -> int:
+    """How many client keys the configured key store holds."""
+    return await keystore_backup.key_count()
+
+
+async def keystore_exists() -> bool:
+    """Whether the configured key store is there (set up once), even if it holds no key."""
+    return await keystore_backup.keystore_exists()
+
+
+async def restore_keys(source: Path) -> int:
+    """Load a key-store snapshot into the configured, empty key store; returns how many."""
+    return await keystore_backup.restore_keys(source)
+
+
+async def clients_without_key() -> list[UUID]:
+    """Clients not marked erased whose key is gone (erased after a restored backup was taken)."""
+    return await keystore_backup.clients_without_key()
+
+
+async def forget_erased_in_snapshot(snapshot: Path) -> int:
+    """Destroy the keys of erased clients inside a key-store snapshot; returns how many."""
+    return await keystore_backup.forget_erased(snapshot)
 
 
 async def rotate_keys(batch_size: int = 200, progress: Callable[[int], None] | None = None
