@@ -43,6 +43,19 @@ async def open_referrals(
     return [row["id"] for row in await query]
 
 
+async def open_referrals_named(consent_id: UUID) -> list[dict[str, Any]]:
+    """The open referrals under a consent with their offer and state, for the confirmation a
+    person sees before withdrawing it."""
+    return list(
+        await Referral.select(
+            Referral.id, Referral.state, Referral.service.name.as_alias("offer")
+        )
+        .where(Referral.state.is_in(_OPEN))
+        .where(Referral.consent == consent_id)
+        .order_by(Referral.created_at)
+    )
+
+
 async def on_consent_withdrawn(payload: dict[str, Any]) -> list[UUID]:
     """Cancel the open referrals sent under the consent, and tell its recipients."""
     consent_id = UUID(payload["consent_id"])
