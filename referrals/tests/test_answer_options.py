@@ -50,3 +50,21 @@ def test_a_closed_waitlist_is_not_offered(
     page.goto(f"/inbox/{referral_id}")
     assert page.get_by_role("button", name="Annehmen").count() == 1
     assert page.get_by_role("button", name="Auf die Warteliste setzen").count() == 0
+
+
+def test_the_referral_form_warns_of_a_full_offer_and_an_open_referral(
+    page: Any, browser_login: Any, network: Network
+) -> None:
+    client_id, _consent = new_client_with_consent(network)
+    send_referral(network, client_id)
+    _set_capacity(network, available=0, waitlist_open=False)
+    browser_login(page, network.case_manager)
+    page.goto(f"/referrals/new?service={network.service_id}&client={client_id}")
+    notices = " ".join(page.get_by_role("status").all_inner_texts())
+    assert "keinen freien Platz und seine Warteliste ist geschlossen" in notices
+    assert "schon eine offene Vermittlung zu diesem Angebot" in notices
+    assert_accessible(page)
+    _set_capacity(network, available=0, waitlist_open=True)
+    page.reload()
+    notices = " ".join(page.get_by_role("status").all_inner_texts())
+    assert "kann die Vermittlung auf seine Warteliste setzen" in notices
