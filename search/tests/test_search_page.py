@@ -127,3 +127,31 @@ def test_languages_are_named_not_coded(
     text = page.locator(".hit").first.inner_text()
     assert "Kurmandschi (Nordkurdisch)" in text and "Dari" in text
     assert "kmr" not in text and "prs" not in text
+
+
+def test_on_a_phone_results_come_first_and_are_a_few_keys_away(
+    page: Any, make_user: Any, browser_login: Any, indexed: EmbeddedEngine
+) -> None:
+    browser_login(page, make_user("case_manager"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/search?q=schuldnerberatung")
+    first = page.locator(".hit h3 a").first
+    box = first.bounding_box()
+    assert box is not None and box["y"] < 844, box  # on the first screen
+    assert page.locator("#filters").get_attribute("open") is None  # folded
+    # Languages no result speaks are not offered as filters.
+    assert page.locator("#filters").get_by_text("Tigrinya").count() == 0
+    page.get_by_label("Was suchen Sie?").focus()
+    presses = 0
+    while presses < 5 and page.evaluate("document.activeElement.textContent") != (
+        "Zu den Ergebnissen springen"
+    ):
+        page.keyboard.press("Tab")
+        presses += 1
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Schuldnerberatung" and presses <= 3
+    page.get_by_text("Filter", exact=True).click()
+    assert page.locator("#filters").get_attribute("open") is not None
+    assert_accessible(page)
