@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from core.db import atomic
 from directory import api as directory
 from hsds.bundle import Bundle, Row
 from hsds.tables import ImportedRecord, ImportSource, SourceOrganization
@@ -90,8 +91,9 @@ async def allow(name: str, organization_ids: Iterable[uuid.UUID]) -> int:
     if wanted - known:
         missing = ", ".join(sorted(str(o) for o in wanted - known))
         raise SourceTrustError(f"No organisation with the id {missing}.")
-    source = await register(name)
-    await bind(source, wanted, created=False)
+    async with atomic():
+        source = await register(name)
+        await bind(source, wanted, created=False)
     return len(wanted)
 
 
@@ -100,8 +102,8 @@ async def revoke(name: str, organization_ids: Iterable[uuid.UUID]) -> int:
     if not await ImportSource.exists().where(ImportSource.id == source):
         raise SourceTrustError(f"No import source named {name!r}.")
     ids = [_binding_id(source, org) for org in set(organization_ids)]
-    present = await SourceOrganization.count().where(SourceOrganization.id.is_in(ids))
-    if ids:
+    async with atomic():
+        present = await SourceOrganization.count().where(SourceOrganization.id.is_in(ids))
         await SourceOrganization.delete().where(SourceOrganization.id.is_in(ids))
     return int(present)
 

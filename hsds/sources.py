@@ -123,7 +123,7 @@ def iter_json_array(stream: IO[str], where: str) -> Iterator[Any]:
             complete = end < len(buffer) or eof
         except json.JSONDecodeError as error:
             if eof:
-                raise SourceError(f"{where}, element {index + 1}: {error.msg}") from None
+                raise SourceError(f"{where}, element {index}: {error.msg}") from None
             complete = False
         except RecursionError:
             # Too deep for the decoder: report the element and read on after its end.
@@ -134,7 +134,7 @@ def iter_json_array(stream: IO[str], where: str) -> Iterator[Any]:
                 buffer, position = buffer[position:] + more, 0
                 continue
             if skipped is None:
-                raise SourceError(f"{where}, element {index + 1}: not closed") from None
+                raise SourceError(f"{where}, element {index}: not closed") from None
             index += 1
             yield _undecodable(buffer[position:skipped], "nested too deeply")
             position = skipped

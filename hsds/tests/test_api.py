@@ -12,6 +12,7 @@ import pytest
 from conftest import run
 from directory.tables import Service
 from hsds import schema
+from hsds.tests.conftest import allow_all
 from hsds.tests.sample import STAMP
 from settings import get_settings
 
@@ -209,6 +210,7 @@ def test_another_lotse_is_read_through_its_hsds_api(public: None, network: dict[
     app: Any = create_app()
     transport = httpx.ASGITransport(app=app)
     options = ImportOptions(transport=transport)
+    allow_all("http://lotse.test/hsds/")
     first = run(import_source("http://lotse.test/hsds/", options))
     assert first.error_count == 0, first.errors
     # The only difference: the sample's website "www.caritas.example" is published with https://.
