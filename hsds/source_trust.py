@@ -97,6 +97,23 @@ async def allow(name: str, organization_ids: Iterable[uuid.UUID]) -> int:
     return len(wanted)
 
 
+async def set_organizations(name: str, organization_ids: Iterable[uuid.UUID]) -> None:
+    """Make exactly these the organisations source ``name`` may maintain (the ones it created
+    included: an organisation left out is taken from it)."""
+    wanted = set(organization_ids)
+    known = {org.id for org in await directory.organization_choices(include_retired=True)}
+    if wanted - known:
+        missing = ", ".join(sorted(str(o) for o in wanted - known))
+        raise SourceTrustError(f"No organisation with the id {missing}.")
+    async with atomic():
+        source = await register(name)
+        keep = [_binding_id(source, org) for org in wanted]
+        await SourceOrganization.delete().where(
+            (SourceOrganization.source == source) & SourceOrganization.id.not_in(keep or [source])
+        )
+        await bind(source, wanted, created=False)
+
+
 async def revoke(name: str, organization_ids: Iterable[uuid.UUID]) -> int:
     source = source_id(name)
     if not await ImportSource.exists().where(ImportSource.id == source):

@@ -198,3 +198,19 @@ def test_hsds_output_carries_no_staff_email(network: dict[str, Any], tmp_path: P
     assert "a.demir@caritas.example" not in text and "qs@caritas.example" not in text
     assert "mbe@caritas.example" in text and "info@caritas.example" in text
 
+
+
+def test_a_network_admin_sets_the_organisations_of_a_source_through_the_api(
+    network: dict[str, Any], api_client: Any, make_user: Any
+) -> None:
+    body = {"name": "partner", "organizations": [str(network["vhs"])]}
+    staff = api_client(make_user("provider_staff", network["vhs"]))
+    assert staff.put("/api/hsds/sources", json=body).status_code == 403
+    client = api_client(make_user("network_admin"))
+    answer = client.put("/api/hsds/sources", json=body)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["organizations"] == [str(network["vhs"])]
+    unknown = client.put("/api/hsds/sources", json={"name": "partner", "organizations": [ORG]})
+    assert unknown.status_code == 400 and ORG in unknown.json()["detail"]
+    listed = client.get("/api/hsds/sources").json()
+    assert [(s["name"], s["organizations"]) for s in listed] == [("partner", [str(network["vhs"])])]
