@@ -153,7 +153,13 @@ def import_command(
             "see `lotse hsds review list`."
         )
     if report.error_count:
-        # Scripts and schedulers must see that records were left out.
+        # Scripts and schedulers must see that records were left out. Exiting skips `lotse`'s
+        # own delivery after a command, so what the other records changed is delivered here.
+        from outbox.dispatcher import drain_if_migrated
+        from settings import get_settings
+
+        if not dry_run and get_settings().run_dispatcher:
+            _run(drain_if_migrated())
         console.print(f"[red]{report.error_count} records failed[/]; the others were imported.")
         raise SystemExit(1)
 

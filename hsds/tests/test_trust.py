@@ -192,6 +192,27 @@ def test_cli_import_names_failed_records_by_id_and_exits_non_zero(
     assert "1 records failed" in result.output
 
 
+def test_a_failed_record_does_not_hold_back_what_the_others_tell_search(
+    db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from domains import install
+    from outbox.tables import OutboxEvent
+    from settings import get_settings
+
+    install()
+    path = write(tmp_path / "records.json", [service(1, status="offen"), service(2)])
+    monkeypatch.setenv("LOTSE_RUN_DISPATCHER", "true")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(hsds, ["import", path])
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert run(OutboxEvent.count()) > 0
+    assert run(OutboxEvent.count().where(OutboxEvent.delivered_at.is_null())) == 0
+
+
 def test_hsds_output_carries_no_staff_email(network: dict[str, Any], tmp_path: Path) -> None:
     run(export_directory(tmp_path / "out"))
     text = "".join(p.read_text() for p in (tmp_path / "out").rglob("*") if p.is_file())
