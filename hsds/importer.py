@@ -236,7 +236,8 @@ class ImportRun:
             return outcome
         outcome.plan = plan = await make_plan(outcome.bundles)
         created_services = {row_id for table, row_id in plan.created if table == "service"}
-        outcome.duplicates = await self.duplicates.find(outcome.bundles, created_services)
+        found = await self.duplicates.find(outcome.bundles, created_services)
+        outcome.duplicates = await self.duplicates.unflagged(found)
         if not self.options.dry_run:
             await apply_plan(plan)
             created_orgs = {row_id for table, row_id in plan.created if table == "organization"}
@@ -268,7 +269,6 @@ class ImportRun:
         self._tally(outcome.bundles, outcome.plan)
 
     async def _flag(self, found: list[Duplicate]) -> None:
-        found = await self.duplicates.unflagged(found)
         rows = [
             DuplicateFlag(
                 service=d.service_id,
