@@ -235,3 +235,20 @@ def test_a_network_admin_sets_the_organisations_of_a_source_through_the_api(
     assert unknown.status_code == 400 and ORG in unknown.json()["detail"]
     listed = client.get("/api/hsds/sources").json()
     assert [(s["name"], s["organizations"]) for s in listed] == [("partner", [str(network["vhs"])])]
+
+
+def test_revoking_an_organisation_stops_the_source_changing_it(
+    network: dict[str, Any], tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    unknown = runner.invoke(hsds, ["sources", "allow", "partner", ORG])
+    assert unknown.exit_code != 0 and "No organisation" in unknown.output
+    vhs = str(network["vhs"])
+    assert runner.invoke(hsds, ["sources", "allow", "partner", vhs]).exit_code == 0
+    revoked = runner.invoke(hsds, ["sources", "revoke", "partner", vhs])
+    assert revoked.exit_code == 0 and "1 organisations taken" in revoked.output
+    record = {"id": vhs, "name": "Umbenannt", "description": ""}
+    path = tmp_path / "organizations.json"
+    path.write_text(json.dumps([record]))
+    assert run(import_source(str(path), PARTNER)).error_count == 1
+    assert run(Organization.count().where(Organization.name == "Umbenannt")) == 0
