@@ -138,6 +138,7 @@ existing_import_ids = record_writes.existing_ids
 plan_imported_records = record_writes.plan_records
 apply_imported_records = record_writes.apply_records
 announce_imported_changes = record_writes.announce_changes
+import_owners = record_writes.owners
 term_id_by_code = record_writes.term_id_by_code
 adopt_term = record_writes.adopt_term
 link_services_to_term = record_writes.link_services_to_term
