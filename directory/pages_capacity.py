@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -53,6 +54,26 @@ async def _step_from(request: Request) -> Step | int | None:
     return STEPS.get(action)
 
 
+async def _apply(
+    service_id: UUID, step: Step | int | None, user_id: UUID | None, name: str,
+    _: Callable[[str], str],
+) -> tuple[str, int]:
+    """Apply a button or a typed number through the one writer: ("", 200) or (error, status)."""
+    if step is None:
+        return _("Please choose one of the buttons."), 400
+    if isinstance(step, int) and step < 0:
+        return _("Enter the number of free places as a whole number, 0 or more."), 400
+    try:
+        if isinstance(step, int):
+            await capacity.update_capacity(service_id, CapacityUpdate(available=step), user_id,
+                                           name)
+        else:
+            await capacity.apply_step(service_id, step, user_id, name)
+    except ReadableError as failure:
+        return failure.translated(_), failure.status_code
+    return "", 200
+
+
 def _back(request: Request, service_id: UUID) -> str:
     """Without HTMX the browser goes back to the page the button was on."""
     referer = request.headers.get("referer")
@@ -68,21 +89,8 @@ async def capacity_step(request: Request, service_id: FromPath[UUID]) -> Templat
     user = require_editor(request, found[0])
     _ = gettext_for(request).gettext
     step = await _step_from(request)
-    message, error = "", ""
-    if step is None:
-        error = _("Please choose one of the buttons.")
-    elif isinstance(step, int) and step < 0:
-        error = _("Enter the number of free places as a whole number, 0 or more.")
-    else:
-        try:
-            if isinstance(step, int):
-                change = CapacityUpdate(available=step)
-                await capacity.update_capacity(service_id, change, user.id, user.display_name)
-            else:
-                await capacity.apply_step(service_id, step, user.id, user.display_name)
-            message = _("Saved.")
-        except ReadableError as failure:
-            error = failure.translated(_)
+    error, _status = await _apply(service_id, step, user.id, user.display_name, _)
+    message = "" if error else _("Saved.")
     if not is_htmx(request):
         if error:
             return render(request, "error.html", {"status": 400, "detail": error},
@@ -169,15 +177,8 @@ async def capacity_link_step(request: Request, token: FromPath[str]) -> Template
         return await _link_page(request, token, {"offer": None, "error": refused.detail},
                                 refused.status)
     step = await _step_from(request)
-    message, error, status_code = "", "", 200
-    if step is None:
-        error, status_code = _("Please choose one of the buttons."), 400
-    else:
-        try:
-            await capacity.apply_step(claim.service_id, step, claim.user_id, name)
-            message = _("Saved. Thank you!")
-        except ReadableError as failure:
-            error, status_code = failure.translated(_), failure.status_code
+    error, status_code = await _apply(claim.service_id, step, claim.user_id, name, _)
+    message = "" if error else _("Saved. Thank you!")
     if is_htmx(request):
         return await _widget(request, claim.service_id, f"/capacity/{token}", None, message,
                              error)
