@@ -28,7 +28,7 @@ from referrals.waitlist import URGENCIES
 
 PER_PAGE = 25
 # A live stream re-checks the database this often, for notifications written elsewhere.
-POLL_SECONDS = 5.0
+POLL_SECONDS = 1.0
 STREAM_SECONDS = 300.0
 
 
