@@ -71,6 +71,7 @@ def test_client_and_consent_journey_is_accessible(
         page.go_back()
 
     page.get_by_role("button", name="Einwilligung jetzt widerrufen").click()
+    page.get_by_role("button", name="Ja, Einwilligung widerrufen").click()
     page.wait_for_url("**done=withdrawn**")
     assert "widerrufen" in page.get_by_role("status").inner_text()
     assert_accessible(page)
