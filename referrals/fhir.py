@@ -1,0 +1,422 @@
+"""FHIR R4 (SDOH Clinical Care) shapes of a referral: a Bundle out, a Task update in.
+
+Pure: a referral row, the reader's disclosure level, the consent and the personal data the
+reader may see go in; resources come out. A Task update sent by another system becomes a
+target state, reason and note for `referrals.transitions`, the one place that moves a referral.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from referrals.disclosure import Level, json_list
+from referrals.states import (
+    ANSWER_REASONS,
+    FHIR_TASK_STATUS,
+    LOTSE_NEED_SYSTEM,
+    LOTSE_REASON_SYSTEM,
+    SENDER_CANCEL_REASONS,
+    State,
+    parse_state,
+    to_fhir_task,
+)
+
+SDOHCC = "http://hl7.org/fhir/us/sdoh-clinicalcare"
+PROFILE_SERVICE_REQUEST = f"{SDOHCC}/StructureDefinition/SDOHCC-ServiceRequest"
+PROFILE_TASK = f"{SDOHCC}/StructureDefinition/SDOHCC-TaskForReferralManagement"
+PROFILE_CONSENT = f"{SDOHCC}/StructureDefinition/SDOHCC-Consent"
+SDOHCC_CODES = f"{SDOHCC}/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
+LOTSE_DATA_CATEGORY_SYSTEM = "urn:lotse:data-category"
+LOTSE_PSEUDONYM_SYSTEM = "urn:lotse:client-pseudonym"
+FHIR_JSON = "application/fhir+json"
+# Patient ids a provider sees are derived from the referral, never the client's own id, so
+# that two referrals of one person cannot be linked before anyone is allowed to know who it is.
+_PATIENT_NAMESPACE = uuid.UUID("9b2f6c1e-4d0a-4f7e-9a55-3c1f0d2e8b71")
+
+# Lotse's needs as SDOHCC SDOH categories (value set SDOHCC-ValueSetSDOHCategory).
+SDOH_CATEGORY: dict[str, str] = {
+    "language_course": "educational-attainment",
+    "integration_course": "educational-attainment",
+    "education": "educational-attainment",
+    "work": "employment-status",
+    "housing": "housing-instability",
+    "counselling": "social-connection",
+}
+SDOH_CATEGORY_UNSPECIFIED = "sdoh-category-unspecified"
+
+SERVICE_REQUEST_STATUS: dict[State, str] = {
+    State.DRAFT: "draft",
+    State.SENT: "active",
+    State.ACCEPTED: "active",
+    State.WAITLISTED: "active",
+    State.IN_PROGRESS: "active",
+    State.COMPLETED: "completed",
+    State.DECLINED: "revoked",
+    State.FAILED: "revoked",
+    State.CANCELLED: "revoked",
+}
+
+
+@dataclass(frozen=True)
+class ConsentFacts:
+    """What the export says of the consent a referral was sent under."""
+
+    id: str
+    active: bool
+    recipient_ids: list[str]
+    data_categories: list[str]
+    valid_from: str
+    valid_until: str
+    recorded_at: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Disclosed:
+    """What the reader may see: their level and the personal data revealed to them."""
+
+    level: Level
+    personal: Mapping[str, Any] = field(default_factory=dict)
+    consent: ConsentFacts | None = None
+    last_reason: str = ""
+
+
+def patient_id(referral: Mapping[str, Any], level: Level) -> str:
+    """The client's id for its own organisation; a pseudonymous one for anyone else."""
+    if level is Level.OWNER:
+        return str(referral["client"])
+    return str(uuid.uuid5(_PATIENT_NAMESPACE, f"referral:{referral['id']}"))
+
+
+def _ref(kind: str, ident: object, display: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"reference": f"{kind}/{ident}"}
+    if display:
+        out["display"] = display
+    return out
+
+
+def _meta(profile: str, version: object | None = None, updated: object | None = None
+          ) -> dict[str, Any]:
+    meta: dict[str, Any] = {"profile": [profile]}
+    if version is not None:
+        meta["versionId"] = str(version)
+    if updated is not None and hasattr(updated, "isoformat"):
+        meta["lastUpdated"] = updated.isoformat()
+    return meta
+
+
+def _sees_content(level: Level) -> bool:
+    return level in {Level.OWNER, Level.FULL, Level.DECIDE}
+
+
+def task(referral: Mapping[str, Any], shown: Disclosed, base_url: str = "") -> dict[str, Any]:
+    """The SDOHCC TaskForReferralManagement: its focus is the referral's ServiceRequest."""
+    out = to_fhir_task(referral, last_reason=shown.last_reason, base_url=base_url)
+    out["meta"] = _meta(PROFILE_TASK, referral.get("version"), referral.get("updated_at"))
+    out["focus"] = _ref("ServiceRequest", referral["id"])
+    out["for"] = _ref("Patient", patient_id(referral, shown.level))
+    out["requester"] = _ref("Organization", referral["sender_organization"],
+                            referral.get("sender_organization.name"))
+    out["owner"] = _ref("Organization", referral["recipient_organization"],
+                        referral.get("recipient_organization.name"))
+    state = parse_state(str(referral["state"]))
+    if state is State.COMPLETED:
+        out["output"] = [{
+            "type": {"coding": [{"system": SDOHCC_CODES, "code": "resulting-activity",
+                                 "display": "Resulting Activity"}]},
+            "valueReference": _ref("HealthcareService", referral["service"],
+                                   referral.get("service.name")),
+        }]
+    return out
+
+
+def _notes(referral: Mapping[str, Any], level: Level) -> list[dict[str, str]]:
+    """What a provider needs to decide, as plain annotations (no SDOHCC element carries it)."""
+    if not _sees_content(level):
+        return []
+    parts: list[str] = []
+    languages = json_list(referral.get("languages"))
+    if languages:
+        parts.append("languages: " + ", ".join(languages))
+    if referral.get("interpreter_needed"):
+        parts.append("interpreter needed")
+    for key in ("age_band", "district", "accessibility_needs"):
+        if referral.get(key):
+            parts.append(f"{key.replace('_', ' ')}: {referral[key]}")
+    if level in {Level.OWNER, Level.FULL} and referral.get("notes"):
+        parts.append(str(referral["notes"]))
+    return [{"text": part} for part in parts]
+
+
+def service_request(
+    referral: Mapping[str, Any], shown: Disclosed, base_url: str = ""
+) -> dict[str, Any]:
+    """The SDOHCC ServiceRequest: what is asked of whom for whom, under which consent."""
+    state = parse_state(str(referral["state"]))
+    need = str(referral.get("need_category") or "other")
+    sees = _sees_content(shown.level)
+    out: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "id": str(referral["id"]),
+        "meta": _meta(PROFILE_SERVICE_REQUEST, referral.get("version"),
+                      referral.get("updated_at")),
+        "identifier": [{"system": f"{base_url.rstrip('/')}/api/referrals",
+                        "value": str(referral["id"])}],
+        "status": SERVICE_REQUEST_STATUS[state],
+        "intent": "order",
+        "category": [{"coding": [{"system": SDOHCC_CODES,
+                                  "code": SDOH_CATEGORY.get(need, SDOH_CATEGORY_UNSPECIFIED)}]}],
+        "priority": {"normal": "routine", "high": "urgent", "urgent": "asap"}.get(
+            str(referral.get("urgency", "normal")), "routine"),
+        "code": {"coding": [{"system": LOTSE_NEED_SYSTEM, "code": need}]},
+        "subject": _ref("Patient", patient_id(referral, shown.level)),
+        "requester": _ref("Organization", referral["sender_organization"],
+                          referral.get("sender_organization.name")),
+        "performer": [
+            _ref("Organization", referral["recipient_organization"],
+                 referral.get("recipient_organization.name")),
+            _ref("HealthcareService", referral["service"], referral.get("service.name")),
+        ],
+    }
+    if sees and referral.get("need_text"):
+        out["code"]["text"] = str(referral["need_text"])
+    when = referral.get("appointment_text") or referral.get("preferred_times")
+    if sees and when:
+        out["occurrenceTiming"] = {"code": {"text": str(when)}}
+    if referral.get("sent_at") is not None:
+        out["authoredOn"] = referral["sent_at"].isoformat()
+    if shown.consent is not None:
+        out["supportingInfo"] = [_ref("Consent", shown.consent.id)]
+    notes = _notes(referral, shown.level)
+    if notes:
+        out["note"] = notes
+    return out
+
+
+def consent(referral: Mapping[str, Any], shown: Disclosed) -> dict[str, Any] | None:
+    """The SDOHCC Consent (privacy, disclosure to the named organisations); None for a draft."""
+    facts = shown.consent
+    if facts is None:
+        return None
+    return {
+        "resourceType": "Consent",
+        "id": facts.id,
+        "meta": _meta(PROFILE_CONSENT),
+        "status": "active" if facts.active else "inactive",
+        "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                              "code": "patient-privacy"}]},
+        "category": [
+            {"coding": [{"system": "http://loinc.org", "code": "59284-0",
+                         "display": "Patient Consent"}]},
+            {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                         "code": "IDSCL"}]},
+        ],
+        "patient": _ref("Patient", patient_id(referral, shown.level)),
+        "dateTime": facts.recorded_at,
+        "organization": [_ref("Organization", referral["sender_organization"])],
+        "sourceAttachment": {"title": f"Consent recorded in Lotse ({facts.evidence})"},
+        "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                                   "code": "OPTIN"}]},
+        "provision": {
+            "type": "permit",
+            "period": {"start": facts.valid_from, "end": facts.valid_until},
+            "actor": [{
+                "role": {"coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                    "code": "IRCP"}]},
+                "reference": _ref("Organization", org),
+            } for org in facts.recipient_ids],
+            "action": [{"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/consentaction",
+                "code": "disclose"}]}],
+            "class": [{"system": LOTSE_DATA_CATEGORY_SYSTEM, "code": c}
+                      for c in facts.data_categories],
+        },
+    }
+
+
+def patient(referral: Mapping[str, Any], shown: Disclosed) -> dict[str, Any]:
+    """Only what the reader may see now: an id before acceptance, what consent covers after."""
+    out: dict[str, Any] = {"resourceType": "Patient", "id": patient_id(referral, shown.level)}
+    if shown.level is Level.OWNER and referral.get("client.pseudonym"):
+        out["identifier"] = [{"system": LOTSE_PSEUDONYM_SYSTEM,
+                              "value": str(referral["client.pseudonym"])}]
+    if shown.level is not Level.FULL:
+        return out
+    data = shown.personal
+    identity = data.get("identity") or {}
+    if identity.get("given_name") or identity.get("family_name"):
+        name: dict[str, Any] = {"use": "official"}
+        if identity.get("family_name"):
+            name["family"] = identity["family_name"]
+        if identity.get("given_name"):
+            name["given"] = [identity["given_name"]]
+        out["name"] = [name]
+    contact = data.get("contact") or {}
+    telecom = [{"system": kind, "value": contact[key]}
+               for kind, key in (("phone", "phone"), ("email", "email")) if contact.get(key)]
+    if telecom:
+        out["telecom"] = telecom
+    born = (data.get("birth_date") or {}).get("birth_date")
+    if born:
+        out["birthDate"] = born if isinstance(born, str) else born.isoformat()
+    languages = json_list(referral.get("languages"))
+    if languages:
+        out["communication"] = [{"language": {"coding": [
+            {"system": "urn:ietf:bcp:47", "code": code}]}} for code in languages]
+    if referral.get("district"):
+        out["address"] = [{"district": str(referral["district"]), "country": "DE"}]
+    return out
+
+
+def bundle(referral: Mapping[str, Any], shown: Disclosed, base_url: str = "") -> dict[str, Any]:
+    """The referral as a collection Bundle: ServiceRequest, Task, Consent and Patient."""
+    prefix = f"{base_url.rstrip('/')}/fhir"
+    resources = [
+        service_request(referral, shown, base_url),
+        task(referral, shown, base_url),
+        consent(referral, shown),
+        patient(referral, shown),
+    ]
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"fullUrl": f"{prefix}/{r['resourceType']}/{r['id']}", "resource": r}
+            for r in resources if r is not None
+        ],
+    }
+
+
+def searchset(resources: list[dict[str, Any]], total: int, base_url: str = ""
+              ) -> dict[str, Any]:
+    prefix = f"{base_url.rstrip('/')}/fhir"
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": total,
+        "entry": [{"fullUrl": f"{prefix}/{r['resourceType']}/{r['id']}", "resource": r,
+                   "search": {"mode": "match"}} for r in resources],
+    }
+
+
+def operation_outcome(status: int, detail: str, code: str | None = None) -> dict[str, Any]:
+    """A FHIR error: `code` from the issue-type value set, chosen from the HTTP status."""
+    issue_code = code or {
+        400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 409: "conflict",
+        412: "conflict", 415: "not-supported",
+    }.get(status, "processing")
+    return {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": issue_code, "diagnostics": detail}],
+    }
+
+
+# --- Task updates from other systems -----------------------------------------------------------
+
+
+class CodingIn(msgspec.Struct, kw_only=True):
+    system: str | None = None
+    code: str | None = None
+
+
+class ConceptIn(msgspec.Struct, kw_only=True):
+    coding: list[CodingIn] = msgspec.field(default_factory=list)
+    text: str | None = None
+
+
+class NoteIn(msgspec.Struct, kw_only=True):
+    text: str = ""
+
+
+class TaskIn(msgspec.Struct, kw_only=True, rename={"resource_type": "resourceType",
+                                                  "status_reason": "statusReason",
+                                                  "business_status": "businessStatus"}):
+    """The parts of a Task Lotse applies; the rest of the resource is Lotse's own projection."""
+
+    resource_type: str
+    id: str | None = None
+    status: str
+    status_reason: ConceptIn | None = None
+    business_status: ConceptIn | None = None
+    note: list[NoteIn] = msgspec.field(default_factory=list)
+
+
+class TaskUpdateError(ValueError):
+    """A Task update that cannot be applied; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Move:
+    target: State
+    reason: str | None
+    note: str
+
+
+_REASONED = {"rejected": State.DECLINED, "failed": State.FAILED}
+_PLAIN = {"requested": State.SENT, "in-progress": State.IN_PROGRESS,
+          "completed": State.COMPLETED, "cancelled": State.CANCELLED}
+
+
+def _reason(concept: ConceptIn | None, allowed: tuple[str, ...]) -> tuple[str | None, str]:
+    """A Lotse reason code from statusReason and the free text beside it."""
+    if concept is None:
+        return None, ""
+    text = (concept.text or "").strip()
+    for coding in concept.coding:
+        if coding.system == LOTSE_REASON_SYSTEM and coding.code:
+            return coding.code, text if text != coding.code else ""
+    if text in allowed:
+        return text, ""
+    # A reason in words from a system without Lotse's codes is kept as the note.
+    return ("other", text) if text else (None, "")
+
+
+def _is_waitlist(concept: ConceptIn | None) -> bool:
+    if concept is None:
+        return False
+    return any(c.code == "waitlisted" for c in concept.coding) or concept.text == "waitlisted"
+
+
+def current_fhir_status(state: State) -> tuple[str, bool]:
+    return FHIR_TASK_STATUS[state], state is State.WAITLISTED
+
+
+def task_move(update: TaskIn, current: State) -> Move | None:
+    """The move a Task update asks for, or None when it repeats the current status."""
+    if update.resource_type != "Task":
+        raise TaskUpdateError("The body must be a FHIR Task resource.")
+    waitlist = _is_waitlist(update.business_status)
+    status, was_waitlisted = current_fhir_status(current)
+    if update.status == status and waitlist == was_waitlisted:
+        return None
+    if update.status == "received" and current is State.SENT:
+        return None
+    note = " ".join(n.text.strip() for n in update.note if n.text.strip())[:2000]
+    if update.status == "accepted":
+        return Move(State.WAITLISTED if waitlist else State.ACCEPTED, None, note)
+    if update.status in _REASONED:
+        reason, said = _reason(update.status_reason, tuple(r.value for r in ANSWER_REASONS))
+        if reason is None:
+            raise TaskUpdateError(
+                f"A Task with status {update.status} needs a statusReason: a coding of "
+                f"{LOTSE_REASON_SYSTEM} ({', '.join(r.value for r in ANSWER_REASONS)}) "
+                "or the reason in words."
+            )
+        return Move(_REASONED[update.status], reason, " ".join(p for p in (said, note) if p))
+    if update.status in _PLAIN:
+        allowed = tuple(r.value for r in SENDER_CANCEL_REASONS)
+        reason, said = _reason(update.status_reason, allowed)
+        if update.status != "cancelled":
+            reason, said = None, ""
+        return Move(_PLAIN[update.status], reason, " ".join(p for p in (said, note) if p))
+    raise TaskUpdateError(
+        f"Lotse cannot set a Task to status {update.status!r}; use accepted (with "
+        "businessStatus waitlisted for the waitlist), rejected, in-progress, completed, "
+        "failed or cancelled."
+    )
