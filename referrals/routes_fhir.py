@@ -13,7 +13,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request, Response, Router, get, put
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from accounts.guards import current_user, member
 from referrals import fhir, fhir_views
@@ -55,9 +55,9 @@ def _paging(count: int, offset: int) -> tuple[int, int]:
     return offset, count
 
 
-Statuses = Annotated[list[str] | None, Parameter(query="status")]
-Count = Annotated[int, Parameter(query="_count")]
-Offset = Annotated[int, Parameter(query="_offset")]
+Statuses = Annotated[list[str] | None, QueryParameter(name="status")]
+Count = Annotated[int, QueryParameter(name="_count")]
+Offset = Annotated[int, QueryParameter(name="_offset")]
 
 
 @get("/Task/{referral_id:uuid}", operation_id="readFhirTask", tags=TAGS, guards=[member])
@@ -70,8 +70,8 @@ async def read_task(request: Request, referral_id: FromPath[UUID]) -> Response[b
 
 @get("/Task", operation_id="searchFhirTasks", tags=TAGS, guards=[member])
 async def search_tasks(
-    request: Request, status: Statuses = None, owner: str | None = None,
-    requester: str | None = None, count: Count = 50, offset: Offset = 0,
+    request: Request, status: Statuses = None, owner: FromQuery[str | None] = None,
+    requester: FromQuery[str | None] = None, count: Count = 50, offset: Offset = 0,
 ) -> Response[bytes]:
     """Tasks you may see, by status (comma-separated FHIR codes) and owner organisation."""
     start, limit = _paging(count, offset)
@@ -106,8 +106,8 @@ async def read_service_request(request: Request, referral_id: FromPath[UUID]
 
 @get("/ServiceRequest", operation_id="searchFhirServiceRequests", tags=TAGS, guards=[member])
 async def search_service_requests(
-    request: Request, status: Statuses = None, performer: str | None = None,
-    requester: str | None = None, count: Count = 50, offset: Offset = 0,
+    request: Request, status: Statuses = None, performer: FromQuery[str | None] = None,
+    requester: FromQuery[str | None] = None, count: Count = 50, offset: Offset = 0,
 ) -> Response[bytes]:
     """ServiceRequests you may see, by status and performer (the receiving organisation)."""
     start, limit = _paging(count, offset)
