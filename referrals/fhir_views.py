@@ -15,7 +15,7 @@ from piccolo.custom_types import Combinable
 from accounts import audit
 from accounts.identity import CurrentUser
 from accounts.roles import Role
-from referrals import disclosure, fhir, views
+from referrals import disclosure, fhir, fhir_updates, views
 from referrals.disclosure import Level
 from referrals.states import FHIR_TASK_STATUS, Side, State
 from referrals.tables import Referral
@@ -191,7 +191,7 @@ def _version(if_match: str | None) -> int | None:
     return int(raw)
 
 
-async def update_task(referral_id: UUID, update: fhir.TaskIn, actor: CurrentUser,
+async def update_task(referral_id: UUID, update: fhir_updates.TaskIn, actor: CurrentUser,
                       if_match: str | None, remote_addr: str, base_url: str) -> dict[str, Any]:
     """Apply a Task update through the state machine; answer with the Task as it is now."""
     if update.id is not None and update.id != str(referral_id):
@@ -204,8 +204,8 @@ async def update_task(referral_id: UUID, update: fhir.TaskIn, actor: CurrentUser
             "and repeat the change if it still applies."
         )
     try:
-        move = fhir.task_move(update, State(row["state"]))
-    except fhir.TaskUpdateError as error:
+        move = fhir_updates.task_move(update, State(row["state"]))
+    except fhir_updates.TaskUpdateError as error:
         raise ClientException(str(error)) from None
     if move is not None:
         try:

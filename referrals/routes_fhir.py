@@ -16,7 +16,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from accounts.guards import current_user, member
-from referrals import fhir, fhir_views
+from referrals import fhir, fhir_updates, fhir_views
 from referrals.routes_referrals import remote_addr
 from settings import get_settings
 
@@ -86,7 +86,7 @@ async def update_task(request: Request, referral_id: FromPath[UUID]) -> Response
     in-progress, completed, failed, cancelled; businessStatus waitlisted for the waitlist).
     If-Match with the Task's version refuses a change based on an outdated read (412)."""
     try:
-        update = msgspec.json.decode(await request.body(), type=fhir.TaskIn)
+        update = msgspec.json.decode(await request.body(), type=fhir_updates.TaskIn)
     except msgspec.DecodeError as error:
         raise ValidationException(f"The body is not a readable FHIR Task: {error}") from None
     return fhir_response(await fhir_views.update_task(
