@@ -86,6 +86,13 @@ def patient_id(referral: Mapping[str, Any], level: Level) -> str:
     return str(uuid.uuid5(_PATIENT_NAMESPACE, f"referral:{referral['id']}"))
 
 
+def consent_id(referral: Mapping[str, Any], facts: ConsentFacts, level: Level) -> str:
+    """Likewise for the consent: one consent may cover several referrals of the same person."""
+    if level is Level.OWNER:
+        return facts.id
+    return str(uuid.uuid5(_PATIENT_NAMESPACE, f"consent:{referral['id']}"))
+
+
 def _ref(kind: str, ident: object, display: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"reference": f"{kind}/{ident}"}
     if display:
@@ -184,7 +191,9 @@ def service_request(
     if referral.get("sent_at") is not None:
         out["authoredOn"] = referral["sent_at"].isoformat()
     if shown.consent is not None:
-        out["supportingInfo"] = [_ref("Consent", shown.consent.id)]
+        out["supportingInfo"] = [
+            _ref("Consent", consent_id(referral, shown.consent, shown.level))
+        ]
     notes = _notes(referral, shown.level)
     if notes:
         out["note"] = notes
@@ -198,7 +207,7 @@ def consent(referral: Mapping[str, Any], shown: Disclosed) -> dict[str, Any] | N
         return None
     return {
         "resourceType": "Consent",
-        "id": facts.id,
+        "id": consent_id(referral, facts, shown.level),
         "meta": _meta(PROFILE_CONSENT),
         "status": "active" if facts.active else "inactive",
         "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope",

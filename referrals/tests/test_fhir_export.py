@@ -34,7 +34,9 @@ def test_bundle_holds_service_request_task_consent_and_patient(exchange, api_cli
     assert request["category"][0]["coding"][0]["code"] == "educational-attainment"
     assert request["requester"]["reference"] == f"Organization/{exchange.sender_org}"
     assert request["performer"][0]["reference"] == f"Organization/{exchange.provider_org}"
-    assert request["supportingInfo"] == [{"reference": f"Consent/{exchange.consent_id}"}]
+    assert request["supportingInfo"] == [{"reference": f"Consent/{consent['id']}"}]
+    # Neither the client's nor the consent's own id reaches the provider: no linking.
+    assert str(exchange.consent_id) not in str(bundle)
     assert request["code"]["text"] == "Deutschkurs B1 am Vormittag"
     assert request["occurrenceTiming"]["code"]["text"] == "vormittags"
     assert consent["status"] == "active"
@@ -118,3 +120,11 @@ def test_sender_sees_own_client_and_draft_has_no_consent(exchange, api_client):
     assert found["ServiceRequest"]["status"] == "draft"
     assert found["Patient"]["id"] == str(exchange.client_id)
     assert found["Patient"]["identifier"][0]["value"] == "K-0001"
+
+
+def test_sender_sees_the_consent_by_its_own_id(exchange, api_client):
+    referral_id = sent_referral(exchange, api_client)
+    found = resources(_bundle(api_client(exchange.case_manager), referral_id))
+    assert found["Consent"]["id"] == str(exchange.consent_id)
+    assert found["ServiceRequest"]["supportingInfo"] == [
+        {"reference": f"Consent/{exchange.consent_id}"}]
