@@ -147,7 +147,7 @@ def _organization(reference: str | None, name: str) -> UUID | None:
 
 async def search(
     kind: str, actor: CurrentUser, *, statuses: list[str], owner: str | None,
-    requester: str | None, offset: int, limit: int, base_url: str,
+    requester: str | None, offset: int, limit: int, base_url: str, remote_addr: str = "",
 ) -> dict[str, Any]:
     """Tasks or ServiceRequests the actor may see, newest first, as a searchset Bundle."""
     sent_by = actor.org_ids_with(Role.CASE_MANAGER)
@@ -176,7 +176,7 @@ async def search(
         .order_by(Referral.created_at, ascending=False).offset(offset).limit(limit)
     )
     resources = [
-        await read_one(kind, item["id"], actor, "", base_url) for item in found
+        await read_one(kind, item["id"], actor, remote_addr, base_url) for item in found
     ]
     return fhir.searchset(resources, total, base_url)
 

@@ -77,7 +77,8 @@ async def search_tasks(
     start, limit = _paging(count, offset)
     return fhir_response(await fhir_views.search(
         "Task", current_user(request), statuses=status or [], owner=owner,
-        requester=requester, offset=start, limit=limit, base_url=get_settings().base_url))
+        requester=requester, offset=start, limit=limit, base_url=get_settings().base_url,
+        remote_addr=remote_addr(request)))
 
 
 @put("/Task/{referral_id:uuid}", operation_id="updateFhirTask", tags=TAGS, guards=[member])
@@ -113,7 +114,8 @@ async def search_service_requests(
     start, limit = _paging(count, offset)
     return fhir_response(await fhir_views.search(
         "ServiceRequest", current_user(request), statuses=status or [], owner=performer,
-        requester=requester, offset=start, limit=limit, base_url=get_settings().base_url))
+        requester=requester, offset=start, limit=limit, base_url=get_settings().base_url,
+        remote_addr=remote_addr(request)))
 
 
 ROUTER = Router(

@@ -113,6 +113,17 @@ def test_waitlist_then_accept_then_complete_through_fhir(exchange, api_client):
     assert valid(done.json())["output"][0]["type"]["coding"][0]["code"] == "resulting-activity"
 
 
+def test_sender_system_cancels_with_a_reason(exchange, api_client):
+    referral_id = sent_referral(exchange, api_client)
+    sender = api_client(exchange.case_manager)
+    task = _task(sender, referral_id) | {"status": "cancelled", "statusReason": {
+        "coding": [{"system": LOTSE_REASON_SYSTEM, "code": "referred_elsewhere"}]}}
+    answer = _put(sender, referral_id, task)
+    assert answer.status_code == 200, answer.text
+    assert valid(answer.json())["statusReason"]["coding"][0]["code"] == "referred_elsewhere"
+    assert _state(referral_id) == "cancelled"
+
+
 def test_outdated_if_match_is_412_and_changes_nothing(exchange, api_client):
     referral_id = sent_referral(exchange, api_client)
     system = api_client(exchange.provider)
@@ -240,8 +251,10 @@ def test_own_organisations_read_and_anonymous_gets_401(exchange: Exchange, api_c
 def test_session_update_needs_the_csrf_token(exchange: Exchange, api_client: Any, login: Any):
     referral_id = sent_referral(exchange, api_client)
     with TestClient(app=create_app()) as browser:
-        login(browser, exchange.provider)
+        csrf = login(browser, exchange.provider)
         task = browser.get(f"/fhir/Task/{referral_id}").json() | {"status": "accepted"}
         del browser.headers["X-CSRF-Token"]
         assert _put(browser, referral_id, task).status_code == 403
         assert _state(referral_id) == "sent"
+        assert _put(browser, referral_id, task, **{"X-CSRF-Token": csrf}).status_code == 200
+        assert _state(referral_id) == "accepted"

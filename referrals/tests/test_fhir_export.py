@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from accounts.tables import AuditEntry
 from clients.api import withdraw_consent
 from conftest import run
 from outbox.dispatcher import drain
@@ -79,6 +80,10 @@ def test_patient_after_acceptance_shows_what_consent_covers(exchange, api_client
     assert {"system": "phone", "value": "+49 208 123456"} in patient["telecom"]
     # The referral shares identity and contact only: no birth date.
     assert "birthDate" not in patient
+    # The look at the personal data is in the audit log, with the provider as actor.
+    reads = run(AuditEntry.select(AuditEntry.action).where(
+        AuditEntry.actor_user == exchange.provider.id))
+    assert {"client.read", "referral.read"} <= {r["action"] for r in reads}
 
 
 def test_patient_after_consent_withdrawal_is_only_an_id_again(exchange, api_client):
