@@ -317,3 +317,34 @@ def operation_outcome(status: int, detail: str, code: str | None = None) -> dict
         "resourceType": "OperationOutcome",
         "issue": [{"severity": "error", "code": issue_code, "diagnostics": detail}],
     }
+
+
+def capability_statement(base_url: str, released: str) -> dict[str, Any]:
+    """What the /fhir API offers, for systems that ask before they call (`GET /fhir/metadata`)."""
+
+    def params(*names: str) -> list[dict[str, str]]:
+        kinds = {"status": "token"}
+        return [{"name": n, "type": kinds.get(n, "reference")} for n in names]
+
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": released,
+        "kind": "instance",
+        "fhirVersion": "4.0.1",
+        "format": [FHIR_JSON, "json"],
+        "implementation": {"description": "Lotse referral exchange",
+                           "url": f"{base_url.rstrip('/')}/fhir"},
+        "rest": [{
+            "mode": "server",
+            "resource": [
+                {"type": "Task", "supportedProfile": [PROFILE_TASK],
+                 "interaction": [{"code": "read"}, {"code": "search-type"}, {"code": "update"}],
+                 "versioning": "versioned-update",
+                 "searchParam": params("status", "owner", "requester")},
+                {"type": "ServiceRequest", "supportedProfile": [PROFILE_SERVICE_REQUEST],
+                 "interaction": [{"code": "read"}, {"code": "search-type"}],
+                 "searchParam": params("status", "performer", "requester")},
+            ],
+        }],
+    }

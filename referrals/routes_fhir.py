@@ -22,6 +22,8 @@ from settings import get_settings
 
 TAGS = ["fhir"]
 MAX_COUNT = 100
+# When the /fhir API last changed what it offers (CapabilityStatement.date).
+RELEASED = "2026-12-03"
 
 
 def fhir_response(body: dict[str, Any], status_code: int = 200,
@@ -118,9 +120,15 @@ async def search_service_requests(
         remote_addr=remote_addr(request)))
 
 
+@get("/metadata", operation_id="readFhirCapabilities", tags=TAGS, guards=[member])
+async def capabilities() -> Response[bytes]:
+    """The CapabilityStatement: which resources, interactions and search parameters exist."""
+    return fhir_response(fhir.capability_statement(get_settings().base_url, RELEASED))
+
+
 ROUTER = Router(
     path="/fhir",
-    route_handlers=[read_task, search_tasks, update_task, read_service_request,
+    route_handlers=[capabilities, read_task, search_tasks, update_task, read_service_request,
                     search_service_requests],
     exception_handlers={HTTPException: outcome},
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.consent import Consent
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient
@@ -15,6 +16,7 @@ from referrals.tests.test_api import send_one
 
 MODELS: dict[str, Any] = {
     "Bundle": Bundle,
+    "CapabilityStatement": CapabilityStatement,
     "Consent": Consent,
     "OperationOutcome": OperationOutcome,
     "Patient": Patient,
@@ -32,6 +34,10 @@ def valid(resource: dict[str, Any]) -> dict[str, Any]:
         inner = entry["resource"]
         MODELS[inner["resourceType"]].model_validate(inner)
     return resource
+
+
+def valid_capabilities(statement: dict[str, Any]) -> None:
+    CapabilityStatement.model_validate(statement)
 
 
 def resources(bundle: dict[str, Any]) -> dict[str, dict[str, Any]]:

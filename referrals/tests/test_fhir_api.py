@@ -15,7 +15,7 @@ from conftest import run
 from referrals.states import LOTSE_REASON_SYSTEM
 from referrals.tables import Referral, ReferralTransition
 from referrals.tests.exchange_support import Exchange
-from referrals.tests.fhir_support import sent_referral, valid
+from referrals.tests.fhir_support import sent_referral, valid, valid_capabilities
 
 
 def _task(client: Any, referral_id: str) -> dict[str, Any]:
@@ -200,7 +200,7 @@ def _calls(referral_id: Any) -> list[tuple[str, str, Any]]:
 
 def test_fhir_routes_are_all_in_the_authorisation_list():
     tried = {(m, p.replace("<id>", "{referral_id:uuid}")) for m, p, _ in _calls("<id>")}
-    tried |= {("GET", "/fhir/Task"), ("GET", "/fhir/ServiceRequest")}
+    tried |= {("GET", "/fhir/Task"), ("GET", "/fhir/ServiceRequest"), ("GET", "/fhir/metadata")}
     routes = {(m, r.path) for r in create_app().routes for m in getattr(r, "methods", set())
               if m not in {"HEAD", "OPTIONS"} and r.path.startswith("/fhir")}
     assert routes - tried == set()
@@ -230,6 +230,16 @@ def test_other_roles_of_the_receiving_organisation_cannot_answer(
     for method, path, body in _calls(referral_id):
         assert colleague.request(method, path, json=body).status_code == 404, (method, path)
     assert _state(referral_id) == "sent"
+
+
+def test_capability_statement_names_the_interactions(exchange: Exchange, api_client: Any):
+    statement = api_client(exchange.provider).get("/fhir/metadata").json()
+    valid_capabilities(statement)
+    task = next(r for r in statement["rest"][0]["resource"] if r["type"] == "Task")
+    assert {i["code"] for i in task["interaction"]} == {"read", "search-type", "update"}
+    assert {p["name"] for p in task["searchParam"]} == {"status", "owner", "requester"}
+    with TestClient(app=create_app()) as anonymous:
+        assert anonymous.get("/fhir/metadata").status_code == 401
 
 
 def test_own_organisations_read_and_anonymous_gets_401(exchange: Exchange, api_client: Any):
