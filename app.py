@@ -18,10 +18,14 @@ from piccolo.engine.postgres import PostgresEngine
 import domains
 from accounts.guards import authenticated, csrf_protected
 from accounts.middleware import AuthMiddleware
+from core import logs
 from core.db import engine
+from core.openapi import document_errors
+from core.request_id import RequestIdMiddleware, answer_unrouted
 from core.security_headers import add_security_headers
 from core.templates import template_config
 from core.web import http_error, malformed_body, unexpected_error
+from operations.metrics import RequestMetricsMiddleware
 from outbox.dispatcher import Dispatcher
 from settings import get_settings
 
@@ -30,6 +34,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "core" / "static"
 
 def create_app() -> Litestar:
     settings = get_settings()
+    logs.stamp_request_ids()
     domains.install()
     routes = domains.routes()
     domain_startup, domain_shutdown = domains.startup_hooks(), domains.shutdown_hooks()
@@ -56,10 +61,11 @@ def create_app() -> Litestar:
     static = create_static_files_router(
         path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[*routes, static],
-        middleware=[AuthMiddleware()],
-        before_send=[add_security_headers],
+        # Outermost first: the request id is set before anything logs, the time taken by all.
+        middleware=[RequestIdMiddleware, RequestMetricsMiddleware, AuthMiddleware()],
+        before_send=[add_security_headers, answer_unrouted],
         guards=[authenticated, csrf_protected],
         template_config=template_config(),
         on_startup=[start],
@@ -69,6 +75,7 @@ def create_app() -> Litestar:
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
+            formatters={"standard": logs.formatter_config(settings.log_format)},
             log_exceptions="never",
         ),
         openapi_config=OpenAPIConfig(
@@ -86,6 +93,8 @@ def create_app() -> Litestar:
         ),
         debug=settings.debug,
     )
+    document_errors(app)
+    return app
 
 
 logging.getLogger("lotse").setLevel(logging.INFO)

@@ -15,6 +15,9 @@ from core.commands import console, run
 
 os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
 
+# Set in `click.get_current_context().meta` by a command that wrote nothing to deliver.
+WROTE_NOTHING = "lotse.wrote_nothing"
+
 
 @click.group(help="Lotse: partner-network directory and referral exchange.")
 def main() -> None:
@@ -45,29 +48,52 @@ def migrate() -> None:
 def serve(host: str | None, port: int | None, workers: int) -> None:
     import uvicorn
 
+    from core.logs import uvicorn_log_config
     from core.web import SERVER_OPTIONS
-    from settings import get_settings
+    from settings import get_settings, serve_at
 
-    settings = get_settings()
+    configured = get_settings()
+    settings = serve_at(host or configured.host, port or configured.port)
+    console.print(f"Serving on {settings.host}:{settings.port}; links name {settings.base_url}")
     uvicorn.run(
-        "app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-        workers=workers, log_level="info", access_log=False, **SERVER_OPTIONS,
+        "app:create_app", factory=True, host=settings.host, port=settings.port,
+        workers=workers, log_level="info", access_log=False,
+        log_config=uvicorn_log_config(settings.log_format), **SERVER_OPTIONS,
     )
 
 
 @main.command(help="Deliver outbox events (notifications, indexing, webhooks) in this process.")
 @click.option("--once", is_flag=True, help="Deliver what is due, then exit.")
 def worker(once: bool) -> None:
+    from core.logs import configure
     from outbox.dispatcher import Dispatcher, drain
+    from settings import get_settings
 
+    configure(get_settings().log_format)
     if once:
         console.print(f"Delivered {run(drain())} events.")
         return
 
     async def forever() -> None:
+        import logging
+
+        from litestar import Litestar
+
+        import domains
+
         dispatcher = Dispatcher()
         dispatcher.start()
-        await asyncio.Event().wait()
+        # Where the web process leaves delivery to workers (LOTSE_RUN_DISPATCHER=false there), the
+        # worker also runs the periodic jobs: deadlines, retention, calendar polling, index upkeep.
+        bare = Litestar(route_handlers=[])
+        for hook in domains.startup_hooks():
+            await hook(bare)
+        logging.getLogger("lotse.worker").info("worker delivering and running periodic jobs")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            for hook in domains.shutdown_hooks():
+                await hook(bare)
 
     console.print("Worker running; stop with Ctrl+C.")
     with contextlib.suppress(KeyboardInterrupt):
@@ -116,6 +142,9 @@ def deliver_outbox(*_results: Any, **_options: Any) -> None:
     from outbox.dispatcher import drain_if_migrated
     from settings import get_settings
 
+    # A command that only reads (`lotse backup`) leaves delivery to the running application.
+    if click.get_current_context().meta.get(WROTE_NOTHING):
+        return
     if get_settings().run_dispatcher:
         run(drain_if_migrated())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from piccolo.conf.apps import AppRegistry
@@ -9,6 +10,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from core.db import sqlite_options
 from domains import PICCOLO_APPS
 from settings import get_settings
 
@@ -16,8 +18,10 @@ from settings import get_settings
 def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite:///"):
         path = database_url.removeprefix("sqlite:///")
+        # A first start with LOTSE_DATA_DIR pointing at a folder not made yet.
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         # A generous busy timeout: concurrent writers wait for the lock instead of failing.
-        return SQLiteEngine(path=path, timeout=30)
+        return SQLiteEngine(path=path, timeout=30, **sqlite_options())
     parts = urlsplit(database_url)
     return PostgresEngine(
         config={

@@ -123,6 +123,28 @@ def _master_key(env: dict[str, str]) -> str | None:
     return raw or None
 
 
+def _previous_master_key(env: dict[str, str], current: str | None) -> str | None:
+    """The master key being rotated away from (`lotse keys rotate`); unset otherwise."""
+    raw = env.get("LOTSE_MASTER_KEY_PREVIOUS", "").strip()
+    if not raw:
+        return None
+    if len(raw) < 32:
+        raise SettingsError("LOTSE_MASTER_KEY_PREVIOUS must be at least 32 characters long")
+    if current is None or raw == current:
+        raise SettingsError(
+            "LOTSE_MASTER_KEY_PREVIOUS is the old key while rotating: set LOTSE_MASTER_KEY to "
+            "the new one, different from it"
+        )
+    return raw
+
+
+def _log_format(env: dict[str, str]) -> str:
+    raw = _text(env, "LOTSE_LOG_FORMAT", "text").lower()
+    if raw not in {"text", "json"}:
+        raise SettingsError(f"LOTSE_LOG_FORMAT must be text or json, got {raw!r}")
+    return raw
+
+
 def _keystore_url(env: dict[str, str], data_dir: Path, database_url: str) -> str:
     raw = env.get("LOTSE_KEYSTORE_URL", "").strip()
     if not raw:
@@ -133,6 +155,13 @@ def _keystore_url(env: dict[str, str], data_dir: Path, database_url: str) -> str
     if raw.rstrip("/") == database_url.rstrip("/"):
         raise SettingsError("LOTSE_KEYSTORE_URL must name a database other than DATABASE_URL")
     return raw
+
+
+def _metrics_token(env: dict[str, str]) -> str | None:
+    raw = env.get("LOTSE_METRICS_TOKEN", "").strip()
+    if raw and len(raw) < 24:
+        raise SettingsError("LOTSE_METRICS_TOKEN must be at least 24 characters long")
+    return raw or None
 
 
 @dataclass(frozen=True)
@@ -162,9 +191,24 @@ class Settings:
     db_pool_size: int = 10
     # Wraps the per-client data keys; falls back to secret_key when unset.
     master_key: str | None = None
+    # The old master key while `lotse keys rotate` re-wraps the client keys; unset afterwards.
+    master_key_previous: str | None = None
     keystore_url: str = ""
     # Reverse proxies whose X-Forwarded-For is believed; none by default.
     trusted_proxies: tuple[Network, ...] = ()
+    # Backups: the PostgreSQL client programs, and how long a key-store snapshot may be restored.
+    pg_dump: str = "pg_dump"
+    pg_restore: str = "pg_restore"
+    key_backup_days: int = 30
+    # "json": one JSON object per log line, with the request id.
+    log_format: str = "text"
+    # Bearer token for /metrics; unset: only unproxied requests from loopback may read it.
+    metrics_token: str | None = None
+    # Bounds of one .ics import (upload or subscription), checked before and while it is read.
+    ics_max_bytes: int = 2_000_000
+    ics_max_components: int = 5_000
+    ics_max_occurrences: int = 5_000
+    ics_horizon_years: int = 2
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -193,7 +237,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secret_key=_secret_key(env, data_dir),
         host=host,
         port=port,
-        base_url=(_optional_url(env, "LOTSE_BASE_URL") or f"http://{host}:{port}"),
+        base_url=(_optional_url(env, "LOTSE_BASE_URL") or served_url(host, port)),
         search_url=_optional_url(env, "SEARCH_URL"),
         search_api_key=env.get("SEARCH_API_KEY", "").strip() or None,
         capacity_stale_days=_int(env, "LOTSE_CAPACITY_STALE_DAYS", 30, 1, 3650),
@@ -211,12 +255,36 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         db_pool=_bool(env, "LOTSE_DB_POOL", True),
         db_pool_size=_int(env, "LOTSE_DB_POOL_SIZE", 10, 1, 200),
         master_key=_master_key(env),
+        master_key_previous=_previous_master_key(env, _master_key(env)),
+        log_format=_log_format(env),
+        metrics_token=_metrics_token(env),
         keystore_url=_keystore_url(env, data_dir, _database_url(env, data_dir)),
         trusted_proxies=parse_networks("LOTSE_TRUSTED_PROXIES",
                                        env.get("LOTSE_TRUSTED_PROXIES", "")),
+        ics_max_bytes=_int(env, "LOTSE_ICS_MAX_BYTES", 2_000_000, 1_000, 50_000_000),
+        ics_max_components=_int(env, "LOTSE_ICS_MAX_COMPONENTS", 5_000, 1, 100_000),
+        ics_max_occurrences=_int(env, "LOTSE_ICS_MAX_OCCURRENCES", 5_000, 1, 100_000),
+        ics_horizon_years=_int(env, "LOTSE_ICS_HORIZON_YEARS", 2, 1, 10),
+        pg_dump=_text(env, "LOTSE_PG_DUMP", "pg_dump"),
+        pg_restore=_text(env, "LOTSE_PG_RESTORE", "pg_restore"),
+        key_backup_days=_int(env, "LOTSE_KEY_BACKUP_DAYS", 30, 1, 365),
     )
+
+
+def served_url(host: str, port: int) -> str:
+    """The address where Lotse listens, the base URL when LOTSE_BASE_URL is not set."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()
+
+
+def serve_at(host: str, port: int) -> Settings:
+    """`lotse serve` listens at host:port: this process and the workers it starts read them as
+    LOTSE_HOST and LOTSE_PORT, so links in mails, feeds and APIs name the port actually served."""
+    os.environ["LOTSE_HOST"] = host
+    os.environ["LOTSE_PORT"] = str(port)
+    get_settings.cache_clear()
+    return get_settings()

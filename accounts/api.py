@@ -93,3 +93,13 @@ async def count_users(ids: list[UUID]) -> UserCount:
 SubjectAccess = audit.SubjectAccess
 # Every audit entry about one subject (a client), for its GDPR Art. 15 export.
 accesses_to = audit.accesses_to
+
+# The result of checking the whole hash chain (`ok`, `checked`, `head_hash`, first bad entry).
+AuditVerification = audit.VerifyResult
+verify_audit_chain = audit.verify_chain
+
+
+async def audit_head() -> tuple[int, str]:
+    """How many entries the audit log holds and the newest one's hash, read in the caller's
+    transaction (a backup's manifest notes both, to check a restore against)."""
+    return await audit.head()

@@ -34,6 +34,20 @@ ACTION_LABELS: dict[str, str] = {
     "consent.withdraw": N_("withdrew a consent"),
     "referral.read": N_("looked at a referral's personal data"),
     "referral.transition": N_("changed a referral's state"),
+    # Account administration (accounts.admin_audit).
+    "user.create": N_("created a user"),
+    "user.update": N_("changed a user's name or language"),
+    "user.deactivate": N_("deactivated a user"),
+    "user.activate": N_("reactivated a user"),
+    "membership.add": N_("gave a user a role"),
+    "membership.remove": N_("took a role from a user"),
+    "membership.change": N_("changed a user's role"),
+    "password_link.issue": N_("issued a password link"),
+    "password.change": N_("changed a password"),
+    "password.set_by_link": N_("set a password through a link"),
+    "token.issue": N_("issued an API token"),
+    "token.revoke": N_("revoked an API token"),
+    "token.revoke_all": N_("revoked all API tokens of a user"),
 }
 
 GENESIS_HASH = "0" * 64
@@ -305,3 +319,13 @@ async def accesses_to(subject_id: UUID) -> list[SubjectAccess]:
             )
         )
     return result
+
+
+async def head() -> tuple[int, str]:
+    """The number of entries and the hash of the newest (the genesis hash when empty)."""
+    last = (
+        await AuditEntry.select(AuditEntry.entry_hash)
+        .order_by(AuditEntry.id, ascending=False)
+        .first()
+    )
+    return await AuditEntry.count(), (last["entry_hash"] if last else GENESIS_HASH)

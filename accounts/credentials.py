@@ -1,4 +1,7 @@
-"""Log-in sessions (cookie) and API tokens (bearer): random secrets stored only as hashes."""
+"""Log-in sessions (cookie) and API tokens (bearer): random secrets stored only as hashes.
+
+Issuing and revoking tokens is audited (`accounts.admin_audit`): by id, never the secret.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from accounts.admin_audit import Acting, record_admin
 from accounts.tables import ApiToken, LoginSession
+from core.db import atomic
 
 SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_PREFIX = "lotse_"  # noqa: S105 - a visible prefix, not a secret
@@ -53,11 +58,19 @@ async def close_sessions_of(user_id: UUID) -> None:
     await LoginSession.delete().where(LoginSession.user == user_id)
 
 
-async def issue_token(user_id: UUID, name: str = "") -> tuple[UUID, str]:
-    """Create an API token; the secret is returned once and only its hash is kept."""
+async def issue_token(user_id: UUID, name: str = "",
+                      by: Acting | None = None) -> tuple[UUID, str]:
+    """Create an API token; the secret is returned once and only its hash is kept.
+
+    Every door a person uses (pages, API, command line) names itself in `by` and is audited;
+    None is for set-up code (tests, benchmarks) only.
+    """
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user=user_id, name=name, prefix=secret[:12], token_hash=digest(secret))
-    await row.save()
+    async with atomic():
+        await row.save()
+        if by is not None:
+            await record_admin("token.issue", user_id, by, {"token_id": row.id})
     return row.id, secret
 
 
@@ -77,11 +90,27 @@ async def find_token_user(secret: str) -> UUID | None:
     return user
 
 
-async def revoke_token(token_id: UUID, user_id: UUID) -> bool:
-    revoked = (
-        await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)})
-        .where((ApiToken.id == token_id) & (ApiToken.user == user_id)
-               & ApiToken.revoked_at.is_null())
-        .returning(ApiToken.id)
-    )
+async def revoke_token(token_id: UUID, user_id: UUID, by: Acting) -> bool:
+    async with atomic():
+        revoked = (
+            await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)})
+            .where((ApiToken.id == token_id) & (ApiToken.user == user_id)
+                   & ApiToken.revoked_at.is_null())
+            .returning(ApiToken.id)
+        )
+        if revoked:
+            await record_admin("token.revoke", user_id, by, {"token_id": token_id})
     return bool(revoked)
+
+
+async def revoke_all_tokens(user_id: UUID, by: Acting | None, reason: str = "requested") -> int:
+    """Revokes every active API token of the user (in the caller's transaction, if any);
+    returns how many. `by` None: the caller records the change itself."""
+    async with atomic():
+        revoked = await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
+            (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+        ).returning(ApiToken.id)
+        if by is not None:
+            await record_admin("token.revoke_all", user_id, by,
+                               {"count": len(revoked), "reason": reason})
+    return len(revoked)

@@ -12,6 +12,7 @@ from litestar.handlers.base import BaseRouteHandler
 from accounts.identity import CurrentUser
 from accounts.middleware import AuthInfo
 from accounts.roles import Role
+from core.i18n import N_
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -57,7 +58,7 @@ async def csrf_protected(connection: ASGIConnection, handler: BaseRouteHandler) 
 def _require(connection: ASGIConnection, *roles: str) -> None:
     user = current_user(connection)
     if not user.has_role(*roles):
-        raise PermissionDeniedException("Your role does not allow this.")
+        raise PermissionDeniedException(N_("Your role does not allow this."))
 
 
 def network_admin(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -79,4 +80,4 @@ def member(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 def require_role_in(user: CurrentUser, organization_id: UUID, *roles: str) -> None:
     """For checks that need the target organisation: the user must hold one of `roles` there."""
     if not user.roles_in(organization_id) & set(roles):
-        raise PermissionDeniedException("You can only do this for your own organisation.")
+        raise PermissionDeniedException(N_("You can only do this for your own organisation."))

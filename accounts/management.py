@@ -1,7 +1,7 @@
 """Managing users and memberships: what network administrators (and the command line) may do.
 
-Every change runs in one transaction. Changes that could leave the network without an active
-network administrator are refused.
+Every change runs in one transaction, with its audit entry (`accounts.admin_audit`). Changes that
+could leave the network without an active network administrator are refused (`accounts.last_admin`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +19,15 @@ from msgspec import UNSET, UnsetType
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
+from accounts.admin_audit import SYSTEM, Acting, record_admin
+from accounts.credentials import revoke_all_tokens
+from accounts.last_admin import (
+    LAST_ADMIN,
+    active_admins_besides,
+    check_can_deactivate,
+    lock_memberships,
+    of_active_user,
+)
 from accounts.organizations import (
     find_organizations,
     open_organization_name,
@@ -28,16 +36,15 @@ from accounts.organizations import (
 from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
 from accounts.roles import ROLES, Role
 from accounts.schemas import MembershipOut, OrganizationMembers, UserOut
-from accounts.tables import ApiToken, LoginSession, Membership, User
-from core.db import atomic, contains_pattern, is_sqlite
+from accounts.tables import LoginSession, Membership, User
+from core.db import atomic, contains_pattern
 from core.errors import ConflictError, NotFoundError, ReadableError
 from core.i18n import LANGUAGES, N_
+from core.validation import is_one_line
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MAX_EMAIL_LENGTH = 254
 MAX_PASSWORD_LENGTH = 1024
-# Key of the PostgreSQL advisory lock that serialises membership and activation changes.
-MEMBERSHIP_LOCK = 7_410_001
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,9 @@ def check_display_name(display_name: str) -> str:
         raise ReadableError(N_("Enter the person's name."))
     if len(name) > 255:
         raise ReadableError(N_("The name may have at most 255 characters."))
+    if not is_one_line(name):
+        raise ReadableError(N_("Enter the name on one line, without line breaks or control "
+                               "characters."))
     return name
 
 
@@ -99,37 +109,9 @@ def unusable_password_hash() -> str:
     return "!unset:" + secrets.token_hex(16)
 
 
-async def _lock_memberships() -> None:
-    # SQLite transactions from atomic() are IMMEDIATE and already one at a time.
-    if not is_sqlite():
-        await User.raw("SELECT pg_advisory_xact_lock({})", MEMBERSHIP_LOCK)
-
-
-def _of_active_user() -> Any:
-    return Membership.user.is_active == True  # noqa: E712 - builds SQL, not a comparison
-
-
-async def _active_admins_besides(user_id: UUID | None = None,
-                                 membership_id: UUID | None = None) -> int:
-    """Active users holding network_admin, not counting `user_id` or `membership_id`."""
-    where = (Membership.role == Role.NETWORK_ADMIN) & _of_active_user()
-    if user_id is not None:
-        where &= Membership.user != user_id
-    if membership_id is not None:
-        where &= Membership.id != membership_id
-    rows = await Membership.select(Membership.user).where(where).distinct()
-    return len(rows)
-
-
-LAST_ADMIN = N_(
-    "This is the last active network administrator. Give another person the role "
-    "network_admin first, so that someone can still manage the network."
-)
-
-
 async def create_member(
     email: str, display_name: str, password: str | None,
-    memberships: list[tuple[UUID, str]], locale: str = "de",
+    memberships: list[tuple[UUID, str]], locale: str = "de", by: Acting = SYSTEM,
 ) -> UUID:
     address = normalise_email(email)
     name = check_display_name(display_name)
@@ -146,7 +128,7 @@ async def create_member(
     password_hash = (await anyio.to_thread.run_sync(hash_password, password)
                      if password is not None else unusable_password_hash())
     async with atomic():
-        await _lock_memberships()
+        await lock_memberships()
         for organization_id, _role in memberships:
             await open_organization_name(organization_id)
         if await User.exists().where(User.email == address):
@@ -159,6 +141,10 @@ async def create_member(
                            email=address) from error
         for organization_id, role in memberships:
             await Membership(user=user.id, organization=organization_id, role=role).save()
+        await record_admin("user.create", user.id, by, {
+            "memberships": [{"organization_id": org, "role": role} for org, role in memberships],
+            "password_set": password is not None,
+        })
     return user.id
 
 
@@ -229,7 +215,7 @@ async def list_members(found: UserFilter, offset: int, limit: int) -> tuple[list
 
 
 async def update_member(
-    user_id: UUID, *, actor_id: UUID | None,
+    user_id: UUID, *, by: Acting,
     display_name: str | UnsetType = UNSET, is_active: bool | UnsetType = UNSET,
     locale: str | UnsetType = UNSET,
 ) -> UserOut:
@@ -239,44 +225,37 @@ async def update_member(
     if locale is not UNSET:
         changes[User.locale] = check_locale(locale)
     async with atomic():
-        await _lock_memberships()
+        await lock_memberships()
         row = await User.select(User.is_active).where(User.id == user_id).first()
         if row is None:
             raise NotFoundError(N_("There is no user with the id {id}."), id=user_id)
+        fields = sorted(column._meta.name for column in changes)
+        if fields:
+            await record_admin("user.update", user_id, by, {"fields": fields})
         if is_active is False and row["is_active"]:
-            await _check_can_deactivate(user_id, actor_id)
+            await check_can_deactivate(user_id, by.user_id)
             changes[User.is_active] = False
-            await end_access(user_id)
-        elif is_active is True:
+            revoked = await end_access(user_id)
+            await record_admin("user.deactivate", user_id, by, {"tokens_revoked": revoked})
+        elif is_active is True and not row["is_active"]:
             changes[User.is_active] = True
+            await record_admin("user.activate", user_id, by)
         if changes:
             await User.update(changes).where(User.id == user_id)
     return await get_member(user_id)
 
 
-async def _check_can_deactivate(user_id: UUID, actor_id: UUID | None) -> None:
-    if user_id == actor_id:
-        raise ConflictError(N_("You cannot deactivate your own account. Ask another network "
-                          "administrator to do it."))
-    is_admin = await Membership.exists().where(
-        (Membership.user == user_id) & (Membership.role == Role.NETWORK_ADMIN)
-    )
-    if is_admin and await _active_admins_besides(user_id=user_id) == 0:
-        raise ConflictError(LAST_ADMIN)
-
-
-async def end_access(user_id: UUID) -> None:
-    """Closes every session and revokes every API token of the user."""
+async def end_access(user_id: UUID) -> int:
+    """Closes every session and revokes every API token of the user; returns the tokens revoked."""
     await LoginSession.delete().where(LoginSession.user == user_id)
-    await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
-        (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
-    )
+    return await revoke_all_tokens(user_id, None)
 
 
-async def add_membership(user_id: UUID, organization_id: UUID, role: str) -> MembershipOut:
+async def add_membership(user_id: UUID, organization_id: UUID, role: str,
+                         by: Acting = SYSTEM) -> MembershipOut:
     check_role(role)
     async with atomic():
-        await _lock_memberships()
+        await lock_memberships()
         if not await User.exists().where(User.id == user_id):
             raise NotFoundError(N_("There is no user with the id {id}."), id=user_id)
         name = await open_organization_name(organization_id)
@@ -291,23 +270,32 @@ async def add_membership(user_id: UUID, organization_id: UUID, role: str) -> Mem
             )
         membership = Membership(user=user_id, organization=organization_id, role=role)
         await membership.save()
+        await record_admin("membership.add", user_id, by,
+                           {"membership_id": membership.id, "role": role}, organization_id)
     return MembershipOut(id=membership.id, organization_id=organization_id,
                          organization_name=name, role=role)
 
 
-async def remove_membership(user_id: UUID, membership_id: UUID) -> None:
+async def remove_membership(user_id: UUID, membership_id: UUID, by: Acting = SYSTEM) -> None:
     async with atomic():
-        await _lock_memberships()
-        row = await Membership.select(Membership.role, Membership.user.is_active).where(
+        await lock_memberships()
+        row = await Membership.select(
+            Membership.role, Membership.organization, Membership.user.is_active,
+            Membership.organization.retired_at,
+        ).where(
             (Membership.id == membership_id) & (Membership.user == user_id)
         ).first()
         if row is None:
             raise NotFoundError(N_("This user has no membership with the id {id}."),
                                 id=membership_id)
         if (row["role"] == Role.NETWORK_ADMIN and row["user.is_active"]
-                and await _active_admins_besides(membership_id=membership_id) == 0):
+                and row["organization.retired_at"] is None
+                and await active_admins_besides(membership_id=membership_id) == 0):
             raise ConflictError(LAST_ADMIN)
         await Membership.delete().where(Membership.id == membership_id)
+        await record_admin("membership.remove", user_id, by,
+                           {"membership_id": membership_id, "role": row["role"]},
+                           row["organization"])
 
 
 async def find_member_id(email: str) -> UUID:
@@ -328,7 +316,7 @@ async def organization_overview(offset: int, limit: int, name: str | None = None
         rows = await Membership.select(
             Membership.organization, Membership.role, Count(),
         ).where(
-            Membership.organization.is_in(ids) & _of_active_user()
+            Membership.organization.is_in(ids) & of_active_user()
         ).group_by(Membership.organization, Membership.role)
         for row in rows:
             per_role[row["organization"]][row["role"]] = row["count"]

@@ -60,6 +60,8 @@ def _is_static(scope: Scope) -> bool:
 class AuthMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
     should_bypass_for_scope = staticmethod(_is_static)
+    # Health checks and the metrics scrape look up no session (they authenticate themselves).
+    exclude_opt_key = "own_authentication"
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         scope["user"] = None
@@ -97,6 +99,11 @@ class AuthMiddleware(ASGIMiddleware):
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableScopeHeaders.from_message(message)
+                # Only pages carry forms; a public feed or API answer stays cookie-free and
+                # cacheable.
+                if not headers.get("content-type", "").startswith("text/html"):
+                    await send(message)
+                    return
                 secure = "; Secure" if get_settings().is_https else ""
                 headers.add(
                     "set-cookie",

@@ -16,7 +16,7 @@ from accounts.middleware import SESSION_COOKIE, AuthInfo
 from accounts.page_helpers import safe_next
 from accounts.passwords import DUMMY_HASH, verify_password_async
 from accounts.tables import User
-from core.i18n import LANGUAGE_COOKIE, LANGUAGES, gettext_for
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, gettext_for
 from core.templates import render
 from core.web import client_address
 from settings import get_settings
@@ -47,7 +47,7 @@ async def login(request: Request) -> Response[Any]:
              "error": t.gettext("Too many failed attempts. Please wait 15 minutes and try again.")},
             status_code=429,
         )
-    row = await User.select(User.id, User.password_hash, User.is_active).where(
+    row = await User.select(User.id, User.password_hash, User.is_active, User.locale).where(
         User.email == email
     ).first()
     valid = await verify_password_async(row["password_hash"] if row else DUMMY_HASH, password)
@@ -66,6 +66,11 @@ async def login(request: Request) -> Response[Any]:
         SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
         samesite="lax", secure=get_settings().is_https,
     )
+    if row["locale"] in LANGUAGES and row["locale"] != DEFAULT_LANGUAGE:
+        # A language chosen on the account follows the person to every device they log in on
+        # (German is also every account's default, so it cannot tell a choice from none).
+        response.set_cookie(LANGUAGE_COOKIE, row["locale"], max_age=365 * 24 * 3600,
+                            samesite="lax")
     return response
 
 

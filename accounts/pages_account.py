@@ -9,7 +9,8 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from accounts.credentials import issue_token, revoke_token
+from accounts.admin_audit import Acting, acting_for
+from accounts.credentials import issue_token, revoke_all_tokens, revoke_token
 from accounts.guards import current_user
 from accounts.management import check_locale
 from accounts.middleware import AuthInfo
@@ -23,6 +24,7 @@ from accounts.password_links import (
 from accounts.tables import ApiToken, User
 from core.errors import ReadableError
 from core.i18n import LANGUAGE_COOKIE, N_, gettext_for
+from core.web import client_address
 
 MAX_TOKEN_NAME = 100
 
@@ -44,6 +46,10 @@ async def _account_view(request: Request, *, done: str | None = None,
         "me": user, "tokens": await _tokens(user.id), "done": done, "error": error,
         "error_in": error_in, "new_token": new_token,
     }, status_code=status_code, secret=new_token is not None)
+
+
+def _by(request: Request) -> Acting:
+    return acting_for(request, current_user(request), "web")
 
 
 def _refused(request: Request, error: ReadableError) -> str:
@@ -75,15 +81,16 @@ async def change_password(request: Request) -> Response[Any]:
     auth = request.scope.get("auth")
     session_token = auth.session_token if isinstance(auth, AuthInfo) else None
     try:
-        await change_own_password(
+        revoked = await change_own_password(
             current_user(request).id, text(form, "current_password", 1024),
             text(form, "new_password", 1024), text(form, "confirm_password", 1024),
-            session_token,
+            session_token, keep_tokens=text(form, "keep_tokens", 10) == "on", by=_by(request),
         )
     except ReadableError as refused:
         return await _account_view(request, error=_refused(request, refused), error_in="password",
                                    status_code=400)
-    return Redirect("/account?done=password", status_code=303)
+    return Redirect(f"/account?done={'password-tokens' if revoked else 'password'}",
+                    status_code=303)
 
 
 @post("/account/tokens", operation_id="accountCreateToken", include_in_schema=False)
@@ -95,7 +102,7 @@ async def create_token(request: Request) -> Template:
                                    "system that will use it."), count=MAX_TOKEN_NAME)
         return await _account_view(request, error=_refused(request, refused), error_in="tokens",
                                    status_code=400)
-    _token_id, secret = await issue_token(current_user(request).id, name)
+    _token_id, secret = await issue_token(current_user(request).id, name, _by(request))
     # Shown on this answer only: the database keeps nothing but a hash.
     return await _account_view(request, new_token={"name": name, "secret": secret})
 
@@ -103,11 +110,18 @@ async def create_token(request: Request) -> Template:
 @post("/account/tokens/{token_id:uuid}/revoke", operation_id="accountRevokeToken",
       include_in_schema=False)
 async def revoke(request: Request, token_id: FromPath[UUID]) -> Response[Any]:
-    if not await revoke_token(token_id, current_user(request).id):
+    if not await revoke_token(token_id, current_user(request).id, _by(request)):
         refused = ReadableError(N_("This token is already revoked or does not belong to you."))
         return await _account_view(request, error=_refused(request, refused), error_in="tokens",
                                    status_code=404)
     return Redirect("/account?done=revoked", status_code=303)
+
+
+@post("/account/tokens/revoke-all", operation_id="accountRevokeAllTokens",
+      include_in_schema=False)
+async def revoke_all(request: Request) -> Response[Any]:
+    await revoke_all_tokens(current_user(request).id, _by(request))
+    return Redirect("/account?done=revoked-all", status_code=303)
 
 
 @get("/password/{token:str}", operation_id="passwordLinkPage", opt={"public": True},
@@ -129,7 +143,8 @@ async def password_submit(request: Request, token: FromPath[str]) -> Template:
     try:
         person = await check_link(token)
         await set_password_with_link(token, text(form, "new_password", 1024),
-                                     text(form, "confirm_password", 1024))
+                                     text(form, "confirm_password", 1024),
+                                     remote_addr=client_address(request))
     except LinkError as refused:
         return view(request, "accounts/password.html",
                     {"link_error": _refused(request, refused)}, status_code=400, secret=True)
@@ -140,5 +155,5 @@ async def password_submit(request: Request, token: FromPath[str]) -> Template:
     return view(request, "accounts/password.html", {"done": True}, secret=True)
 
 
-ROUTES = [account_page, save_language, change_password, create_token, revoke, password_page,
-          password_submit]
+ROUTES = [account_page, save_language, change_password, create_token, revoke, revoke_all,
+          password_page, password_submit]

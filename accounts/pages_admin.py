@@ -9,6 +9,8 @@ from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from accounts.admin_audit import Acting, acting_for
+from accounts.credentials import revoke_all_tokens
 from accounts.guards import current_user, network_admin
 from accounts.management import (
     UserFilter,
@@ -37,6 +39,10 @@ def _uuid(raw: str | None) -> UUID | None:
         return UUID(raw)
     except ValueError:
         raise ReadableError(N_("“{value}” is not a valid id."), value=raw[:40]) from None
+
+
+def _by(request: Request) -> Acting:
+    return acting_for(request, current_user(request), "web")
 
 
 def _page_number(raw: str | None) -> int:
@@ -101,14 +107,15 @@ async def create_user(request: Request) -> Response[Any]:
         organization_id = _uuid(values["organization"])
         memberships = [(organization_id, values["role"])] if organization_id else []
         user_id = await create_member(values["email"], values["display_name"],
-                                      password or None, memberships, values["locale"] or "de")
+                                      password or None, memberships, values["locale"] or "de",
+                                      _by(request))
     except ReadableError as refused:
         return await _new_user_form(request, values,
                                     refused.translated(gettext_for(request).gettext),
                                     status_code=refused.status_code)
     if password:
         return Redirect(f"/admin/users/{user_id}?done=created", status_code=303)
-    link = await issue_link(user_id)
+    link = await issue_link(user_id, _by(request))
     return await _user_view(request, user_id, done="created", password_link=link)
 
 
@@ -148,7 +155,7 @@ async def _after(request: Request, user_id: UUID, work: Any, done: str) -> Respo
 async def update_user(request: Request, user_id: FromPath[UUID]) -> Response[Any]:
     form = await request.form()
     return await _after(request, user_id, update_member(
-        user_id, actor_id=current_user(request).id, display_name=text(form, "display_name"),
+        user_id, by=_by(request), display_name=text(form, "display_name"),
         locale=text(form, "locale", 5),
     ), "saved")
 
@@ -156,27 +163,28 @@ async def update_user(request: Request, user_id: FromPath[UUID]) -> Response[Any
 @post("/users/{user_id:uuid}/deactivate", operation_id="adminDeactivateUser")
 async def deactivate_user(request: Request, user_id: FromPath[UUID]) -> Response[Any]:
     return await _after(request, user_id, update_member(
-        user_id, actor_id=current_user(request).id, is_active=False), "deactivated")
+        user_id, by=_by(request), is_active=False), "deactivated")
 
 
 @post("/users/{user_id:uuid}/activate", operation_id="adminActivateUser")
 async def activate_user(request: Request, user_id: FromPath[UUID]) -> Response[Any]:
     return await _after(request, user_id, update_member(
-        user_id, actor_id=current_user(request).id, is_active=True), "activated")
+        user_id, by=_by(request), is_active=True), "activated")
 
 
-async def _add(user_id: UUID, organization: str, role: str) -> None:
+async def _add(user_id: UUID, organization: str, role: str, by: Acting) -> None:
     organization_id = _uuid(organization)
     if organization_id is None:
         raise ReadableError(N_("Choose an organisation."))
-    await add_membership(user_id, organization_id, role)
+    await add_membership(user_id, organization_id, role, by)
 
 
 @post("/users/{user_id:uuid}/memberships", operation_id="adminAddMembership")
 async def add_membership_form(request: Request, user_id: FromPath[UUID]) -> Response[Any]:
     form = await request.form()
     return await _after(request, user_id,
-                        _add(user_id, text(form, "organization"), text(form, "role", 30)),
+                        _add(user_id, text(form, "organization"), text(form, "role", 30),
+                             _by(request)),
                         "membership-added")
 
 
@@ -184,19 +192,29 @@ async def add_membership_form(request: Request, user_id: FromPath[UUID]) -> Resp
       operation_id="adminRemoveMembership")
 async def remove_membership_form(request: Request, user_id: FromPath[UUID],
                                  membership_id: FromPath[UUID]) -> Response[Any]:
-    return await _after(request, user_id, remove_membership(user_id, membership_id),
+    return await _after(request, user_id, remove_membership(user_id, membership_id, _by(request)),
                         "membership-removed")
 
 
 @post("/users/{user_id:uuid}/password-link", operation_id="adminPasswordLink")
 async def password_link_form(request: Request, user_id: FromPath[UUID]) -> Template:
     try:
-        link = await issue_link(user_id)
+        link = await issue_link(user_id, _by(request))
     except ReadableError as refused:
         return await _user_view(request, user_id,
                                 error=refused.translated(gettext_for(request).gettext),
                                 status_code=refused.status_code)
     return await _user_view(request, user_id, password_link=link)
+
+
+async def _revoke_all(user_id: UUID, by: Acting) -> None:
+    await get_member(user_id)
+    await revoke_all_tokens(user_id, by)
+
+
+@post("/users/{user_id:uuid}/tokens/revoke-all", operation_id="adminRevokeUserTokens")
+async def revoke_tokens_form(request: Request, user_id: FromPath[UUID]) -> Response[Any]:
+    return await _after(request, user_id, _revoke_all(user_id, _by(request)), "tokens-revoked")
 
 
 @get("/organizations", operation_id="adminOrganizationsPage")
@@ -222,5 +240,5 @@ ROUTES = [Router(
     path="/admin", guards=[network_admin], include_in_schema=False,
     route_handlers=[users_page, new_user_page, create_user, user_page, update_user,
                     deactivate_user, activate_user, add_membership_form, remove_membership_form,
-                    password_link_form, organizations_page],
+                    password_link_form, revoke_tokens_form, organizations_page],
 )]

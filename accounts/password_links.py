@@ -2,6 +2,11 @@
 
 The signed payload holds the user id and a keyed hash of the user's current password hash. Setting
 a password changes that hash, so every link issued before stops working; no table is needed.
+
+Tokens after a password change: a password set through a link (a reset: the old password may be
+known to someone else) revokes every API token of the user and ends every session; a change
+with the current password on the account page ends the other sessions and revokes the tokens
+too, unless the person chooses to keep them. Every issue and use of a link is audited.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from uuid import UUID
 import anyio.to_thread
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from accounts.credentials import digest
+from accounts.admin_audit import SYSTEM, Acting, record_admin
+from accounts.credentials import digest, revoke_all_tokens
 from accounts.management import check_new_password
 from accounts.passwords import hash_password, verify_password_async
 from accounts.schemas import PasswordLink
@@ -22,6 +28,7 @@ from accounts.tables import LoginSession, User
 from core.db import atomic
 from core.errors import NotFoundError, ReadableError
 from core.i18n import N_
+from core.urls import absolute_url
 from settings import get_settings
 
 LINK_LIFETIME = timedelta(days=3)
@@ -46,15 +53,17 @@ def _fingerprint(password_hash: str) -> str:
     return hmac.new(key, password_hash.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-async def issue_link(user_id: UUID) -> PasswordLink:
+async def issue_link(user_id: UUID, by: Acting = SYSTEM) -> PasswordLink:
     row = await User.select(User.password_hash, User.is_active).where(User.id == user_id).first()
     if row is None:
         raise NotFoundError(N_("There is no user with the id {id}."), id=user_id)
     if not row["is_active"]:
         raise ReadableError(N_("This account is deactivated. Activate it before sending a "
                                "password link."))
+    async with atomic():
+        await record_admin("password_link.issue", user_id, by)
     token = _serializer().dumps({"u": str(user_id), "p": _fingerprint(row["password_hash"])})
-    return PasswordLink(link=f"{get_settings().base_url}/password/{token}",
+    return PasswordLink(link=absolute_url(f"/password/{token}"),
                         expires_at=datetime.now(UTC) + LINK_LIFETIME)
 
 
@@ -89,8 +98,9 @@ def _check_confirmation(password: str, confirmation: str) -> None:
 
 
 async def set_password_with_link(token: str, password: str, confirmation: str,
-                                 now: datetime | None = None) -> UUID:
-    """Sets the password and ends every session of the user; the link is spent afterwards."""
+                                 now: datetime | None = None, remote_addr: str = "") -> UUID:
+    """Sets the password, ends every session and revokes every API token of the user; the link
+    is spent afterwards."""
     await check_link(token, now)
     _check_confirmation(password, confirmation)
     user_id, fingerprint = _read(token, now)
@@ -107,12 +117,17 @@ async def set_password_with_link(token: str, password: str, confirmation: str,
         if not changed:
             raise LinkError(USED)
         await LoginSession.delete().where(LoginSession.user == user_id)
+        revoked = await revoke_all_tokens(user_id, None)
+        await record_admin("password.set_by_link", user_id, Acting(None, remote_addr, "link"),
+                           {"tokens_revoked": revoked})
     return user_id
 
 
 async def change_own_password(user_id: UUID, current: str, password: str, confirmation: str,
-                              session_token: str | None) -> None:
-    """Needs the current password; other sessions of the user end, this one stays open."""
+                              session_token: str | None, *, keep_tokens: bool = False,
+                              by: Acting = SYSTEM) -> int:
+    """Needs the current password; other sessions of the user end, this one stays open. The
+    API tokens are revoked unless `keep_tokens`; returns how many were."""
     row = await User.select(User.password_hash).where(User.id == user_id).first()
     if row is None or not await verify_password_async(row["password_hash"], current):
         raise ReadableError(N_("The current password is not correct."))
@@ -124,3 +139,7 @@ async def change_own_password(user_id: UUID, current: str, password: str, confir
         if session_token:
             others = others.where(LoginSession.token_hash != digest(session_token))
         await others
+        revoked = 0 if keep_tokens else await revoke_all_tokens(user_id, None)
+        await record_admin("password.change", user_id, by,
+                           {"tokens_revoked": revoked, "kept_tokens": keep_tokens})
+    return revoked

@@ -1,4 +1,4 @@
-"""JSON API of one's own account: who am I, and my API tokens."""
+"""JSON API of one's own account: who am I, and my API tokens (issue, revoke one or all)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ import msgspec
 from litestar import Request, delete, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from accounts.credentials import issue_token, revoke_token
+from accounts.admin_audit import acting_for
+from accounts.credentials import issue_token, revoke_all_tokens, revoke_token
 from accounts.guards import current_user
 from accounts.identity import MembershipInfo
+from accounts.schemas import RevokedTokens
 from accounts.tables import ApiToken
+from core.validation import OptionalOneLine, strip_one_line
 
 
 class Me(msgspec.Struct):
@@ -25,9 +28,10 @@ class Me(msgspec.Struct):
 
 
 class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
-    name: str = msgspec.field(default="")
+    name: OptionalOneLine = msgspec.field(default="")
 
     def __post_init__(self) -> None:
+        strip_one_line(self)
         if len(self.name) > 100:
             raise ValueError("name: at most 100 characters")
 
@@ -67,7 +71,7 @@ async def list_tokens(request: Request) -> list[TokenInfo]:
 @post("/api/tokens", operation_id="createToken", tags=["accounts"], status_code=HTTP_201_CREATED)
 async def create_token(request: Request, data: JSONBody[TokenCreate]) -> NewToken:
     user = current_user(request)
-    token_id, secret = await issue_token(user.id, data.name)
+    token_id, secret = await issue_token(user.id, data.name, acting_for(request, user, "api"))
     return NewToken(id=token_id, name=data.name, token=secret)
 
 
@@ -75,8 +79,16 @@ async def create_token(request: Request, data: JSONBody[TokenCreate]) -> NewToke
         status_code=HTTP_204_NO_CONTENT)
 async def delete_token(request: Request, token_id: FromPath[UUID]) -> None:
     user = current_user(request)
-    if not await revoke_token(token_id, user.id):
+    if not await revoke_token(token_id, user.id, acting_for(request, user, "api")):
         raise NotFoundException("No active token with this id belongs to you.")
 
 
-ROUTES = [me, list_tokens, create_token, delete_token]
+@post("/api/tokens/revoke-all", operation_id="revokeAllTokens", tags=["accounts"],
+      status_code=HTTP_200_OK)
+async def revoke_all(request: Request) -> RevokedTokens:
+    """Revokes every active API token of yours, including the one this request may use."""
+    user = current_user(request)
+    return RevokedTokens(revoked=await revoke_all_tokens(user.id, acting_for(request, user, "api")))
+
+
+ROUTES = [me, list_tokens, create_token, delete_token, revoke_all]

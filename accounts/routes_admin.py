@@ -10,6 +10,8 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from accounts.admin_audit import Acting, acting_for
+from accounts.credentials import revoke_all_tokens
 from accounts.guards import current_user, network_admin
 from accounts.management import (
     UserFilter,
@@ -26,6 +28,7 @@ from accounts.schemas import (
     MembershipCreate,
     MembershipOut,
     PasswordLink,
+    RevokedTokens,
     UserCreate,
     UserOut,
     UserUpdate,
@@ -34,6 +37,10 @@ from core.errors import ReadableError
 from core.web import Page, page_params
 
 T = TypeVar("T")
+
+
+def _by(request: Request) -> Acting:
+    return acting_for(request, current_user(request), "api")
 
 
 async def answer(work: Awaitable[T]) -> T:
@@ -63,13 +70,13 @@ class UserAdminController(Controller):
         return Page(items=items, total=total, page=page, per_page=limit)
 
     @post("/", operation_id="createUser", status_code=HTTP_201_CREATED)
-    async def create_user(self, data: JSONBody[UserCreate]) -> CreatedUser:
+    async def create_user(self, request: Request, data: JSONBody[UserCreate]) -> CreatedUser:
         """Without a password, the answer carries a link where the person sets one (once)."""
         user_id = await answer(create_member(
             data.email, data.display_name, data.password,
-            [(m.organization_id, m.role) for m in data.memberships], data.locale,
+            [(m.organization_id, m.role) for m in data.memberships], data.locale, _by(request),
         ))
-        link = await answer(issue_link(user_id)) if data.password is None else None
+        link = await answer(issue_link(user_id, _by(request))) if data.password is None else None
         return CreatedUser(user=await answer(get_member(user_id)), password_link=link)
 
     @get("/{user_id:uuid}", operation_id="getUser")
@@ -81,28 +88,37 @@ class UserAdminController(Controller):
                           data: JSONBody[UserUpdate]) -> UserOut:
         """Deactivating closes the user's sessions and revokes their API tokens."""
         return await answer(update_member(
-            user_id, actor_id=current_user(request).id, display_name=data.display_name,
+            user_id, by=_by(request), display_name=data.display_name,
             is_active=data.is_active, locale=data.locale,
         ))
 
     @post("/{user_id:uuid}/memberships", operation_id="addMembership",
           status_code=HTTP_201_CREATED)
-    async def add_membership(self, user_id: FromPath[UUID],
+    async def add_membership(self, request: Request, user_id: FromPath[UUID],
                              data: JSONBody[MembershipCreate]) -> MembershipOut:
-        return await answer(add_membership(user_id, data.organization_id, data.role))
+        return await answer(add_membership(user_id, data.organization_id, data.role,
+                                           _by(request)))
 
     @delete("/{user_id:uuid}/memberships/{membership_id:uuid}", operation_id="removeMembership",
             status_code=HTTP_204_NO_CONTENT)
-    async def remove_membership(self, user_id: FromPath[UUID],
+    async def remove_membership(self, request: Request, user_id: FromPath[UUID],
                                 membership_id: FromPath[UUID]) -> None:
         """Refused (409) when it would leave the network without an active network admin."""
-        await answer(remove_membership(user_id, membership_id))
+        await answer(remove_membership(user_id, membership_id, _by(request)))
 
     @post("/{user_id:uuid}/password-link", operation_id="createPasswordLink",
           status_code=HTTP_201_CREATED)
-    async def create_password_link(self, user_id: FromPath[UUID]) -> PasswordLink:
+    async def create_password_link(self, request: Request,
+                                   user_id: FromPath[UUID]) -> PasswordLink:
         """A signed link where the user sets a new password; valid for three days, once."""
-        return await answer(issue_link(user_id))
+        return await answer(issue_link(user_id, _by(request)))
+
+    @post("/{user_id:uuid}/tokens/revoke-all", operation_id="revokeUserTokens")
+    async def revoke_user_tokens(self, request: Request,
+                                 user_id: FromPath[UUID]) -> RevokedTokens:
+        """Revokes every active API token of the user (e.g. when one may have leaked)."""
+        await answer(get_member(user_id))
+        return RevokedTokens(revoked=await revoke_all_tokens(user_id, _by(request)))
 
 
 ROUTES = [UserAdminController]

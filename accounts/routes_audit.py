@@ -22,6 +22,7 @@ from accounts.identity import CurrentUser
 from accounts.organizations import organization_choices, organization_names
 from accounts.roles import Role
 from accounts.tables import User
+from core.i18n import N_
 from core.templates import render
 from core.web import Page, page_params
 
@@ -59,7 +60,7 @@ def visible_organizations(user: CurrentUser, requested: UUID | None) -> set[UUID
         return {requested} if requested else None
     own = user.org_ids_with(*READER_ROLES)
     if not own:
-        raise PermissionDeniedException("Your role does not allow this.")
+        raise PermissionDeniedException(N_("Your role does not allow this."))
     if requested is not None:
         # Another organisation's entries look exactly like an empty result.
         return own & {requested}

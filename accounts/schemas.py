@@ -9,8 +9,11 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from core.validation import OPTIONAL_ONE_LINE_PATTERN, strip_one_line
+
 Email = Annotated[str, Meta(max_length=255)]
-DisplayName = Annotated[str, Meta(min_length=1, max_length=255)]
+# One line; a blank name gets the accounts' own message ("Enter the person's name").
+DisplayName = Annotated[str, Meta(min_length=1, max_length=255, pattern=OPTIONAL_ONE_LINE_PATTERN)]
 Password = Annotated[str, Meta(max_length=1024)]
 RoleName = Annotated[str, Meta(max_length=30)]
 Locale = Literal["de", "en"]
@@ -31,11 +34,17 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     )
     locale: Locale = "de"
 
+    def __post_init__(self) -> None:
+        strip_one_line(self)
+
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
     display_name: DisplayName | UnsetType = UNSET
     is_active: bool | UnsetType = UNSET
     locale: Locale | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        strip_one_line(self)
 
 
 class MembershipOut(msgspec.Struct):
@@ -77,3 +86,9 @@ class OrganizationMembers(msgspec.Struct, frozen=True):
     retired_at: datetime | None
     roles: dict[str, int]
     members: int
+
+
+class RevokedTokens(msgspec.Struct, frozen=True):
+    """How many active API tokens were revoked."""
+
+    revoked: int

@@ -13,11 +13,13 @@ from uuid import UUID
 import anyio.to_thread
 import msgspec
 
-from accounts.organizations import organization_names
+from accounts.admin_audit import Acting, record_admin
+from accounts.organizations import open_organization_name, organization_names
 from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
 from accounts.roles import ROLES
 from accounts.tables import Membership, User
 from core.db import atomic
+from core.errors import ReadableError
 
 # Rows per multi-row INSERT: below SQLite's historic limit of 999 bound parameters.
 _USERS_PER_INSERT = 100
@@ -30,7 +32,10 @@ class UserError(ValueError):
 async def create_user(
     email: str, display_name: str, password: str,
     memberships: list[tuple[UUID, str]] | None = None, locale: str = "de",
+    by: Acting | None = None,
 ) -> UUID:
+    """`by` names who creates the user (the command line), for the audit log; set-up code such
+    as the demo and tests passes none."""
     email = email.strip().lower()
     if "@" not in email:
         raise UserError(f"{email!r} is not an e-mail address")
@@ -42,6 +47,12 @@ async def create_user(
             raise UserError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}")
         if organization_id not in known:
             raise UserError(f"No organisation with id {organization_id}")
+        if by is not None:
+            # A person created by hand joins a live organisation, as on the pages.
+            try:
+                await open_organization_name(organization_id)
+            except ReadableError as refused:
+                raise UserError(str(refused)) from refused
     async with atomic():
         if await User.exists().where(User.email == email):
             raise UserError(f"A user with the e-mail {email} exists already")
@@ -50,6 +61,12 @@ async def create_user(
         await user.save()
         for organization_id, role in memberships or []:
             await Membership(user=user.id, organization=organization_id, role=role).save()
+        if by is not None:
+            await record_admin("user.create", user.id, by, {
+                "memberships": [{"organization_id": org, "role": role}
+                                for org, role in memberships or []],
+                "password_set": True,
+            })
     return user.id
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from calendars import compute, describe, hsds, hsds_rows, slots, store
+from calendars import compute, describe, hsds, hsds_rows, patterns, slots, store
 from calendars.compute import BERLIN, OpeningLabel
 from calendars.rules import Rule, ScheduleExceptionValue
 from calendars.slots import SlotInfo, SlotOfAnotherOfferError, SlotUnavailableError
@@ -50,15 +50,15 @@ def _today(now: datetime | None) -> date:
 async def open_intervals_for_services(
     service_ids: Sequence[UUID], at: datetime | None = None
 ) -> dict[UUID, list[tuple[int, int]]]:
-    """Open intervals of the current week (the week containing `at`, default now) in wall-clock
-    minutes since Monday 00:00 Europe/Berlin, holidays and closures applied. An offer without
-    hours gets an empty list. The pattern changes with the week, so re-index weekly."""
-    monday = compute.week_monday(_today(at))
+    """The times that matter for taking part, as weekly intervals in wall-clock minutes since
+    Monday 00:00 Europe/Berlin, holidays and closures applied: the sessions of the running or
+    next course where the offer has one, else its hours in the week containing `at` (default
+    now). An offer without times gets an empty list. The pattern changes with the week, so
+    re-index weekly."""
+    today = _today(at)
     found = await store.schedules_by_service(service_ids)
     return {
-        sid: compute.week_intervals(
-            [r for r in schedules.rules if r.kind != "course"], schedules.exceptions, monday
-        )
+        sid: patterns.search_intervals(schedules.rules, schedules.exceptions, today)
         for sid, schedules in found.items()
     }
 
@@ -98,6 +98,9 @@ class LabelTexts:
     label: OpeningLabel
     course_start: date | None
     course: str | None
+    # "Kurs: Mo–Fr 08:30–12:45", "Sprechzeit: Di 10:00–12:00": which kind of time is which.
+    times: tuple[str, ...] = ()
+    has_course: bool = False
 
 
 async def label_texts(
@@ -115,8 +118,15 @@ async def label_texts(
         label = compute.opening_label(schedules.rules, schedules.exceptions, moment)
         start = compute.next_course_start(schedules.rules, schedules.exceptions, _today(moment))
         words = describe.label_text(label, moment, lang, _)
+        today = _today(moment)
         texts[sid] = LabelTexts(
-            words.state, words.text, label, start, describe.course_text(start, lang, _)
+            words.state,
+            words.text,
+            label,
+            start,
+            describe.course_text(start, lang, _),
+            tuple(patterns.weekly_lines(schedules.rules, today, lang, _)),
+            bool(patterns.courses_of(schedules.rules, today)),
         )
     return texts
 

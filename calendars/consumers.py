@@ -15,6 +15,7 @@ from calendars.slots import SLOT_BOOKED, SLOT_RELEASED, get_slot
 from core.i18n import translations
 from core.mail import deliver
 from core.time import BERLIN
+from core.urls import absolute_url
 from directory import api as directory
 from outbox.registry import OutboxMessage, consumer
 from settings import get_settings
@@ -64,7 +65,7 @@ async def _send(message: OutboxMessage) -> None:
         referral_id,
     )
     summary = t.gettext("Appointment: {offer}").format(offer=offer)
-    url = f"{settings.base_url}/referrals/{referral_id}"
+    url = absolute_url(f"/referrals/{referral_id}")
     ics = invitation_ics(
         slot,
         organizer,

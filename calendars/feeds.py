@@ -21,8 +21,8 @@ from calendars.slots import slots_of_user
 from calendars.store import schedules_by_service
 from calendars.tables import FeedToken
 from core.db import atomic
+from core.urls import absolute_url
 from directory import api as directory
-from settings import get_settings
 
 Translate = Callable[[str], str]
 
@@ -36,7 +36,7 @@ def feed_labels(_: Translate) -> FeedLabels:
 
 
 def week_url(service_id: UUID) -> str:
-    return f"{get_settings().base_url}/calendars/services/{service_id}/week"
+    return absolute_url(f"/calendars/services/{service_id}/week")
 
 
 async def _sources(service_ids: list[UUID]) -> list[FeedSource]:
@@ -165,10 +165,10 @@ async def personal_feed(user_id: UUID, today: date, _: Translate) -> bytes:
                 ends_at=slot.ends_at,
                 summary=_("Appointment: {offer}").format(offer=name),
                 location=location,
-                url=f"{get_settings().base_url}/referrals/{slot.booked_referral_id}",
+                url=absolute_url(f"/referrals/{slot.booked_referral_id}"),
                 description=info.organization_name if info else "",
                 sequence=slot.sequence,
                 last_modified=slot.last_modified,
             )
         )
-    return appointments_feed(_("My appointments (Lotse)"), entries, today)
+    return appointments_feed(_("My appointments (Lotse)"), entries)

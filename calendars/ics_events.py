@@ -4,7 +4,7 @@ schedule row."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -26,6 +26,29 @@ class EventTimes:
     day: date
     opens: time | None
     closes: time | None
+    # All-day events may span several days (DTEND or DURATION); each day is an opening.
+    days: int = 1
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One change the import made or one thing it left out, in words a person can check."""
+
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, gettext: Any = None) -> str:
+        template = gettext(self.message) if gettext else self.message
+        return template.format(**self.params) if self.params else template
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def label_of(event: Component) -> str:
+    """How a person finds the event in their calendar program: its title, else its UID."""
+    summary = str(event.get("SUMMARY") or "").strip()
+    return (summary or str(event.get("UID") or "").strip() or "?")[:80]
 
 
 def text_of(component: Component, name: str, limit: int = 1000) -> str:
@@ -65,37 +88,55 @@ def value_of(component: Component, name: str) -> Any:
     return prop.dt
 
 
-def event_times(event: Component, uid: str, warnings: list[str]) -> EventTimes | None:
-    start_prop = event.get("DTSTART")
-    if start_prop is None:
-        warnings.append(f"{uid}: event without a start was skipped")
+def event_times(event: Component, notices: list[Any]) -> EventTimes | None:
+    """The event's day and opening times in Berlin, or None (with a notice saying why)."""
+    label = label_of(event)
+    if event.get("DTSTART") is None:
+        notices.append(
+            Notice(N_("Event “{event}” has no start and was left out"), {"event": label})
+        )
         return None
     start = local(value_of(event, "DTSTART"))
     if "DTEND" in event:
         end: date | datetime = local(value_of(event, "DTEND"))
     elif "DURATION" in event:
         end = start + value_of(event, "DURATION")
-    elif isinstance(start, datetime):
-        warnings.append(f"{uid}: event without an end was skipped")
-        return None
     else:
-        end = start + timedelta(days=1)
+        # RFC 5545: without an end a timed event takes no time and an all-day event one day.
+        end = start if isinstance(start, datetime) else start + timedelta(days=1)
     if not isinstance(start, datetime):
-        return EventTimes(start, None, None)
+        last = end.date() if isinstance(end, datetime) else end
+        return EventTimes(start, None, None, max(1, (last - start).days))
     if not isinstance(end, datetime):
         end = datetime.combine(end, time(0), tzinfo=BERLIN)
-    if end <= start:
-        warnings.append(f"{uid}: event ends before it starts and was skipped")
+    if end < start:
+        notices.append(
+            Notice(N_("Event “{event}” ends before it starts and was left out"), {"event": label})
+        )
         return None
     opens = start.time().replace(second=0, microsecond=0, tzinfo=None)
+    if end == start:
+        notices.append(
+            Notice(
+                N_("Event “{event}” has no duration; it was imported with its start time {time} "
+                   "and no closing time"),
+                {"event": label, "time": opens.strftime("%H:%M")},
+            )
+        )
+        return EventTimes(start.date(), opens, None)
+    closes: time | None = None
     if end.date() == start.date():
-        closes: time | None = end.time().replace(second=0, microsecond=0, tzinfo=None)
-        if closes is not None and closes <= opens:
+        closes = end.time().replace(second=0, microsecond=0, tzinfo=None)
+        if closes <= opens:
             closes = None
-    else:
-        if end != datetime.combine(start.date() + timedelta(days=1), time(0), tzinfo=BERLIN):
-            warnings.append(f"{uid}: event runs past midnight; only its first day is kept")
-        closes = None
+    elif end != datetime.combine(start.date() + timedelta(days=1), time(0), tzinfo=BERLIN):
+        notices.append(
+            Notice(
+                N_("Event “{event}” runs past midnight; it was imported on its first day only, "
+                   "without a closing time"),
+                {"event": label},
+            )
+        )
     return EventTimes(start.date(), opens, closes)
 
 

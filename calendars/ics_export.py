@@ -12,13 +12,13 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from uuid import UUID
 
-from icalendar import Calendar, Event, Timezone, vRecur
+from icalendar import Calendar, Event, vRecur, vText
 
 from calendars.compute import raw_days, rule_days
 from calendars.rules import Rule, ScheduleExceptionValue
+from calendars.vtimezone import berlin_timezone
 from core.time import BERLIN
 
 PRODID = "-//Lotse//Lotse Kalender 1.0//DE"
@@ -30,21 +30,6 @@ REFRESH = timedelta(hours=6)
 def feed_window(today: date) -> tuple[date, date]:
     """The days for which EXDATEs are written: last year to next year."""
     return date(today.year - 1, 1, 1), date(today.year + 1, 12, 31)
-
-
-@lru_cache(maxsize=8)
-def _vtimezone(year: int) -> bytes:
-    # Generating the VTIMEZONE is slow; cache it per feed year.
-    tz = Timezone.from_tzid(
-        "Europe/Berlin", first_date=date(year - 2, 1, 1), last_date=date(year + 3, 1, 1)
-    )
-    return bytes(tz.to_ical())
-
-
-def berlin_timezone(today: date) -> Timezone:
-    component = Timezone.from_ical(_vtimezone(today.year))
-    assert isinstance(component, Timezone)
-    return component
 
 
 @dataclass(frozen=True)
@@ -216,20 +201,21 @@ def extra_event(exc: ScheduleExceptionValue, source: FeedSource, labels: FeedLab
     return event
 
 
-def _calendar(name: str, today: date, description: str = "") -> Calendar:
+def _calendar(name: str, description: str = "") -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("name", name)
-    cal.add("x-wr-calname", name)
+    # NAME and X- properties are not escaped as text by default: a line break would fail the feed.
+    cal.add("name", vText(name))
+    cal.add("x-wr-calname", vText(name))
     cal.add("x-wr-timezone", "Europe/Berlin")
     if description:
         cal.add("description", description)
-        cal.add("x-wr-caldesc", description)
+        cal.add("x-wr-caldesc", vText(description))
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
-    cal.add_component(berlin_timezone(today))
+    cal.add_component(berlin_timezone())
     return cal
 
 
@@ -243,7 +229,7 @@ def schedule_feed(
     """The feed of one or more offers' schedules."""
     labels = labels or FeedLabels()
     window = feed_window(today)
-    cal = _calendar(name, today, description)
+    cal = _calendar(name, description)
     for source in sorted(sources, key=lambda s: str(s.key)):
         for rule in sorted(source.rules, key=lambda r: str(r.id)):
             event = rule_event(rule, source, window, labels)
@@ -292,8 +278,8 @@ def appointment_event(entry: AppointmentEntry) -> Event:
     return event
 
 
-def appointments_feed(name: str, entries: Sequence[AppointmentEntry], today: date) -> bytes:
-    cal = _calendar(name, today)
+def appointments_feed(name: str, entries: Sequence[AppointmentEntry]) -> bytes:
+    cal = _calendar(name)
     for entry in sorted(entries, key=lambda e: (e.starts_at, e.uid)):
         cal.add_component(appointment_event(entry))
     return bytes(cal.to_ical())

@@ -2,33 +2,44 @@
 
 Recurring events that fit a schedule row (weekly or monthly, by weekday or day of month) become
 rules, with EXDATEs as closures and moved occurrences as closure plus extra date; other
-recurring events are expanded into single dates within a horizon. Everything is checked before
-anything is stored: a file that is too large, not iCalendar, uses an unknown time zone or
-expands to too many occurrences raises `IcsImportError` and yields nothing.
+recurring events (and those in a time zone that changes to summer time on other days than
+Berlin) are expanded into single dates within the horizon. Everything is checked before anything
+is stored: a file out of the bounds (`ImportLimits`: size, components, occurrences, horizon), not
+iCalendar or otherwise unreadable raises `IcsImportError`, naming the event and property, and
+yields nothing. What the import changes or leaves out of what the calendar says is listed in
+`ImportResult.warnings` for the report.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import recurring_ical_events
-import x_wr_timezone
 from icalendar import Calendar, Component
 
+from calendars.ics_checks import ImportLimits, ZoneCheck, check_event, parse_calendars
 from calendars.ics_events import (
     EventTimes,
     IcsImportError,
+    Notice,
     check_zone,
-    date_values,
     event_times,
-    local,
+    label_of,
     local_day,
     recur_parts,
     rule_from_rrule,
     text_of,
     value_of,
+)
+from calendars.ics_fast_forward import fast_forward
+from calendars.ics_rule_dates import (
+    add_rule_dates,
+    extra_dates_fit,
+    note_holidays,
+    note_shortened,
 )
 from calendars.rules import (
     MAX_COUNT,
@@ -40,51 +51,20 @@ from calendars.rules import (
 from core.i18n import N_
 from core.time import BERLIN
 
+__all__ = ["IcsImportError", "ImportLimits", "ImportResult", "Notice", "import_calendar"]
+
+logger = logging.getLogger(__name__)
 TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
-
-
-@dataclass(frozen=True)
-class ImportLimits:
-    max_bytes: int = 2_000_000
-    max_events: int = 2_000
-    # Rules, closures and single dates together, after expansion.
-    max_entries: int = 5_000
-    horizon_days: int = 366
 
 
 @dataclass
 class ImportResult:
     rules: list[Rule] = field(default_factory=list)
     exceptions: list[ScheduleExceptionValue] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    # Every change the import made to what the calendar says, and everything it left out.
+    warnings: list[Notice] = field(default_factory=list)
     skipped_past: int = 0
     calendar_name: str | None = None
-
-
-def parse_calendar(data: bytes, limits: ImportLimits) -> Calendar:
-    if len(data) > limits.max_bytes:
-        raise IcsImportError(
-            N_("The calendar is larger than {mb} MB; export a shorter period"),
-            mb=limits.max_bytes // 1_000_000,
-        )
-    try:
-        calendar = Calendar.from_ical(data)
-    except (ValueError, KeyError, IndexError, TypeError) as error:
-        raise IcsImportError(
-            N_("This is not a valid iCalendar file ({detail})"), detail=str(error)[:200]
-        ) from None
-    if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
-        raise IcsImportError(N_("This is not an iCalendar file: it has no VCALENDAR"))
-    try:
-        # Google writes floating or UTC times and names the zone in X-WR-TIMEZONE.
-        standard = x_wr_timezone.to_standard(calendar)
-    except Exception as error:  # the library raises plain errors for unknown zones
-        zone = calendar.get("X-WR-TIMEZONE")
-        raise IcsImportError(
-            N_("The calendar names the unknown time zone {zone}"), zone=str(zone)
-        ) from error
-    assert isinstance(standard, Calendar)
-    return standard
 
 
 def import_calendar(
@@ -93,32 +73,48 @@ def import_calendar(
     kind: str = "hours",
     limits: ImportLimits | None = None,
 ) -> ImportResult:
-    """Read an .ics file into rules and exceptions (not yet stored)."""
-    limits = limits or ImportLimits()
+    """Read an .ics file into rules and exceptions (not yet stored). Whatever goes wrong is an
+    `IcsImportError`: a calendar that breaks the reader is refused, never a server error."""
+    try:
+        return _import(data, today, kind, limits or ImportLimits.from_settings())
+    except IcsImportError:
+        raise
+    except Exception as error:
+        # Only the type: the message may quote the calendar's content.
+        logger.warning("calendar import failed: %s", type(error).__name__)
+        raise IcsImportError(
+            N_("The calendar could not be read ({detail}); nothing was imported"),
+            detail=f"{type(error).__name__}: {str(error)[:160]}",
+        ) from error
+
+
+def _import(data: bytes, today: date, kind: str, limits: ImportLimits) -> ImportResult:
     if kind not in ("hours", "course"):
         raise IcsImportError(N_("Imported events become hours or course dates"))
-    calendar = parse_calendar(data, limits)
+    calendar, parts_count = parse_calendars(data, limits)
     result = ImportResult(
         calendar_name=text_of(calendar, "X-WR-CALNAME", 255)
         or text_of(calendar, "NAME", 255)
         or None
     )
-    events = list(calendar.walk("VEVENT"))
-    if len(events) > limits.max_events:
-        raise IcsImportError(
-            N_("The calendar has {count} events; at most {max} can be imported"),
-            count=len(events),
-            max=limits.max_events,
+    notices = result.warnings
+    if parts_count > 1:
+        notices.append(
+            Notice(N_("The file holds {count} calendars; the events of all were read"),
+                   {"count": parts_count})
         )
+    events = list(calendar.walk("VEVENT"))
     if not events:
         raise IcsImportError(N_("The calendar contains no events"))
     for event in events:
+        check_event(event, today, limits)
         for name in ("DTSTART", "DTEND", "EXDATE", "RDATE", "RECURRENCE-ID"):
             check_zone(event, name)
+    zones = ZoneCheck(today, limits)
     masters: dict[str, Rule] = {}
     overrides: list[Component] = []
     expand: list[str] = []
-    horizon = today + timedelta(days=limits.horizon_days)
+    horizon = limits.horizon(today)
     for event in events:
         uid = text_of(event, "UID", 400) or f"no-uid-{uuid.uuid4()}"
         if "RECURRENCE-ID" in event:
@@ -126,9 +122,10 @@ def import_calendar(
             continue
         if text_of(event, "STATUS").upper() == "CANCELLED":
             continue
-        times = event_times(event, uid, result.warnings)
+        times = event_times(event, notices)
         if times is None:
             continue
+        note_shortened(event, notices)
         base = Rule(
             kind="single",
             freq=None,
@@ -141,7 +138,10 @@ def import_calendar(
             external_uid=uid,
         )
         if "RRULE" not in event:
-            _add_single_days(event, base, times, today, result)
+            if "RDATE" in event:
+                expand.append(uid)  # further dates: the expansion reads them with their times
+                continue
+            _add_single_days(base, times, today, horizon, result)
             continue
         parts = recur_parts(event["RRULE"])
         freq = str(parts.get("FREQ", [""])[0]).upper()
@@ -163,50 +163,52 @@ def import_calendar(
         rule = rule_from_rrule(
             parts, base.with_changes(kind="course" if kind == "course" else "hours")
         )
-        if rule is None:
+        if not zones.follows_berlin(value_of(event, "DTSTART")):
+            # A rule in Berlin wall time would be an hour off where the zones change on
+            # different days; each date is converted on its own instead.
+            zone = event["DTSTART"].params.get("TZID") or value_of(event, "DTSTART").tzinfo
+            notices.append(
+                Notice(
+                    N_("Event “{event}” is in the time zone {zone}, which does not keep step "
+                       "with Berlin; its dates up to {last} were imported one by one in Berlin "
+                       "time"),
+                    {"event": label_of(event), "zone": str(zone), "last": horizon.isoformat()},
+                )
+            )
+            expand.append(uid)
+            continue
+        if rule is None or times.days > 1 or not extra_dates_fit(event, times):
+            if rule is None:
+                notices.append(
+                    Notice(
+                        N_("Event “{event}” repeats in a way a schedule rule cannot express; "
+                           "its dates up to {last} were imported one by one"),
+                        {"event": label_of(event), "last": horizon.isoformat()},
+                    )
+                )
             expand.append(uid)
             continue
         try:
             validate_rule(rule)
         except RuleError as error:
-            result.warnings.append(f"{uid}: {error}; the event was skipped")
+            notices.append(
+                Notice(
+                    N_("Event “{event}” was left out: {reason}"),
+                    {"event": label_of(event), "reason": str(error)},
+                )
+            )
             continue
         if rule.until is not None and rule.until < today:
             result.skipped_past += 1
             continue
         masters[uid] = rule
         result.rules.append(rule)
-        for value in date_values(event, "EXDATE"):
-            day = local_day(value)
-            result.exceptions.append(
-                ScheduleExceptionValue(
-                    kind="closed",
-                    starts_on=day,
-                    ends_on=day,
-                    schedule_id=rule.id,
-                    source="import",
-                    external_uid=f"{uid}#exdate-{day.isoformat()}",
-                )
-            )
-        for value in date_values(event, "RDATE"):
-            day = local_day(value)
-            result.exceptions.append(
-                ScheduleExceptionValue(
-                    kind="extra",
-                    starts_on=day,
-                    ends_on=day,
-                    opens_at=rule.opens_at,
-                    closes_at=rule.closes_at,
-                    schedule_id=rule.id,
-                    source="import",
-                    external_uid=f"{uid}#rdate-{day.isoformat()}",
-                )
-            )
+        add_rule_dates(event, uid, rule, result.exceptions)
     for event in overrides:
         uid = text_of(event, "UID", 400)
         if uid in expand:
             continue  # the expansion below already applies it
-        _apply_override(event, uid, masters.get(uid), today, result)
+        _apply_override(event, uid, masters.get(uid), today, horizon, result)
     if expand:
         _expand(calendar, set(expand), today, horizon, kind, result, limits)
     _make_uids_unique(result)
@@ -217,28 +219,40 @@ def import_calendar(
             count=total,
             max=limits.max_entries,
         )
+    note_holidays(result.rules, result.exceptions, result.warnings, today, horizon)
+    # Expanded events repeat their notices once per date; one of each is enough.
+    result.warnings = list({notice.text(): notice for notice in result.warnings}.values())
     return result
 
 
 def _add_single_days(
-    event: Component, base: Rule, times: EventTimes, today: date, result: ImportResult
+    base: Rule, times: EventTimes, today: date, horizon: date, result: ImportResult
 ) -> None:
-    days = 1
-    if times.opens is None and "DTEND" in event:
-        end = local(value_of(event, "DTEND"))
-        if not isinstance(end, datetime):
-            days = max(1, min((end - times.day).days, 366))
-    for offset in range(days):
+    """One single date per day of the event (all-day events may span several)."""
+    for offset in range(times.days):
         day = times.day + timedelta(days=offset)
         if day < today:
             result.skipped_past += 1
             continue
+        if day > horizon:
+            result.warnings.append(
+                Notice(
+                    N_("“{event}” lasts beyond {last}; its days after that were left out"),
+                    {"event": base.description or base.external_uid, "last": horizon.isoformat()},
+                )
+            )
+            break
         uid = base.external_uid if offset == 0 else f"{base.external_uid}#{day.isoformat()}"
         result.rules.append(base.with_changes(id=uuid.uuid4(), dtstart=day, external_uid=uid))
 
 
 def _apply_override(
-    event: Component, uid: str, master: Rule | None, today: date, result: ImportResult
+    event: Component,
+    uid: str,
+    master: Rule | None,
+    today: date,
+    horizon: date,
+    result: ImportResult,
 ) -> None:
     original = local_day(value_of(event, "RECURRENCE-ID"))
     cancelled = text_of(event, "STATUS").upper() == "CANCELLED"
@@ -255,7 +269,7 @@ def _apply_override(
         )
     if cancelled:
         return
-    times = event_times(event, uid, result.warnings)
+    times = event_times(event, result.warnings)
     if times is None or times.day < today:
         return
     if master is not None:
@@ -263,7 +277,7 @@ def _apply_override(
             ScheduleExceptionValue(
                 kind="extra",
                 starts_on=times.day,
-                ends_on=times.day,
+                ends_on=times.day + timedelta(days=times.days - 1),
                 opens_at=times.opens,
                 closes_at=times.closes,
                 description=text_of(event, "SUMMARY", 500),
@@ -273,19 +287,18 @@ def _apply_override(
             )
         )
     else:
-        result.rules.append(
-            Rule(
-                kind="single",
-                freq=None,
-                dtstart=times.day,
-                opens_at=times.opens,
-                closes_at=times.closes,
-                description=text_of(event, "SUMMARY", 500),
-                notes=text_of(event, "DESCRIPTION"),
-                source="import",
-                external_uid=f"{uid}#{original.isoformat()}",
-            )
+        base = Rule(
+            kind="single",
+            freq=None,
+            dtstart=times.day,
+            opens_at=times.opens,
+            closes_at=times.closes,
+            description=text_of(event, "SUMMARY", 500),
+            notes=text_of(event, "DESCRIPTION"),
+            source="import",
+            external_uid=f"{uid}#{original.isoformat()}",
         )
+        _add_single_days(base, times, today, horizon, result)
 
 
 def _expand(
@@ -303,7 +316,7 @@ def _expand(
         if component.name == "VTIMEZONE" or (
             component.name == "VEVENT" and text_of(component, "UID", 400) in uids
         ):
-            subset.add_component(component)
+            subset.add_component(fast_forward(component, today))
     query = recurring_ical_events.of(subset)
     start = datetime.combine(today, time(0), tzinfo=BERLIN)
     end = datetime.combine(horizon, time(0), tzinfo=BERLIN)
@@ -314,8 +327,9 @@ def _expand(
         seen += 1
         if seen > limits.max_entries:
             raise IcsImportError(
-                N_("The calendar expands to more than {max} dates within a year"),
+                N_("The calendar expands to more than {max} dates up to {last}"),
                 max=limits.max_entries,
+                last=horizon.isoformat(),
             )
         occurrence_start = occurrence["DTSTART"].dt
         if not isinstance(occurrence_start, datetime):
@@ -327,22 +341,21 @@ def _expand(
         uid = text_of(occurrence, "UID", 400)
         if uid not in uids:
             continue
-        times = event_times(occurrence, uid, result.warnings)
+        times = event_times(occurrence, result.warnings)
         if times is None:
             continue
-        result.rules.append(
-            Rule(
-                kind="course" if kind == "course" else "single",
-                freq=None,
-                dtstart=times.day,
-                opens_at=times.opens,
-                closes_at=times.closes,
-                description=text_of(occurrence, "SUMMARY", 500),
-                notes=text_of(occurrence, "DESCRIPTION"),
-                source="import",
-                external_uid=f"{uid}#{times.day.isoformat()}T{times.opens or ''}",
-            )
+        base = Rule(
+            kind="course" if kind == "course" else "single",
+            freq=None,
+            dtstart=times.day,
+            opens_at=times.opens,
+            closes_at=times.closes,
+            description=text_of(occurrence, "SUMMARY", 500),
+            notes=text_of(occurrence, "DESCRIPTION"),
+            source="import",
+            external_uid=f"{uid}#{times.day.isoformat()}T{times.opens or ''}",
         )
+        _add_single_days(base, times, today, horizon, result)
 
 
 def _make_uids_unique(result: ImportResult) -> None:

@@ -14,8 +14,10 @@ from uuid import UUID
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from calendars.ics_export import PRODID, UID_DOMAIN, berlin_timezone
+from calendars.ics_export import PRODID, UID_DOMAIN
+from calendars.vtimezone import berlin_timezone
 from core.time import BERLIN
+from core.validation import one_line
 
 Method = Literal["REQUEST", "CANCEL"]
 
@@ -64,7 +66,7 @@ def invitation_ics(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", method)
-    cal.add_component(berlin_timezone(slot.starts_at.astimezone(BERLIN).date()))
+    cal.add_component(berlin_timezone())
     event = Event()
     event.add("uid", appointment_uid(slot.id, referral))
     event.add("dtstamp", stamp)
@@ -106,7 +108,7 @@ def invitation_email(
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = subject
+    message["Subject"] = one_line(subject)  # an offer name with a line break stays one header
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(text)

@@ -18,14 +18,13 @@ from calendars.workdays import holiday_name
 from core.i18n import pick_language
 from core.templates import render
 from core.time import BERLIN, berlin_today
-from settings import get_settings
+from core.urls import absolute_url
 
 
 def feed_urls(service_id: UUID, organization_id: UUID) -> dict[str, str]:
-    base = get_settings().base_url
     return {
-        "service": f"{base}/calendars/services/{service_id}.ics",
-        "organization": f"{base}/calendars/organizations/{organization_id}.ics",
+        "service": absolute_url(f"/calendars/services/{service_id}.ics"),
+        "organization": absolute_url(f"/calendars/organizations/{organization_id}.ics"),
     }
 
 

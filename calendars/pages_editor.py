@@ -23,7 +23,8 @@ from accounts.guards import current_user, provider_staff
 from calendars import describe, slots, store, store_import, subscriptions
 from calendars.access import editable_service, translate
 from calendars.forms import exception_from_form, rule_from_form, slots_from_form
-from calendars.ics_import import ImportLimits, import_calendar
+from calendars.ics_import import ImportLimits
+from calendars.import_runner import read_calendar, report_lines, too_large
 from calendars.pages import feed_urls
 from calendars.rules import Rule, RuleError, ScheduleExceptionValue
 from calendars.slots import SlotInfo
@@ -41,7 +42,11 @@ def _back(service_id: UUID, done: str, **extra: object) -> Redirect:
 
 
 async def _editor(
-    request: Request, info: directory.ServiceBrief, error: str | None = None, status: int = 200
+    request: Request,
+    info: directory.ServiceBrief,
+    error: str | None = None,
+    status: int = 200,
+    report: dict[str, Any] | None = None,
 ) -> Template:
     service_id = info.id
     _ = translate(request)
@@ -101,8 +106,10 @@ async def _editor(
             ],
             "urls": feed_urls(service_id, info.organization_id),
             "error": error,
-            "done": request.query_params.get("done"),
-            "counts": {k: request.query_params.get(k) for k in ("created", "updated", "removed")},
+            "done": request.query_params.get("done") if report is None else "imported",
+            "counts": report
+            or {k: request.query_params.get(k) for k in ("created", "updated", "removed")},
+            "import_notes": (report or {}).get("notes", []),
             "today": berlin_today().isoformat(),
         },
         status_code=status,
@@ -219,19 +226,25 @@ class ScheduleEditor(Controller):
     @post("/import", operation_id="importCalendarForm")
     async def import_ics(self, request: Request, service: Offer) -> Response[Any]:
         form = await request.form()
-        upload, limits = form.get("file"), ImportLimits()
+        upload, limits = form.get("file"), ImportLimits.from_settings()
         if not isinstance(upload, UploadFile):
             message = translate(request)("Choose an .ics file to import")
             return await _editor(request, service, message, status=400)
         data = await upload.read(limits.max_bytes + 1)
         try:
+            if len(data) > limits.max_bytes:
+                raise too_large(limits)
             kind = str(form.get("kind") or "hours")
-            result = import_calendar(data, berlin_today(), kind=kind, limits=limits)
+            result = await read_calendar(data, berlin_today(), kind, limits)
         except ReadableError as error:
             return await _failed(request, service, error)
         done = await store_import.apply_import(service.id, result)
         counts = {"created": done.created, "updated": done.updated, "removed": done.removed}
-        return _back(service.id, "imported", **counts)
+        if not result.warnings:
+            return _back(service.id, "imported", **counts)
+        # What the import changed or left out is shown at once, not behind a redirect.
+        notes = report_lines(result, translate(request))
+        return await _editor(request, service, report={**counts, "notes": notes})
 
     @post("/subscriptions", operation_id="addSubscriptionForm")
     async def subscribe(self, request: Request, service: Offer) -> Response[Any]:

@@ -3,12 +3,13 @@ personal appointments feed behind its secret address, with the page that manages
 
 from __future__ import annotations
 
-from datetime import datetime, time
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from email.utils import format_datetime, parsedate_to_datetime
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Response, delete, get, post
+from litestar import Request, Response, delete, get, head, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -17,14 +18,27 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from accounts.guards import current_user, member
 from calendars import feeds
 from calendars.access import translate
+from calendars.feed_versions import last_modified
 from calendars.ics_export import etag_of
 from calendars.slots import slots_of_user
+from core.i18n import pick_language
 from core.templates import render
 from core.time import BERLIN, berlin_today
+from core.urls import absolute_url
 from directory import api as directory
-from settings import get_settings
 
-ICS_TYPE = "text/calendar; charset=utf-8"
+# Litestar adds "; charset=utf-8" to text types itself.
+ICS_TYPE = "text/calendar"
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed as served: its body, the file name offered, and whether caches may share it."""
+
+    key: str
+    body: bytes
+    filename: str
+    private: bool
 
 
 def _feed_id(name: str) -> UUID:
@@ -37,18 +51,83 @@ def _feed_id(name: str) -> UUID:
         raise NotFoundException("No calendar feed at this address.") from None
 
 
-def _ics_response(request: Request, body: bytes, filename: str, private: bool) -> Response[Any]:
-    etag = etag_of(body)
+def _etag_matches(etag: str, header: str) -> bool:
+    """If-None-Match compares weakly (RFC 9110 13.1.2): a W/ prefix does not matter."""
+    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    return "*" in tags or etag in tags
+
+
+def _unchanged_since(changed: datetime, header: str) -> bool:
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return False  # an unreadable date is ignored (RFC 9110 13.1.3)
+    return changed <= (since if since.tzinfo else since.replace(tzinfo=UTC))
+
+
+async def _headers(request: Request, feed: Feed) -> tuple[dict[str, str], bool]:
+    """The response headers, and whether the client's copy is still current."""
+    etag = etag_of(feed.body)
+    changed = await last_modified(f"{feed.key}:{pick_language(request)}", etag)
     headers = {
         "ETag": etag,
-        "Cache-Control": "private, no-cache" if private else "public, max-age=900",
+        "Last-Modified": format_datetime(changed, usegmt=True),
+        "Cache-Control": "private, no-cache" if feed.private else "public, max-age=900",
         "Vary": "Accept-Language, Cookie",
     }
-    wanted = [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]
-    if etag in wanted or "*" in wanted:
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        # If-None-Match decides alone when present (RFC 9110 13.2.2).
+        return headers, _etag_matches(etag, if_none_match)
+    since = request.headers.get("if-modified-since")
+    return headers, since is not None and _unchanged_since(changed, since)
+
+
+async def _answer(request: Request, feed: Feed) -> Response[bytes]:
+    headers, current = await _headers(request, feed)
+    if current:
         return Response(content=b"", status_code=304, headers=headers)
-    headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return Response(content=body, media_type=ICS_TYPE, headers=headers)
+    headers["Content-Disposition"] = f'inline; filename="{feed.filename}"'
+    return Response(content=feed.body, media_type=ICS_TYPE, headers=headers)
+
+
+async def _head(request: Request, feed: Feed) -> Response[None]:
+    """HEAD: the headers GET would send, without the body."""
+    headers, current = await _headers(request, feed)
+    if not current:
+        headers["Content-Disposition"] = f'inline; filename="{feed.filename}"'
+        headers["Content-Length"] = str(len(feed.body))
+    return Response(
+        content=None, status_code=304 if current else 200, media_type=ICS_TYPE, headers=headers
+    )
+
+
+async def _service(request: Request, feed: str) -> Feed:
+    service_id = _feed_id(feed)
+    body = await feeds.service_feed(service_id, berlin_today(), translate(request))
+    if body is None:
+        raise NotFoundException("This offer does not exist (any more).")
+    return Feed(f"service:{service_id}", body, f"angebot-{service_id}.ics", private=False)
+
+
+async def _organization(request: Request, feed: str) -> Feed:
+    organization_id = _feed_id(feed)
+    body = await feeds.organization_feed(organization_id, berlin_today(), translate(request))
+    if body is None:
+        raise NotFoundException("This organisation does not exist (any more).")
+    return Feed(
+        f"organization:{organization_id}", body, f"traeger-{organization_id}.ics", private=False
+    )
+
+
+async def _personal(request: Request, feed: str) -> Feed:
+    if not feed.endswith(".ics"):
+        raise NotFoundException("No calendar feed at this address.")
+    user_id = await feeds.user_of_token(feed.removesuffix(".ics"))
+    if user_id is None:
+        raise NotFoundException("This feed address is unknown or was turned off.")
+    body = await feeds.personal_feed(user_id, berlin_today(), translate(request))
+    return Feed(f"personal:{user_id}", body, "termine.ics", private=True)
 
 
 @get(
@@ -58,12 +137,19 @@ def _ics_response(request: Request, body: bytes, filename: str, private: bool) -
     tags=["calendars"],
     summary="iCalendar feed of an offer's opening hours and dates (<id>.ics)",
 )
-async def service_feed(request: Request, feed: FromPath[str]) -> Response[Any]:
-    service_id = _feed_id(feed)
-    body = await feeds.service_feed(service_id, berlin_today(), translate(request))
-    if body is None:
-        raise NotFoundException("This offer does not exist (any more).")
-    return _ics_response(request, body, f"angebot-{service_id}.ics", private=False)
+async def service_feed(request: Request, feed: FromPath[str]) -> Response[bytes]:
+    return await _answer(request, await _service(request, feed))
+
+
+@head(
+    "/calendars/services/{feed:str}",
+    operation_id="serviceCalendarFeedHead",
+    opt={"public": True},
+    tags=["calendars"],
+    summary="The headers of the feed (ETag, Last-Modified) without its body",
+)
+async def service_feed_head(request: Request, feed: FromPath[str]) -> Response[None]:
+    return await _head(request, await _service(request, feed))
 
 
 @get(
@@ -73,12 +159,19 @@ async def service_feed(request: Request, feed: FromPath[str]) -> Response[Any]:
     tags=["calendars"],
     summary="iCalendar feed of all offers of a provider (<id>.ics)",
 )
-async def organization_feed(request: Request, feed: FromPath[str]) -> Response[Any]:
-    organization_id = _feed_id(feed)
-    body = await feeds.organization_feed(organization_id, berlin_today(), translate(request))
-    if body is None:
-        raise NotFoundException("This organisation does not exist (any more).")
-    return _ics_response(request, body, f"traeger-{organization_id}.ics", private=False)
+async def organization_feed(request: Request, feed: FromPath[str]) -> Response[bytes]:
+    return await _answer(request, await _organization(request, feed))
+
+
+@head(
+    "/calendars/organizations/{feed:str}",
+    operation_id="organizationCalendarFeedHead",
+    opt={"public": True},
+    tags=["calendars"],
+    summary="The headers of the feed (ETag, Last-Modified) without its body",
+)
+async def organization_feed_head(request: Request, feed: FromPath[str]) -> Response[None]:
+    return await _head(request, await _organization(request, feed))
 
 
 @get(
@@ -88,18 +181,23 @@ async def organization_feed(request: Request, feed: FromPath[str]) -> Response[A
     tags=["calendars"],
     summary="Personal appointments feed; the secret address is the credential",
 )
-async def personal_feed(request: Request, feed: FromPath[str]) -> Response[Any]:
-    if not feed.endswith(".ics"):
-        raise NotFoundException("No calendar feed at this address.")
-    user_id = await feeds.user_of_token(feed.removesuffix(".ics"))
-    if user_id is None:
-        raise NotFoundException("This feed address is unknown or was turned off.")
-    body = await feeds.personal_feed(user_id, berlin_today(), translate(request))
-    return _ics_response(request, body, "termine.ics", private=True)
+async def personal_feed(request: Request, feed: FromPath[str]) -> Response[bytes]:
+    return await _answer(request, await _personal(request, feed))
+
+
+@head(
+    "/calendars/feeds/{feed:str}",
+    operation_id="personalCalendarFeedHead",
+    opt={"public": True},
+    tags=["calendars"],
+    summary="The headers of the feed (ETag, Last-Modified) without its body",
+)
+async def personal_feed_head(request: Request, feed: FromPath[str]) -> Response[None]:
+    return await _head(request, await _personal(request, feed))
 
 
 def feed_url(token: str) -> str:
-    return f"{get_settings().base_url}/calendars/feeds/{token}.ics"
+    return absolute_url(f"/calendars/feeds/{token}.ics")
 
 
 async def _my_feed_page(request: Request, new_url: str | None = None) -> Template:
@@ -186,8 +284,11 @@ async def api_revoke_feed(request: Request) -> None:
 
 ROUTES = [
     service_feed,
+    service_feed_head,
     organization_feed,
+    organization_feed_head,
     personal_feed,
+    personal_feed_head,
     my_feed_page,
     create_my_feed,
     revoke_my_feed,

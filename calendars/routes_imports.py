@@ -8,14 +8,15 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request, delete, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from accounts.guards import current_user, provider_staff
 from calendars import store_import, subscriptions
 from calendars.access import editable_service, translate
-from calendars.ics_import import ImportLimits, import_calendar
+from calendars.ics_import import ImportLimits
+from calendars.import_runner import read_bounded, read_calendar, report_lines
 from calendars.routes import TAGS, invalid_input
 from calendars.tables import CalendarSubscription
 from core.errors import ReadableError
@@ -28,6 +29,8 @@ class ImportReport(msgspec.Struct):
     removed: int
     unchanged: int
     skipped_past: int
+    # Every change made to what the calendar says and everything left out, in the reader's
+    # language.
     warnings: list[str]
 
 
@@ -41,14 +44,19 @@ class ImportReport(msgspec.Struct):
 async def import_ics(
     request: Request, service_id: FromPath[UUID], kind: FromQuery[str] = "hours"
 ) -> ImportReport:
-    """Send the .ics file as the request body (Content-Type: text/calendar)."""
+    """Send the .ics file as the request body (Content-Type: text/calendar). A calendar that
+    cannot be imported is answered 400 (413 when too large) naming the problem; nothing is
+    stored then."""
     await editable_service(request, service_id)
-    limits = ImportLimits()
-    body = await request.body()
+    limits = ImportLimits.from_settings()
+    gettext = translate(request)
     try:
-        result = import_calendar(body, berlin_today(), kind=kind, limits=limits)
+        body = await read_bounded(request.stream(), limits, request.headers.get("content-length"))
+        result = await read_calendar(body, berlin_today(), kind, limits)
     except ReadableError as error:
-        raise invalid_input(request, error) from None
+        raise ClientException(
+            detail=error.translated(gettext), status_code=error.status_code
+        ) from None
     summary = await store_import.apply_import(service_id, result)
     return ImportReport(
         summary.created,
@@ -56,7 +64,7 @@ async def import_ics(
         summary.removed,
         summary.unchanged,
         result.skipped_past,
-        result.warnings[:50],
+        report_lines(result, gettext),
     )
 
 

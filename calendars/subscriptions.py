@@ -22,7 +22,8 @@ from uuid import UUID
 
 import httpx
 
-from calendars.ics_import import IcsImportError, ImportLimits, import_calendar
+from calendars.ics_import import IcsImportError, ImportLimits
+from calendars.import_runner import read_calendar
 from calendars.store import announce
 from calendars.store_import import ImportSummary, apply_import
 from calendars.tables import CalendarSubscription, Schedule, ScheduleException
@@ -179,7 +180,7 @@ async def poll_subscription(
     if row is None:
         raise LookupError("subscription not found")
     now = datetime.now(UTC)
-    limits = ImportLimits()
+    limits = ImportLimits.from_settings()
     try:
         fetched = await fetch(
             row["url"],
@@ -197,7 +198,7 @@ async def poll_subscription(
                 }
             ).where(CalendarSubscription.id == subscription_id)
             return PollOutcome(subscription_id, changed=False)
-        result = import_calendar(fetched.body, today or now.date(), kind=row["kind"], limits=limits)
+        result = await read_calendar(fetched.body, today or now.date(), row["kind"], limits)
     except (FetchError, IcsImportError) as error:
         stored = json.dumps({"message": error.message, "params": error.params}, default=str)
         await CalendarSubscription.update(

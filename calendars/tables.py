@@ -191,3 +191,13 @@ class FeedToken(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class FeedVersion(Table):
+    """When a public feed's content last changed: the moment its current ETag was first served.
+    One row per feed address and language; it gives the feed an honest Last-Modified."""
+
+    id = UUID(primary_key=True)
+    key = Varchar(length=120, unique=True)
+    etag = Varchar(length=40)
+    changed_at = Timestamptz()

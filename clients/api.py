@@ -10,14 +10,16 @@ structs; none imports `clients.tables`. The one consent decision is `covering_co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
 from accounts.identity import CurrentUser
-from clients import consent, erasure, recording, records
+from clients import consent, erasure, keystore_backup, recording, records, rotation
 from clients.categories import (
     BIRTH_DATE,
     CATEGORIES,
@@ -40,21 +42,25 @@ from clients.categories import (
     SPECIAL_CATEGORIES,
 )
 from clients.erasure import CLIENT_ERASED_TOPIC, ERASURE_REASONS, Erasure
+from clients.free_text import ERASED_TEXT, TextKeys, open_text, seal_text, seal_texts
 from clients.keystore import get_keystore
 from clients.personal_data import ClientChanges, ClientInput, PersonalData, age_band
 from clients.recording import CONSENT_WITHDRAWN_TOPIC, ERASED, WITHDRAWN, ConsentInput
 from clients.records import NOT_FOUND, ClientErased
+from clients.rotation import KeyStatus, RotationReport
 from clients.tables import Client, Consent
 from core.time import berlin_today
 
 __all__ = [
     "BIRTH_DATE", "CATEGORIES", "CATEGORY_LABELS", "CLIENT_ERASED_TOPIC",
-    "CONSENT_WITHDRAWN_TOPIC", "CONTACT", "DISTRICT", "ERASED", "ERASURE_REASONS",
+    "CONSENT_WITHDRAWN_TOPIC", "CONTACT", "DISTRICT", "ERASED", "ERASED_TEXT",
+    "ERASURE_REASONS",
     "EVIDENCE_ELECTRONIC", "EVIDENCE_KINDS", "EVIDENCE_LABELS", "EVIDENCE_VERBAL_WITNESSED",
     "EVIDENCE_WRITTEN", "HEALTH", "IDENTITY", "LANGUAGES", "NOTES", "NOT_FOUND", "PURPOSES",
     "PURPOSE_COORDINATION", "PURPOSE_LABELS", "PURPOSE_REFERRAL", "SPECIAL_CATEGORIES",
     "WITHDRAWN", "ClientChanges", "ClientErased", "ClientInput", "ClientRecord", "ConsentInput",
-    "ConsentRecord", "Erasure", "PersonalData", "Recipient", "age_band",
+    "ConsentRecord", "Erasure", "KeyStatus", "PersonalData", "Recipient", "RotationReport",
+    "TextKeys", "age_band", "open_text", "seal_text", "seal_texts",
 ]
 
 
@@ -106,7 +112,7 @@ def _client(row: Client) -> ClientRecord:
     )
 
 
-def _consent(row: Consent, recipients: list[Recipient]) -> ConsentRecord:
+def _consent(row: Consent, recipients: list[Recipient], evidence_note: str) -> ConsentRecord:
     return ConsentRecord(
         id=row.id,
         client=row.client,
@@ -117,7 +123,7 @@ def _consent(row: Consent, recipients: list[Recipient]) -> ConsentRecord:
         valid_from=row.valid_from,
         valid_until=row.valid_until,
         evidence=row.evidence,
-        evidence_note=row.evidence_note,
+        evidence_note=evidence_note,
         recorded_by=row.recorded_by,
         recorded_at=row.recorded_at,
         withdrawn_at=row.withdrawn_at,
@@ -240,8 +246,13 @@ async def changes_against_stored(client_id: UUID, wanted: PersonalData) -> Clien
 
 async def consents_of_client(client_id: UUID) -> list[ConsentRecord]:
     """Every consent of the client, most recently recorded first, with recipients by name."""
+    keys = TextKeys()
     return [
-        _consent(row, [Recipient(id=r.id, name=r.name) for r in recipients])
+        _consent(
+            row,
+            [Recipient(id=r.id, name=r.name) for r in recipients],
+            await keys.open(row.client, recording.EVIDENCE_NOTE, row.evidence_note),
+        )
         for row, recipients in await recording.consents_of_client(client_id)
     ]
 
@@ -300,3 +311,57 @@ async def purge_orphan_keys(keys_older_than: datetime) -> int:
 async def compact_keys() -> None:
     """Reclaim the space of destroyed keys, so that they are gone from the key file too."""
     await get_keystore().compact()
+
+
+# --- backups of the key store (operations) -----------------------------------------------------
+
+
+async def snapshot_keys(target: Path) -> int:
+    """Write every client key to the SQLite file `target` (a backup); returns how many."""
+    return (await keystore_backup.snapshot_keys(target)).keys
+
+
+async def key_count() -> int:
+    """How many client keys the configured key store holds."""
+    return await keystore_backup.key_count()
+
+
+async def keystore_exists() -> bool:
+    """Whether the configured key store is there (set up once), even if it holds no key."""
+    return await keystore_backup.keystore_exists()
+
+
+async def restore_keys(source: Path) -> int:
+    """Load a key-store snapshot into the configured, empty key store; returns how many."""
+    return await keystore_backup.restore_keys(source)
+
+
+async def clients_without_key() -> list[UUID]:
+    """Clients not marked erased whose key is gone (erased after a restored backup was taken)."""
+    return await keystore_backup.clients_without_key()
+
+
+async def forget_erased_in_snapshot(snapshot: Path) -> int:
+    """Destroy the keys of erased clients inside a key-store snapshot; returns how many."""
+    return await keystore_backup.forget_erased(snapshot)
+
+
+async def rotate_keys(batch_size: int = 200, progress: Callable[[int], None] | None = None
+                      ) -> RotationReport:
+    """Re-wrap every client key under LOTSE_MASTER_KEY (the old one: LOTSE_MASTER_KEY_PREVIOUS);
+    resumable, and safe while the application runs."""
+    return await rotation.rotate(batch_size, progress)
+
+
+async def key_status() -> KeyStatus:
+    """How many client keys are under the current, the previous and any other master key."""
+    return await rotation.key_status()
+
+
+async def keystore_reachable() -> bool:
+    """The key store answers a read (for the readiness check)."""
+    try:
+        await get_keystore().get(UUID(int=0))
+    except Exception:
+        return False
+    return True

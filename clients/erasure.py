@@ -1,8 +1,10 @@
 """Erasing a client (GDPR Art. 17): the key is destroyed, so the sealed data is gone everywhere.
 
-Destroying the client's key makes the personal data unreadable in every backup of the main
-database too. The client's consents end with it; the referral exchange hears of both through
-the outbox (in the same transaction) and cancels and clears what it holds about the client.
+Destroying the client's key makes the personal data, and every free text sealed with it
+(`clients.free_text`), unreadable in every backup of the main database too; on SQLite the
+write-ahead log is emptied after the commit, and deleted content is overwritten (`core.db`).
+The client's consents end with it; the referral exchange hears of both through the outbox
+(in the same transaction) and cancels and clears what it holds about the client.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from clients.keystore import get_keystore
 from clients.recording import ERASED, publish_withdrawal
 from clients.records import owned_client
 from clients.tables import Client, Consent
-from core.db import atomic
+from core.db import atomic, checkpoint_wal
 from outbox.publish import publish
 
 # Outbox topic of an erasure: {client_id, actor_user_id, reason}.
@@ -101,7 +103,10 @@ async def erase_client(
             remote_addr,
         )
     # After the commit: should this fail, `purge_orphan_keys` destroys the key later.
-    return Erasure(client_id=client.id, key_destroyed=await get_keystore().delete(client.id))
+    destroyed = await get_keystore().delete(client.id)
+    # The pseudonym and evidence notes as they were still sit in the SQLite write-ahead log.
+    await checkpoint_wal()
+    return Erasure(client_id=client.id, key_destroyed=destroyed)
 
 
 async def purge_orphan_keys(keys_older_than: datetime) -> int:

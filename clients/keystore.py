@@ -33,6 +33,16 @@ class StoredKey:
     kek_id: str
 
 
+@dataclass(frozen=True)
+class Rewrap:
+    """One key of a rotation: replaced only if it is still wrapped under `old_kek_id`."""
+
+    client_id: UUID
+    old_kek_id: str
+    wrapped: bytes
+    kek_id: str
+
+
 class KeyStore(Protocol):
     async def put(self, client_id: UUID, wrapped: bytes, kek_id: str) -> None: ...
 
@@ -43,6 +53,14 @@ class KeyStore(Protocol):
     async def client_ids(self, created_before: datetime) -> set[UUID]: ...
 
     async def compact(self) -> None: ...
+
+    async def not_under(
+        self, kek_id: str, after: UUID | None, limit: int
+    ) -> list[tuple[UUID, StoredKey]]: ...
+
+    async def rewrap(self, items: list[Rewrap]) -> int: ...
+
+    async def count_by_kek(self) -> dict[str, int]: ...
 
 
 class SqliteKeyStore:
@@ -104,6 +122,47 @@ class SqliteKeyStore:
     async def compact(self) -> None:
         await asyncio.to_thread(self._run, "VACUUM")
 
+    async def not_under(
+        self, kek_id: str, after: UUID | None, limit: int
+    ) -> list[tuple[UUID, StoredKey]]:
+        rows = await asyncio.to_thread(
+            self._run,
+            "SELECT client_id, wrapped, kek_id FROM client_key WHERE kek_id != ?"
+            " AND client_id > ? ORDER BY client_id LIMIT ?",
+            (kek_id, str(after) if after else "", limit),
+        )
+        return [(UUID(row[0]), StoredKey(bytes(row[1]), row[2])) for row in rows]
+
+    def _rewrap(self, items: list[Rewrap]) -> int:
+        conn = self._connect()
+        try:
+            # One transaction per batch: a crash leaves each key wholly old or wholly new.
+            conn.execute("BEGIN IMMEDIATE")
+            changed = 0
+            for item in items:
+                changed += conn.execute(
+                    "UPDATE client_key SET wrapped = ?, kek_id = ?"
+                    " WHERE client_id = ? AND kek_id = ?",
+                    (item.wrapped, item.kek_id, str(item.client_id), item.old_kek_id),
+                ).rowcount
+            conn.execute("COMMIT")
+            return changed
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    async def rewrap(self, items: list[Rewrap]) -> int:
+        return await asyncio.to_thread(self._rewrap, items)
+
+    async def count_by_kek(self) -> dict[str, int]:
+        rows = await asyncio.to_thread(
+            self._run, "SELECT kek_id, count(*) FROM client_key GROUP BY kek_id"
+        )
+        return {row[0]: row[1] for row in rows}
+
 
 class PostgresKeyStore:
     """A table in a database of its own; `compact` vacuums so deleted keys leave the data files."""
@@ -158,6 +217,36 @@ class PostgresKeyStore:
     async def compact(self) -> None:
         pool = await self._acquire_pool()
         await pool.execute("VACUUM client_key")
+
+    async def not_under(
+        self, kek_id: str, after: UUID | None, limit: int
+    ) -> list[tuple[UUID, StoredKey]]:
+        pool = await self._acquire_pool()
+        rows = await pool.fetch(
+            "SELECT client_id, wrapped, kek_id FROM client_key WHERE kek_id != $1"
+            " AND ($2::uuid IS NULL OR client_id > $2) ORDER BY client_id LIMIT $3",
+            kek_id, after, limit,
+        )
+        return [(row["client_id"], StoredKey(bytes(row["wrapped"]), row["kek_id"]))
+                for row in rows]
+
+    async def rewrap(self, items: list[Rewrap]) -> int:
+        pool = await self._acquire_pool()
+        # One statement per batch: atomic, and one round trip instead of one per key.
+        status = await pool.execute(
+            "UPDATE client_key AS k SET wrapped = v.wrapped, kek_id = v.kek_id"
+            " FROM unnest($1::uuid[], $2::bytea[], $3::text[], $4::text[])"
+            " AS v(client_id, wrapped, kek_id, old_kek_id)"
+            " WHERE k.client_id = v.client_id AND k.kek_id = v.old_kek_id",
+            [i.client_id for i in items], [i.wrapped for i in items],
+            [i.kek_id for i in items], [i.old_kek_id for i in items],
+        )
+        return int(status.split()[-1])
+
+    async def count_by_kek(self) -> dict[str, int]:
+        pool = await self._acquire_pool()
+        rows = await pool.fetch("SELECT kek_id, count(*) AS n FROM client_key GROUP BY kek_id")
+        return {row["kek_id"]: row["n"] for row in rows}
 
 
 def open_keystore(url: str) -> KeyStore:

@@ -24,9 +24,10 @@ from clients.categories import (
     SPECIAL_CATEGORIES,
 )
 from clients.consent import recipients_of, unknown_categories
+from clients.free_text import seal_text
 from clients.records import owned_client
-from clients.tables import Consent, ConsentRecipient
-from core.db import atomic
+from clients.tables import Client, Consent, ConsentRecipient
+from core.db import atomic, retry_conflicts
 from core.errors import InputProblems, Problem
 from core.i18n import N_
 from core.time import berlin_today
@@ -39,6 +40,8 @@ CONSENT_WITHDRAWN_TOPIC = "clients.consent_withdrawn"
 # Reasons a consent ends early, as the referral exchange records them on what it cancels.
 WITHDRAWN = "consent_withdrawn"
 ERASED = "client_erased"
+# Field name bound into the sealed evidence note of a consent.
+EVIDENCE_NOTE = "evidence_note"
 
 
 class ConsentInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -137,7 +140,8 @@ async def record_consent(
         valid_from=data.valid_from,
         valid_until=data.valid_until,
         evidence=data.evidence,
-        evidence_note=data.evidence_note.strip(),
+        # A witness's name and the like: sealed with the client's key, erased with it.
+        evidence_note=await seal_text(client.id, EVIDENCE_NOTE, data.evidence_note.strip()),
         recorded_by=actor.id,
     )
     recipients = sorted(set(data.recipient_org_ids))
@@ -186,6 +190,11 @@ async def withdraw_consent(
     consent = await consent_of_client(client_id, consent_id, actor)
     client = await owned_client(client_id, actor)
     recipients = await recipients_of(consent.id)
+    await retry_conflicts(lambda: _withdraw(consent, client, actor, recipients, remote_addr, note))
+
+
+async def _withdraw(consent: Consent, client: Client, actor: CurrentUser, recipients: list[UUID],
+                    remote_addr: str, note: str) -> None:
     async with atomic():
         # The WHERE on withdrawn_at makes a second, concurrent withdrawal a no-op we can detect.
         changed = (

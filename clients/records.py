@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -24,7 +23,7 @@ from litestar.exceptions import (
 from accounts import audit
 from accounts.identity import CurrentUser
 from accounts.roles import Role
-from clients import crypto
+from clients import crypto, rotation
 from clients.categories import CATEGORIES, PURPOSES
 from clients.consent import covering_consent, unknown_categories
 from clients.keystore import get_keystore
@@ -51,28 +50,20 @@ NOT_FOUND = N_("No such client, or you may not see it.")
 RECIPIENT_ROLES = (Role.PROVIDER_STAFF, Role.CASE_MANAGER)
 
 
+NAME_OR_PSEUDONYM = N_("Give the client's name or a pseudonym, so that the record can be found.")
+
+
 class ClientErased(ClientException):
     status_code = 410
     detail = N_("This client was erased; the personal data no longer exists.")
-
-
-@lru_cache(maxsize=4)
-def _instance_key_from(secret: str) -> bytes:
-    return crypto.derive_instance_key(secret)
-
-
-def instance_key() -> bytes:
-    from settings import get_settings
-
-    settings = get_settings()
-    return _instance_key_from(settings.master_key or settings.secret_key)
 
 
 async def _data_key(client_id: UUID) -> bytes:
     stored = await get_keystore().get(client_id)
     if stored is None:
         raise ClientErased()
-    return crypto.unwrap_key(stored.wrapped, instance_key(), client_id)
+    # During a rotation a key may still be under the previous master key.
+    return crypto.unwrap_key(stored.wrapped, rotation.key_for(stored.kek_id), client_id)
 
 
 def _new_pseudonym() -> str:
@@ -157,11 +148,14 @@ async def create_client(
     organization_id: UUID | None = None,
     pseudonym: str = "",
 ) -> Client:
+    if not (personal.given_name.strip() or personal.family_name.strip() or pseudonym.strip()):
+        # Without either nobody could tell this client from the next one.
+        raise InputProblems([Problem("given_name", NAME_OR_PSEUDONYM)])
     org = managing_org(actor, organization_id)
     client_id = uuid4()
     name = await _checked_pseudonym(org, pseudonym, None)
     data_key = crypto.new_data_key()
-    key = instance_key()
+    key = rotation.master_keys().current
     # The key is stored first: a failure below leaves an orphan key, never data without a key.
     await get_keystore().put(
         client_id, crypto.wrap_key(data_key, key, client_id), crypto.key_id(key)

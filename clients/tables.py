@@ -43,7 +43,8 @@ class Consent(Table, tablename="consent"):
     valid_until = Date()
     # written, electronic, verbal_witnessed
     evidence = Varchar(length=30)
-    evidence_note = Varchar(length=255, default="")
+    # Sealed with the client's key (clients.free_text): longer than the 255 characters typed.
+    evidence_note = Text(default="")
     recorded_by = UUID()
     recorded_at = Timestamptz(default=TimestamptzNow())
     withdrawn_at = Timestamptz(null=True, default=None)

@@ -1,6 +1,7 @@
 """Sending e-mail: over SMTP when LOTSE_SMTP_HOST is set, else into DATA_DIR/mail/ as .eml files.
 
-Callers run inside outbox consumers, so a failure raises and the delivery is retried.
+Callers run inside outbox consumers, so a failure raises and the delivery is retried. Header
+values are made one line first: a line break in an offer name must not break (or fail) a mail.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from email.utils import format_datetime, make_msgid
 
 import anyio.to_thread
 
+from core.validation import one_line
 from settings import get_settings
 
 
@@ -33,9 +35,9 @@ def build_message(
 ) -> EmailMessage:
     settings = get_settings()
     message = EmailMessage()
-    message["From"] = settings.mail_from
-    message["To"] = to
-    message["Subject"] = subject
+    message["From"] = one_line(settings.mail_from)
+    message["To"] = one_line(to)
+    message["Subject"] = one_line(subject)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = message_id or make_msgid(domain="lotse.local")
     message.set_content(text)

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from core.i18n import LANGUAGES, domain_names, gettext_for, pick_language
 from core.security_headers import csp_nonce
+from core.time import day_text, when_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,9 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Times are stored in UTC and always shown in Berlin time: {{ m.created_at|when }}.
+    env.filters["when"] = when_text
+    env.filters["day"] = day_text
     return env
 
 

@@ -21,6 +21,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from core.i18n import N_, gettext_for
 from core.templates import render
+from core.validation import readable_problems
 from settings import Network, get_settings
 
 log = logging.getLogger("lotse.web")
@@ -67,13 +68,34 @@ def _json_error(status: int, detail: str, extra: Any = None) -> Response[Any]:
 def http_error(request: Request, exc: HTTPException) -> Response[Any]:
     if isinstance(exc, NotAuthorizedException) and not wants_json(request):
         return Redirect(f"/login?next={request.url.path}", status_code=303)
+    if isinstance(exc, ValidationException):
+        # msgspec names a regular expression; a person needs the rule in words, in German first.
+        text = readable_problems(exc.detail, exc.extra, gettext_for(request).gettext)
+        if text is not None:
+            exc = ValidationException(detail=text)
     if wants_json(request):
         response = _json_error(exc.status_code, exc.detail, exc.extra)
         if exc.headers:
             response.headers.update(exc.headers)
         return response
-    return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
+    # Pages speak the reader's language: details raised as gettext msgids (guards, Litestar's
+    # own answers below) are translated here; the JSON API keeps them in English.
+    detail = gettext_for(request).gettext(str(exc.detail))
+    return render(request, "error.html", {"status": exc.status_code, "detail": detail},
                   status_code=exc.status_code)
+
+
+# What Litestar itself answers, marked so that the catalogs hold them.
+STANDARD_DETAILS = (
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("Bad Request"),
+    N_("Forbidden"),
+    N_("Unauthorized"),
+    N_("Too Many Requests"),
+    N_("Request Entity Too Large"),
+    N_("Internal Server Error"),
+)
 
 
 BODY_TOO_DEEP = N_("The request body is nested too deeply.")
@@ -96,9 +118,10 @@ def malformed_body(request: Request, exc: Exception) -> Response[Any]:
 def unexpected_error(request: Request, exc: Exception) -> Response[Any]:
     # Only the type: messages may carry personal data.
     log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
-    detail = "Something went wrong on our side. Nothing was changed; please try again."
+    detail = N_("Something went wrong on our side. Nothing was changed; please try again.")
     if wants_json(request):
         return _json_error(HTTP_500_INTERNAL_SERVER_ERROR, detail)
+    detail = gettext_for(request).gettext(detail)
     return render(request, "error.html", {"status": 500, "detail": detail},
                   status_code=HTTP_500_INTERNAL_SERVER_ERROR)
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from directory import (
     bulk_seed,
     capacity,
+    capacity_figures,
+    languages,
     listings,
     offer_records,
     offer_refs,
@@ -35,6 +37,8 @@ update_capacity = capacity.update_capacity
 apply_step = capacity.apply_step
 take_place = capacity.take_place
 return_place = capacity.return_place
+# (offers with capacity, of which stale) for monitoring.
+capacity_staleness = capacity_figures.stale_count
 
 # --- organisations -----------------------------------------------------------------------------
 OrganizationCreate = schemas.OrganizationCreate
@@ -48,6 +52,9 @@ organization_choices = organization_lookup.organization_choices
 find_organizations = organization_lookup.find_organizations
 # The name of a live organisation (None once it is retired), for feeds and pages.
 organization_name = offer_refs.organization_name
+
+# --- languages: names of the codes offers are held in (kmr -> "Kurmandschi (Nordkurdisch)") -----
+language_name = languages.name
 
 # --- offers as the directory's own API shows them ----------------------------------------------
 ServiceFilters = queries.ServiceFilters
@@ -131,6 +138,7 @@ existing_import_ids = record_writes.existing_ids
 plan_imported_records = record_writes.plan_records
 apply_imported_records = record_writes.apply_records
 announce_imported_changes = record_writes.announce_changes
+import_owners = record_writes.owners
 term_id_by_code = record_writes.term_id_by_code
 adopt_term = record_writes.adopt_term
 link_services_to_term = record_writes.link_services_to_term

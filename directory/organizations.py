@@ -9,6 +9,9 @@ from uuid import UUID
 from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
 
 from accounts.identity import CurrentUser
+
+# Not through accounts.api, which reaches the directory again (an import circle).
+from accounts.last_admin import holds_last_admins
 from core.db import atomic
 from directory.schemas import (
     ORGANIZATION_STAFF_FIELDS,
@@ -91,7 +94,8 @@ async def update_organization(organization_id: UUID, data: OrganizationUpdate,
 
 
 async def retire_organization(organization_id: UUID) -> None:
-    """Retires the organisation with all its offers and locations (nothing is deleted)."""
+    """Retires the organisation with all its offers and locations (nothing is deleted); refused
+    while it would take the last active network administrators with it."""
     async with atomic():
         row = await Organization.select(Organization.retired_at).where(
             Organization.id == organization_id
@@ -100,6 +104,11 @@ async def retire_organization(organization_id: UUID) -> None:
             raise NotFoundException("No organisation with this id.")
         if row["retired_at"] is not None:
             return
+        if await holds_last_admins(organization_id):
+            raise ClientException(
+                "Every active network administrator is a member of this organisation: retired, "
+                "nobody could manage the network any more. Give a person of another "
+                "organisation the role network_admin first.", status_code=409)
         now = datetime.now(UTC)
         services = await Service.select(Service.id).where(
             Service.organization == organization_id, Service.retired_at.is_null()

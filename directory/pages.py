@@ -19,8 +19,10 @@ from litestar.response import Redirect, Template
 from accounts.guards import current_user, provider_staff
 from accounts.roles import Role
 from calendars.api import label_texts
-from core.i18n import gettext_for, pick_language
+from core.errors import ReadableError
+from core.i18n import N_, gettext_for, pick_language
 from core.templates import render
+from core.validation import readable
 from core.web import page_params
 from directory import languages as language_list
 from directory import queries, services
@@ -218,6 +220,8 @@ async def edit_offer(request: Request, service_id: FromPath[UUID]) -> Template |
     values["maximum_age"] = str(form.get("maximum_age") or "")
     errors: list[str] = []
     try:
+        if not values["name"]:
+            raise ReadableError(N_("Please enter the name of the offer."))
         payload: dict[str, Any] = {k: values[k] for k in TEXT_FIELDS}
         payload.update({k: values[k] or None for k in OPTIONAL_TEXT_FIELDS})
         payload["status"] = values["status"]
@@ -228,9 +232,12 @@ async def edit_offer(request: Request, service_id: FromPath[UUID]) -> Template |
             payload[key] = values[key]
         update = msgspec.convert(payload, ServiceUpdate)
         await services.update_service(service_id, update)
+    except ReadableError as refused:
+        errors.append(refused.translated(_))
     except ValueError as error:
         # msgspec.ValidationError is a ValueError too; both name the field that is wrong.
-        errors.append(_("Please check this field: %(field)s") % {"field": str(error)})
+        errors.append(readable(str(error), _)
+                      or _("Please check this field: %(field)s") % {"field": str(error)})
     except HTTPException as error:
         errors.append(str(error.detail))
     if errors:

@@ -20,6 +20,7 @@ from directory import capacity, queries, services
 from directory.access import can_edit, require_editor
 from directory.capacity import Step
 from directory.display import display_helpers
+from directory.schemas import CapacityUpdate
 from directory.signing import CapacityClaim, LinkExpiredError, LinkInvalidError, read_capacity_token
 from directory.tables import Service
 
@@ -42,9 +43,14 @@ async def _widget(request: Request, service_id: UUID, action: str, confirm: str 
     }, status_code=status_code)
 
 
-async def _step_from(request: Request) -> Step | None:
+async def _step_from(request: Request) -> Step | int | None:
+    """A one-click step, or the number of free places typed into the "set" field."""
     form = await request.form()
-    return STEPS.get(str(form.get("action") or ""))
+    action = str(form.get("action") or "")
+    if action == "set":
+        raw = str(form.get("available") or "").strip()
+        return int(raw) if raw.isdigit() and len(raw) <= 6 else -1
+    return STEPS.get(action)
 
 
 def _back(request: Request, service_id: UUID) -> str:
@@ -65,9 +71,15 @@ async def capacity_step(request: Request, service_id: FromPath[UUID]) -> Templat
     message, error = "", ""
     if step is None:
         error = _("Please choose one of the buttons.")
+    elif isinstance(step, int) and step < 0:
+        error = _("Enter the number of free places as a whole number, 0 or more.")
     else:
         try:
-            await capacity.apply_step(service_id, step, user.id, user.display_name)
+            if isinstance(step, int):
+                change = CapacityUpdate(available=step)
+                await capacity.update_capacity(service_id, change, user.id, user.display_name)
+            else:
+                await capacity.apply_step(service_id, step, user.id, user.display_name)
             message = _("Saved.")
         except ReadableError as failure:
             error = failure.translated(_)

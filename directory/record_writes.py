@@ -135,3 +135,40 @@ async def link_services_to_term(links: Sequence[tuple[UUID, UUID]], term_id: UUI
     ]
     if rows:
         await ServiceTerm.insert(*rows)
+
+
+# How a row of each table reaches the organisation it belongs to (first non-empty path wins).
+_OWNER_PATHS: dict[str, tuple[str, ...]] = {
+    "location": ("organization",),
+    "service": ("organization",),
+    "service_at_location": ("service.organization",),
+    "phone": ("organization", "service.organization", "location.organization"),
+    "contact": ("organization", "service.organization"),
+    **{
+        table: ("service.organization",)
+        for table in ("language", "cost_option", "required_document", "capacity", "translation",
+                      "service_term")
+    },
+}
+
+
+async def owners(table: str, ids: Iterable[UUID]) -> dict[UUID, UUID | None]:
+    """The organisation each existing row of ``ids`` belongs to (rows not held are left out),
+    so that an import can keep to the organisations it may change."""
+    wanted = list(set(ids))
+    if table == "organization":
+        return {row_id: row_id for row_id in await existing_ids(table, wanted)}
+    paths = _OWNER_PATHS.get(table)
+    if paths is None:
+        return {}
+    cls = TABLES.tables[table]
+    found: dict[UUID, UUID | None] = {}
+    for start in range(0, len(wanted), row_sync.LOAD_CHUNK):
+        part = wanted[start : start + row_sync.LOAD_CHUNK]
+        columns = [cls._meta.get_column_by_name(path) for path in paths]
+        rows = await cls.select(cls._meta.primary_key, *columns).where(
+            cls._meta.primary_key.is_in(part)
+        )
+        for row in rows:
+            found[row["id"]] = next((row[path] for path in paths if row[path]), None)
+    return found

@@ -15,9 +15,11 @@ from litestar import Request
 from litestar.exceptions import ValidationException
 from msgspec import UNSET, Meta, UnsetType
 
+from core.validation import OneLine, OptionalOneLine, strip_one_line
+
 T = TypeVar("T")
 
-Name = Annotated[str, Meta(min_length=1, max_length=255)]
+Name = OneLine
 Short = Annotated[str, Meta(max_length=255)]
 LongText = Annotated[str, Meta(max_length=20_000)]
 Url = Annotated[str, Meta(max_length=500, pattern=r"^https?://\S+$")]
@@ -41,6 +43,9 @@ LocationType = Literal["physical", "virtual", "postal"]
 class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of every input struct."""
 
+    def __post_init__(self) -> None:
+        strip_one_line(self)
+
 
 class PhoneIn(Input):
     number: PhoneNumber
@@ -51,7 +56,7 @@ class PhoneIn(Input):
 
 class ContactIn(Input):
     name: Name
-    title: Short = ""
+    title: OptionalOneLine = ""
     department: Short = ""
     email: Email | None = None
     phone: Annotated[str, Meta(max_length=50)] | None = None
@@ -106,7 +111,7 @@ Languages = Annotated[list[LanguageCode], Meta(max_length=50)]
 class ServiceCreate(Input):
     organization_id: UUID
     name: Name
-    alternate_name: Short | None = None
+    alternate_name: OptionalOneLine | None = None
     description: LongText = ""
     url: Url | None = None
     email: Email | None = None
@@ -136,7 +141,7 @@ class ServiceUpdate(Input):
     """Partial update: a field left out stays; a list given replaces the whole list."""
 
     name: Name | UnsetType = UNSET
-    alternate_name: Short | UnsetType | None = UNSET
+    alternate_name: OptionalOneLine | UnsetType | None = UNSET
     description: LongText | UnsetType = UNSET
     url: Url | UnsetType | None = UNSET
     email: Email | UnsetType | None = UNSET
@@ -163,7 +168,7 @@ class ServiceUpdate(Input):
 
 class OrganizationCreate(Input):
     name: Name
-    alternate_name: Short | None = None
+    alternate_name: OptionalOneLine | None = None
     description: LongText = ""
     email: Email | None = None
     website: Url | None = None
@@ -175,7 +180,7 @@ class OrganizationCreate(Input):
 
 class OrganizationUpdate(Input):
     name: Name | UnsetType = UNSET
-    alternate_name: Short | UnsetType | None = UNSET
+    alternate_name: OptionalOneLine | UnsetType | None = UNSET
     description: LongText | UnsetType = UNSET
     email: Email | UnsetType | None = UNSET
     website: Url | UnsetType | None = UNSET

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from core.urls import absolute_url
 from settings import get_settings
 
 SALT = "lotse.capacity-link"
@@ -56,4 +57,4 @@ def read_capacity_token(token: str, max_age: timedelta = LINK_LIFETIME) -> Capac
 
 
 def capacity_url(service_id: UUID, user_id: UUID | None = None) -> str:
-    return f"{get_settings().base_url}/capacity/{capacity_token(service_id, user_id)}"
+    return absolute_url(f"/capacity/{capacity_token(service_id, user_id)}")

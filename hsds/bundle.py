@@ -16,6 +16,7 @@ from typing import Any
 from core.row_sync import ChildRows, RowUpsert
 from directory import api as directory
 from hsds import extensions as ext
+from hsds.limits import MAX_TEXT, number_problem, safe_email, safe_link
 
 Row = dict[str, Any]
 # The rows a record hands to the domains that write them (the directory, the calendars).
@@ -143,16 +144,38 @@ class RecordReader:
         except ValueError:
             return uuid.UUID(ext.derived_id("external", f"{what}:{value}"))
 
-    def integer(self, value: object, what: str) -> int | None:
-        if value in (None, ""):
+    def integer(self, value: object, what: str, bounds: tuple[int, int]) -> int | None:
+        """A whole number within ``bounds``; anything else makes the record an error."""
+        if value in (None, "") or isinstance(value, bool):
             return None
         try:
-            number = float(str(value))
+            number = float(str(value)[:100])
         except ValueError:
-            raise RecordError(f"{what} must be a number, got {value!r}") from None
+            raise RecordError(f"{what} must be a number, got {str(value)[:100]!r}") from None
+        problem = number_problem(number, *bounds)
+        if problem:
+            raise RecordError(f"{what} {str(value)[:100]} {problem}")
         if number != int(number):
             self.warn(f"{what} {value} was rounded to a whole number")
         return round(number)
+
+    def link(self, doc: Doc, key: str, what: str) -> str | None:
+        """An http(s), mailto or tel address from ``doc``; other values are left out."""
+        value = optional(doc, key)
+        checked = safe_link(value)
+        if value is not None and checked is None:
+            self.warn(
+                f"{what} {key} {value[:100]!r} is not an http, https, mailto or tel address "
+                "and was left out"
+            )
+        return checked
+
+    def email(self, doc: Doc, key: str, what: str) -> str | None:
+        value = optional(doc, key)
+        checked = safe_email(value)
+        if value is not None and checked is None:
+            self.warn(f"{what} {key} {value[:100]!r} is not an e-mail address and was left out")
+        return checked
 
     def items(self, doc: Doc, key: str) -> list[Doc]:
         value = doc.get(key)
@@ -163,10 +186,18 @@ class RecordReader:
         return [item for item in value if isinstance(item, dict)]
 
     def fit(self, table: str, row: Row) -> Row:
-        """Shorten texts that exceed a column's length (PostgreSQL would refuse them)."""
-        for name, limit in directory.import_text_limits(table).items():
-            value = row.get(name)
-            if isinstance(value, str) and len(value) > limit:
+        """Shorten texts that exceed a column's length (PostgreSQL would refuse them); a free
+        text longer than the directory takes makes the record an error."""
+        limits = directory.import_text_limits(table)
+        for name, value in row.items():
+            if not isinstance(value, str):
+                continue
+            if name not in limits and len(value) > MAX_TEXT:
+                raise RecordError(
+                    f"{table}.{name} has {len(value):,} characters; at most {MAX_TEXT:,} are taken"
+                )
+            limit = limits.get(name)
+            if limit is not None and len(value) > limit:
                 self.warn(f"{table}.{name} was shortened to {limit} characters")
                 row[name] = value[:limit]
         return row

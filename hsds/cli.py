@@ -82,8 +82,19 @@ def export_command(folder: Path, no_csv: bool) -> None:
     type=click.IntRange(1, 5000),
     help="Records per transaction.",
 )
+@click.option(
+    "--source",
+    "source_name",
+    default=None,
+    help="The name the source is known by (see `lotse hsds sources`); default: SOURCE as given.",
+)
 def import_command(
-    source: str, dry_run: bool, adopt_taxonomies: bool, token: str | None, batch_size: int
+    source: str,
+    dry_run: bool,
+    adopt_taxonomies: bool,
+    token: str | None,
+    batch_size: int,
+    source_name: str | None,
 ) -> None:
     from hsds.importer import ImportOptions, import_source
     from hsds.sources import SourceError
@@ -100,6 +111,7 @@ def import_command(
             token=token,
             batch_size=batch_size,
             progress=step,
+            source_name=source_name,
         )
         try:
             report = _run(import_source(source, options))
@@ -140,6 +152,67 @@ def import_command(
             f"{report.review_links} taxonomy terms on offers are not known here; "
             "see `lotse hsds review list`."
         )
+    if report.error_count:
+        # Scripts and schedulers must see that records were left out. Exiting skips `lotse`'s
+        # own delivery after a command, so what the other records changed is delivered here.
+        from outbox.dispatcher import drain_if_migrated
+        from settings import get_settings
+
+        if not dry_run and get_settings().run_dispatcher:
+            _run(drain_if_migrated())
+        console.print(f"[red]{report.error_count} records failed[/]; the others were imported.")
+        raise SystemExit(1)
+
+
+@hsds.group("sources", help="Import sources and the organisations each may maintain.")
+def sources() -> None:
+    pass
+
+
+@sources.command("list", help="List the sources with their organisations.")
+def sources_list() -> None:
+    from hsds.source_trust import list_sources
+
+    found = _run(list_sources())
+    table = Table(title=f"{len(found)} import sources")
+    for column in ("source", "allowed organisations", "created by it", "records"):
+        table.add_column(column)
+    for source in found:
+        table.add_row(
+            source.name,
+            "\n".join(str(org) for org in source.allowed) or "-",
+            str(len(source.created)),
+            str(source.records),
+        )
+    console.print(table)
+
+
+def _bindings(action: Coroutine[Any, Any, int], done: str) -> None:
+    from hsds.source_trust import SourceTrustError
+
+    try:
+        count = _run(action)
+    except SourceTrustError as error:
+        raise click.ClickException(str(error)) from error
+    console.print(done.format(count))
+
+
+@sources.command("allow", help="Let SOURCE create and change the records of ORGANIZATION_IDs.")
+@click.argument("source")
+@click.argument("organization_ids", nargs=-1, required=True, type=click.UUID)
+def sources_allow(source: str, organization_ids: tuple[Any, ...]) -> None:
+    from hsds.source_trust import allow
+
+    _bindings(allow(source, organization_ids), "{} organisations allowed for " + source + ".")
+
+
+@sources.command("revoke", help="Take ORGANIZATION_IDs away from SOURCE.")
+@click.argument("source")
+@click.argument("organization_ids", nargs=-1, required=True, type=click.UUID)
+def sources_revoke(source: str, organization_ids: tuple[Any, ...]) -> None:
+    from hsds.source_trust import revoke
+
+    _bindings(revoke(source, organization_ids), "{} organisations taken from " + source + ".")
 
 
 @hsds.command("validate", help="Check HSDS JSON files (or an export folder) against the schemas.")

@@ -1,8 +1,10 @@
 """Probable duplicates: a new imported offer that resembles one Lotse already had.
 
 "Already had" means: offered by an organisation that existed before the import (same id or
-same name), and not itself created by this import. Names are compared after folding case,
-umlauts and punctuation; a looser name match counts when both offers share an address.
+same name) and was not brought by the same source, and not itself brought by that source (in
+this run or an earlier one, such as a run killed midway). A pair is flagged once. Names are
+compared after folding case, umlauts and punctuation; a looser name match counts when both
+offers share an address.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from difflib import SequenceMatcher
 
 from directory import api as directory
 from directory.api import NamedRecord
+from hsds import source_trust
 from hsds.bundle import Bundle, Row
+from hsds.tables import DuplicateFlag
 
 SIMILAR = 0.85
 SIMILAR_AT_SAME_ADDRESS = 0.6
@@ -55,10 +59,33 @@ class DuplicateFinder:
         # Offers this import created under organisations that existed before it.
         self.created: set[uuid.UUID] = set()
 
-    async def load(self) -> None:
+    async def load(self, source: uuid.UUID) -> None:
+        # The source's own organisations and offers are its earlier work, not another's.
+        own_orgs = await source_trust.organizations(source, created_only=True)
+        self.created |= await source_trust.imported(source, "service")
         for org in await directory.organization_choices(include_retired=True):
+            if org.id in own_orgs:
+                continue
             self.before.add(org.id)
             self.orgs_by_name.setdefault(fold(org.name), set()).add(org.id)
+
+    @staticmethod
+    async def unflagged(found: list[Duplicate]) -> list[Duplicate]:
+        """``found`` without the pairs flagged before (by any run)."""
+        services = list({d.service_id for d in found})
+        flagged: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        for start in range(0, len(services), 2000):
+            rows = await DuplicateFlag.select(
+                DuplicateFlag.service, DuplicateFlag.existing_service
+            ).where(DuplicateFlag.service.is_in(services[start : start + 2000]))
+            flagged |= {(row["service"], row["existing_service"]) for row in rows}
+        fresh = []
+        for duplicate in found:
+            pair = (duplicate.service_id, duplicate.existing_id)
+            if pair not in flagged:
+                flagged.add(pair)
+                fresh.append(duplicate)
+        return fresh
 
     def _organizations(self, bundle: Bundle, org_id: uuid.UUID) -> set[uuid.UUID]:
         found = {org_id} & self.before

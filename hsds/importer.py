@@ -1,8 +1,10 @@
 """``lotse hsds import``: read HSDS records from files, folders or an API into the directory.
 
 Records stream through in batches; each batch is one transaction. A record that cannot be
-read or written is reported and skipped, the rest goes on. With ``dry_run`` everything is
-checked and counted but nothing is written.
+read or written, or that would change an organisation the source may not maintain
+(``source_trust``), is reported by its id and skipped, the rest goes on. Records are upserted
+by id and what a source brought is noted with it, so a run killed midway is resumed by running
+it again. With ``dry_run`` everything is checked and counted but nothing is written.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import httpx
 
 from core.db import atomic, engine
 from directory import api as directory
-from hsds import review
+from hsds import review, source_trust
 from hsds.bundle import Bundle, RecordError
 from hsds.duplicates import Duplicate, DuplicateFinder
 from hsds.reader import read_record
@@ -44,6 +46,8 @@ MAX_BATCH_ROWS = 20_000
 class ImportOptions:
     dry_run: bool = False
     adopt_taxonomies: bool = False
+    # The name the source is known by (its bindings); None: the path or URL as given.
+    source_name: str | None = None
     batch_size: int = 250
     token: str | None = None
     progress: Progress | None = None
@@ -114,6 +118,9 @@ class Outcome:
 class ImportRun:
     def __init__(self, source: str, options: ImportOptions) -> None:
         self.source = source
+        self.source_name = options.source_name or source
+        self.source_id = source_trust.source_id(self.source_name)
+        self.allowed: set[uuid.UUID] = set()
         self.options = options
         self.report = ImportReport(dry_run=options.dry_run)
         self.resolver = TermResolver(adopt=options.adopt_taxonomies)
@@ -123,7 +130,11 @@ class ImportRun:
 
     async def run(self) -> ImportReport:
         await self.resolver.load()
-        await self.duplicates.load()
+        if not self.options.dry_run:
+            async with atomic():
+                await source_trust.register(self.source_name)
+        self.allowed = await source_trust.organizations(self.source_id)
+        await self.duplicates.load(self.source_id)
         batch: list[Bundle] = []
         rows = 0
         async for item in _items(self.source, self.options):
@@ -148,13 +159,21 @@ class ImportRun:
             self.report.error(item.where, str(item.doc))
             self.report.count(item.hint or "record", "failed")
             return None
+        where = item.where
+        if isinstance(item.doc, dict) and isinstance(item.doc.get("id"), str | int):
+            where = f"{item.where} (id {str(item.doc['id'])[:100]})"
         try:
             bundle = read_record(item.doc, item.hint)
         except RecordError as error:
-            self.report.error(item.where, str(error))
+            self.report.error(where, str(error))
             self.report.count(item.hint or "record", "failed")
             return None
-        bundle.label = f"{item.where} ({bundle.label})"
+        except (ValueError, TypeError, ArithmeticError, RecursionError) as error:
+            # A shape no rule foresaw is still one record's fault, not the import's end.
+            self.report.error(where, f"cannot be read ({type(error).__name__})")
+            self.report.count(item.hint or "record", "failed")
+            return None
+        bundle.label = f"{item.where} (id {bundle.record_id}, {bundle.label[:100]})"
         schedule_children(bundle)
         return bundle
 
@@ -206,6 +225,8 @@ class ImportRun:
     async def _write(self, bundles: list[Bundle], entries: dict[uuid.UUID, ReviewEntry]) -> Outcome:
         outcome = Outcome(entries=entries)
         problems = await check_references(bundles, self.pretend)
+        foreign = await source_trust.foreign_organizations(bundles, self.allowed)
+        problems = {**foreign, **problems}
         for index, bundle in enumerate(bundles):
             if index in problems:
                 outcome.failed.append((bundle, problems[index]))
@@ -215,9 +236,13 @@ class ImportRun:
             return outcome
         outcome.plan = plan = await make_plan(outcome.bundles)
         created_services = {row_id for table, row_id in plan.created if table == "service"}
-        outcome.duplicates = await self.duplicates.find(outcome.bundles, created_services)
+        found = await self.duplicates.find(outcome.bundles, created_services)
+        outcome.duplicates = await self.duplicates.unflagged(found)
         if not self.options.dry_run:
             await apply_plan(plan)
+            created_orgs = {row_id for table, row_id in plan.created if table == "organization"}
+            await source_trust.bind(self.source_id, created_orgs, created=True)
+            await source_trust.remember(self.source_id, _imported_keys(outcome.bundles))
             outcome.review_items = await review.record(
                 entries, {s for b in outcome.bundles for s in b.term_sets}, self.source
             )
@@ -234,6 +259,9 @@ class ImportRun:
         if self.options.dry_run:
             for table, row_id in outcome.plan.created:
                 self.pretend.setdefault(table, set()).add(row_id)
+        else:
+            self.allowed |= {row_id for table, row_id in outcome.plan.created
+                             if table == "organization"}
         self.report.review_items += outcome.review_items
         self.report.review_links += sum(len(e.links) for e in outcome.entries.values())
         found = outcome.duplicates
@@ -280,6 +308,18 @@ class ImportRun:
                 self.report.count(bundle.kind, "updated")
             else:
                 self.report.count(bundle.kind, "unchanged")
+
+
+def _imported_keys(bundles: list[Bundle]) -> set[tuple[str, uuid.UUID]]:
+    """The records a batch brought, by kind and HSDS id (nested ones included)."""
+    keys = {(bundle.kind, bundle.record_id) for bundle in bundles}
+    for bundle in bundles:
+        keys |= {
+            (item.table, item.row["id"])
+            for item in bundle.upserts
+            if item.table in {"organization", "service", "location"}
+        }
+    return keys
 
 
 async def import_source(source: str, options: ImportOptions | None = None) -> ImportReport:

@@ -32,6 +32,7 @@ from directory.api import (
     TranslationRecord,
 )
 from hsds import extensions as ext
+from hsds.limits import LINK_SCHEMES, safe_link
 
 Doc = dict[str, Any]
 
@@ -54,11 +55,15 @@ def iso_date(value: date | None) -> str | None:
 
 
 def web_address(value: str | None) -> str | None:
-    """A URL with a scheme: HSDS wants a URI, people often type "www.example.de"."""
-    if not value or not value.strip():
+    """A URL with a scheme: HSDS wants a URI, people often type "www.example.de".
+
+    Only http(s), mailto and tel addresses are published: a stored ``javascript:`` link from
+    older imports must not reach another system as a link either.
+    """
+    value = safe_link(value)
+    if value is None:
         return None
-    value = value.strip()
-    return value if urlsplit(value).scheme else f"https://{value}"
+    return value if urlsplit(value).scheme in LINK_SCHEMES else f"https://{value}"
 
 
 def number(value: Decimal | float | int | None) -> int | float | None:
@@ -155,7 +160,8 @@ def contact_doc(row: ContactRecord) -> Doc:
     doc["name"] = row.name
     _put(doc, "title", row.title)
     _put(doc, "department", row.department)
-    _put(doc, "email", row.email)
+    # A contact's e-mail is a staff member's own address: the directory marks no contact as
+    # public, so none is published (functional addresses travel as the offer's "email").
     phones = []
     if row.phone:
         phones.append(
@@ -365,7 +371,7 @@ def service_doc(row: ServiceRecord, parts: ServiceParts, *, full: bool = True) -
     _put(doc, "minimum_age", row.minimum_age)
     _put(doc, "maximum_age", row.maximum_age)
     _put(doc, "assured_date", iso_date(row.assured_date))
-    _put(doc, "assurer_email", row.assurer_email)
+    # assurer_email names the staff member who confirmed the listing: never published.
     _put(doc, "alert", row.alert)
     doc["last_modified"] = iso_datetime(row.last_modified)
     doc["lotse_created_at"] = iso_datetime(row.created_at)

@@ -24,6 +24,7 @@ from hsds.bundle import (
     parse_datetime,
     text,
 )
+from hsds.limits import AGE
 from hsds.reader_parts import (
     accessibility_text,
     capacities,
@@ -77,8 +78,8 @@ def read_organization(r: RecordReader, doc: Doc) -> uuid.UUID:
         "name": name,
         "alternate_name": optional(doc, "alternate_name"),
         "description": text(doc, "description"),
-        "email": optional(doc, "email"),
-        "website": optional(doc, "website"),
+        "email": r.email(doc, "email", f"organization {org_id}"),
+        "website": r.link(doc, "website", f"organization {org_id}"),
         "legal_status": optional(doc, "legal_status"),
     }
     values = ext.lotse_values(doc.get("attributes"))
@@ -189,7 +190,7 @@ def read_taxonomy(r: RecordReader, doc: Doc) -> uuid.UUID | None:
             "id": taxonomy_id,
             "name": name,
             "description": text(doc, "description"),
-            "uri": optional(doc, "uri"),
+            "uri": r.link(doc, "uri", f"taxonomy {taxonomy_id}"),
             "version": optional(doc, "version"),
         },
     )
@@ -295,13 +296,13 @@ def read_service(r: RecordReader, doc: Doc, org_id: uuid.UUID | None = None) -> 
         "organization": org_id,
         "name": name,
         "alternate_name": optional(doc, "alternate_name"),
-        "url": optional(doc, "url"),
-        "email": optional(doc, "email"),
+        "url": r.link(doc, "url", f"service {service_id}"),
+        "email": r.email(doc, "email", f"service {service_id}"),
         "status": status,
-        "minimum_age": r.integer(doc.get("minimum_age"), "minimum_age"),
-        "maximum_age": r.integer(doc.get("maximum_age"), "maximum_age"),
+        "minimum_age": r.integer(doc.get("minimum_age"), "minimum_age", AGE),
+        "maximum_age": r.integer(doc.get("maximum_age"), "maximum_age", AGE),
         "assured_date": parse_date(doc.get("assured_date")),
-        "assurer_email": optional(doc, "assurer_email"),
+        "assurer_email": r.email(doc, "assurer_email", f"service {service_id}"),
     }
     row |= {column: text(doc, column) for column in _SERVICE_TEXTS}
     if doc.get("last_modified"):

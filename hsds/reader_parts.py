@@ -11,12 +11,12 @@ from hsds.bundle import (
     RecordReader,
     Row,
     TermLink,
-    optional,
     parse_date,
     parse_datetime,
     phone_number,
     text,
 )
+from hsds.limits import AMOUNT, PLACES, number_problem
 
 
 def phones(r: RecordReader, docs: list[Doc], parent: str, parent_id: uuid.UUID) -> list[Row]:
@@ -56,7 +56,7 @@ def contacts(r: RecordReader, docs: list[Doc], parent: str, parent_id: uuid.UUID
                 "name": text(doc, "name"),
                 "title": text(doc, "title"),
                 "department": text(doc, "department"),
-                "email": optional(doc, "email"),
+                "email": r.email(doc, "email", f"contact of {parent} {parent_id}"),
                 "phone": numbers[0] if numbers else None,
             }
         )
@@ -85,10 +85,14 @@ def amount(r: RecordReader, value: object, service_id: uuid.UUID) -> Decimal | N
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        r.warn(f"service {service_id}: cost amount {value!r} is not a number; left out")
+        number = Decimal(str(value)[:100])
+        problem = number_problem(float(number), *AMOUNT)
+    except (InvalidOperation, ValueError, OverflowError):
+        problem = "is not a number"
+    if problem:
+        r.warn(f"service {service_id}: cost amount {str(value)[:100]!r} {problem}; left out")
         return None
+    return number
 
 
 def cost_options(r: RecordReader, docs: list[Doc], service_id: uuid.UUID) -> list[Row]:
@@ -113,7 +117,7 @@ def documents(r: RecordReader, docs: list[Doc], service_id: uuid.UUID) -> list[R
             "id": r.ident(doc, "required_document", f"{service_id}:{index}"),
             "service": service_id,
             "document": text(doc, "document"),
-            "uri": optional(doc, "uri"),
+            "uri": r.link(doc, "uri", f"required document of service {service_id}"),
         }
         for index, doc in enumerate(docs)
     ]
@@ -125,8 +129,8 @@ def capacities(r: RecordReader, docs: list[Doc], service_id: uuid.UUID) -> list[
     for doc in docs[:1]:
         unit = doc.get("unit")
         unit_name = text(unit, "name") if isinstance(unit, dict) else ""
-        available = r.integer(doc.get("available"), "capacity available") or 0
-        maximum = r.integer(doc.get("maximum"), "capacity maximum")
+        available = r.integer(doc.get("available"), "capacity available", PLACES) or 0
+        maximum = r.integer(doc.get("maximum"), "capacity maximum", PLACES)
         if maximum is None:
             maximum = available
         if available > maximum:

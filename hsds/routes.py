@@ -22,6 +22,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
+from core.urls import absolute_url
 from directory import api as directory
 from directory.api import ListingFilter, ListingKind
 from hsds import extensions as ext
@@ -177,11 +178,10 @@ class HsdsController(Controller):
 
     @get("/", operation_id="getAPIMetaInformation")
     async def root(self) -> dict[str, Any]:
-        base = get_settings().base_url
         return {
             "version": ext.HSDS_VERSION,
-            "profile": f"{base}/hsds/profile",
-            "openapi_url": f"{base}/schema/openapi.json",
+            "profile": absolute_url("/hsds/profile"),
+            "openapi_url": absolute_url("/schema/openapi.json"),
         }
 
     @get("/services", operation_id="getPaginatedListOfServices")

@@ -15,6 +15,8 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+from hsds.limits import document_problem, id_hint, skip_value
+
 CHUNK = 1 << 20
 # File-name fragments -> record kind, most specific first.
 NAME_HINTS = (
@@ -46,7 +48,23 @@ class SourceError(ValueError):
 
 
 class BrokenRecordError(ValueError):
-    """One record of a line-per-record file cannot be decoded; the others can."""
+    """One record cannot be decoded or taken (too deep, not UTF-8); the others can."""
+
+
+def _checked(doc: Any) -> Any:
+    """The decoded record, or the reason it cannot be taken (as a ``BrokenRecordError``)."""
+    problem = document_problem(doc)
+    if problem is None:
+        return doc
+    record_id = doc.get("id") if isinstance(doc, dict) else None
+    named = f" (id {str(record_id)[:100]!r})" if isinstance(record_id, str | int) else ""
+    return BrokenRecordError(f"the record{named} {problem}")
+
+
+def _undecodable(raw: str, reason: str) -> BrokenRecordError:
+    record_id = id_hint(raw)
+    named = f" (id {record_id!r})" if record_id else ""
+    return BrokenRecordError(f"the record{named} cannot be read: {reason}")
 
 
 @dataclass
@@ -107,6 +125,20 @@ def iter_json_array(stream: IO[str], where: str) -> Iterator[Any]:
             if eof:
                 raise SourceError(f"{where}, element {index}: {error.msg}") from None
             complete = False
+        except RecursionError:
+            # Too deep for the decoder: report the element and read on after its end.
+            skipped = skip_value(buffer, position)
+            if skipped is None and not eof:
+                more = stream.read(CHUNK)
+                eof = not more
+                buffer, position = buffer[position:] + more, 0
+                continue
+            if skipped is None:
+                raise SourceError(f"{where}, element {index}: not closed") from None
+            index += 1
+            yield _undecodable(buffer[position:skipped], "nested too deeply")
+            position = skipped
+            continue
         if not complete:
             more = stream.read(CHUNK)
             eof = not more
@@ -114,7 +146,7 @@ def iter_json_array(stream: IO[str], where: str) -> Iterator[Any]:
             position = 0
             continue
         index += 1
-        yield value
+        yield _checked(value)
         position = end
         if position > CHUNK:
             buffer, position = buffer[position:], 0
@@ -132,19 +164,24 @@ def _records_of(doc: Any) -> list[Any]:
 def iter_file(path: Path, progress: Progress | None = None) -> Iterator[Item]:
     hint = hint_for(path.name)
     total = path.stat().st_size
-    with path.open(encoding="utf-8") as stream:
+    # Bytes that are not UTF-8 become lone surrogates: the record holding them is refused
+    # (``document_problem``), the rest of the file is read.
+    with path.open(encoding="utf-8", errors="surrogateescape") as stream:
         if path.suffix in {".ndjson", ".jsonl"}:
             done = 0
             for number, line in enumerate(stream, 1):
-                done += len(line.encode("utf-8"))
+                done += len(line.encode("utf-8", "surrogateescape"))
                 if line.strip():
                     where = f"{path.name}:{number}"
                     try:
                         doc = json.loads(line)
                     except json.JSONDecodeError as error:
-                        yield Item(BrokenRecordError(f"not JSON ({error.msg})"), hint, where)
+                        yield Item(_undecodable(line, f"not JSON ({error.msg})"), hint, where)
                         continue
-                    yield Item(doc, hint, where)
+                    except RecursionError:
+                        yield Item(_undecodable(line, "nested too deeply"), hint, where)
+                        continue
+                    yield Item(_checked(doc), hint, where)
                 if progress and number % 100 == 0:
                     progress(done, total)
             if progress:
@@ -162,12 +199,14 @@ def iter_file(path: Path, progress: Progress | None = None) -> Iterator[Item]:
                 document = json.load(stream)
             except json.JSONDecodeError as error:
                 raise SourceError(f"{path.name}: not JSON ({error.msg})") from None
+            except RecursionError:
+                raise SourceError(f"{path.name}: nested too deeply to be HSDS") from None
             reason = skip_reason(document)
             if reason:
                 yield Item(SourceError(f"{path.name} skipped: {reason}"), hint, path.name)
             else:
                 for number, doc in enumerate(_records_of(document), 1):
-                    yield Item(doc, hint, f"{path.name}[{number}]")
+                    yield Item(_checked(doc), hint, f"{path.name}[{number}]")
         if progress:
             progress(total, total)
 
@@ -235,8 +274,8 @@ class ApiSource:
             raise SourceError(f"{url}: HTTP {response.status_code}")
         try:
             return response.json()
-        except ValueError:
-            raise SourceError(f"{url}: the answer is not JSON") from None
+        except (ValueError, RecursionError):  # also not UTF-8, or nested too deeply
+            raise SourceError(f"{url}: the answer is not JSON Lotse can read") from None
 
     async def describe(self) -> dict[str, Any]:
         root = await self._get("/")
@@ -275,7 +314,8 @@ class ApiSource:
                 done += 1
                 if progress and kind == "service":
                     progress(done, total)
-                yield Item(await self._complete(path, kind, doc), kind, f"{path}#{done}")
+                full = await self._complete(path, kind, doc)
+                yield Item(_checked(full), kind, f"{path}#{done}")
 
     async def _complete(self, path: str, kind: str, doc: Any) -> Any:
         """List items may lack the child records; fetch the full record then."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     UUID,
+    Boolean,
     DoublePrecision,
     ForeignKey,
     Text,
@@ -75,3 +76,42 @@ class DuplicateFlag(Table, tablename="hsds_duplicate_flag"):
     # open | same | different
     status = Varchar(length=20, default="open", index=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+Organization = LazyTableReference(table_class_name="Organization", app_name="directory")
+
+
+class ImportSource(Table, tablename="hsds_import_source"):
+    """A system or file HSDS records are imported from, by the name the import gives it.
+
+    A source may create new organisations (which then belong to it) and change only the
+    organisations bound to it (``SourceOrganization``); a network admin binds others explicitly.
+    """
+
+    id = UUID(primary_key=True)
+    name = Varchar(length=1000, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SourceOrganization(Table, tablename="hsds_source_organization"):
+    """An organisation whose records a source may maintain; id derived from (source, org)."""
+
+    id = UUID(primary_key=True)
+    source = ForeignKey(references=ImportSource, index=True, on_delete=OnDelete.cascade)
+    organization: ForeignKey[Table] = ForeignKey(
+        references=Organization, index=True, on_delete=OnDelete.cascade
+    )
+    # True when the import created the organisation, False when a network admin allowed it.
+    created = Boolean(default=False)
+
+
+class ImportedRecord(Table, tablename="hsds_imported_record"):
+    """A record a source has imported, keyed by (source, HSDS id) through the derived id.
+
+    Lets a re-run recognise its own earlier records (never duplicates of its new ones).
+    """
+
+    id = UUID(primary_key=True)
+    source = ForeignKey(references=ImportSource, index=True, on_delete=OnDelete.cascade)
+    kind = Varchar(length=30)
+    record_id = UUID(index=True)

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hsds import routes
+from hsds import routes, source_routes
 
-ROUTES: list[Any] = [routes.HsdsController, routes.profile]
+ROUTES: list[Any] = [routes.HsdsController, routes.profile, source_routes.SourceController]

@@ -1,4 +1,5 @@
-"""Delivering outbox rows after commit: at least once, in batches, with retries and back-off.
+"""Delivering outbox rows after commit: at least once, in batches, with retries and back-off
+per event.
 
 Several dispatchers may run against one PostgreSQL database: a row is claimed with a
 conditional UPDATE, so only one of them delivers it; a claim of a crashed process expires.
@@ -17,6 +18,7 @@ from typing import Any
 
 from piccolo.columns.combination import Combinable
 
+from core import request_id
 from core.db import on_commit, remove_on_commit
 from outbox.registry import Consumer, OutboxMessage, consumers
 from outbox.tables import OutboxEvent
@@ -69,41 +71,13 @@ async def _claim(c: Consumer, now: datetime) -> list[dict[str, Any]]:
         )
         # The conditions again: another dispatcher may have delivered or claimed them meanwhile.
         .where(OutboxEvent.id.is_in(ids) & _is_due(now))
-        .returning(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.payload, OutboxEvent.attempts)
+        .returning(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.payload, OutboxEvent.attempts,
+                   OutboxEvent.request_id)
     )
     return sorted(claimed, key=lambda row: row["id"])
 
 
-async def deliver_batch(c: Consumer) -> int:
-    """Claim and deliver one batch for consumer `c`; returns how many rows were handled."""
-    now = datetime.now(UTC)
-    rows = await _claim(c, now)
-    if not rows:
-        return 0
-    ids = [row["id"] for row in rows]
-    messages = [
-        OutboxMessage(
-            id=row["id"], topic=row["topic"], payload=_payload(row["payload"]),
-            attempts=row["attempts"],
-        )
-        for row in rows
-    ]
-    try:
-        await c.handler(messages)
-    except Exception as error:
-        attempts = max(m.attempts for m in messages) + 1
-        log.warning("outbox consumer %s failed (attempt %s): %s", c.name, attempts,
-                    type(error).__name__)
-        await OutboxEvent.update(
-            {
-                OutboxEvent.attempts: OutboxEvent.attempts + 1,
-                OutboxEvent.available_at: datetime.now(UTC) + backoff(attempts),
-                OutboxEvent.last_error: f"{type(error).__name__}: {error}"[:500],
-                OutboxEvent.locked_until: None,
-                OutboxEvent.locked_by: None,
-            }
-        ).where(OutboxEvent.id.is_in(ids))
-        return len(ids)
+async def _delivered(ids: list[int]) -> None:
     await OutboxEvent.update(
         {
             OutboxEvent.delivered_at: datetime.now(UTC),
@@ -111,7 +85,63 @@ async def deliver_batch(c: Consumer) -> int:
             OutboxEvent.last_error: "",
         }
     ).where(OutboxEvent.id.is_in(ids))
-    return len(ids)
+
+
+async def _failed(c: Consumer, message: OutboxMessage, error: Exception) -> None:
+    """Only this event waits: its own attempts decide its next try."""
+    attempts = message.attempts + 1
+    log.warning("outbox consumer %s failed on event %s (attempt %s): %s", c.name, message.id,
+                attempts, type(error).__name__)
+    await OutboxEvent.update(
+        {
+            OutboxEvent.attempts: OutboxEvent.attempts + 1,
+            OutboxEvent.available_at: datetime.now(UTC) + backoff(attempts),
+            OutboxEvent.last_error: f"{type(error).__name__}: {error}"[:500],
+            OutboxEvent.locked_until: None,
+            OutboxEvent.locked_by: None,
+        }
+    ).where(OutboxEvent.id == message.id)
+
+
+async def deliver_batch(c: Consumer) -> int:
+    """Claim and deliver one batch for consumer `c`; returns how many rows were handled.
+
+    When the batch fails, each event is delivered alone (consumers are idempotent), so one
+    event that cannot be delivered neither holds back nor delays the others.
+    """
+    now = datetime.now(UTC)
+    rows = await _claim(c, now)
+    if not rows:
+        return 0
+    messages = [
+        OutboxMessage(
+            id=row["id"], topic=row["topic"], payload=_payload(row["payload"]),
+            attempts=row["attempts"], request_id=row["request_id"] or "",
+        )
+        for row in rows
+    ]
+    for m in messages:
+        with request_id.use(m.request_id):
+            log.info("delivering outbox event %s (%s) to %s", m.id, m.topic, c.name)
+    # A batch from one request keeps its id while the consumer works (its log lines carry it).
+    ids_of_batch = {m.request_id for m in messages}
+    try:
+        with request_id.use(ids_of_batch.pop() if len(ids_of_batch) == 1 else ""):
+            await c.handler(messages)
+    except Exception as error:
+        if len(messages) == 1:
+            await _failed(c, messages[0], error)
+            return 1
+        for message in messages:
+            try:
+                await c.handler([message])
+            except Exception as single_error:
+                await _failed(c, message, single_error)
+            else:
+                await _delivered([message.id])
+        return len(messages)
+    await _delivered([m.id for m in messages])
+    return len(messages)
 
 
 async def deliver_due() -> int:

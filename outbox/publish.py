@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core import request_id
 from core.db import engine
 from outbox.registry import consumers_of
 from outbox.tables import OutboxEvent
@@ -20,8 +21,10 @@ async def publish(topic: str, payload: dict[str, Any]) -> int:
     """
     if engine().current_transaction.get() is None:
         raise OutsideTransactionError(f"publish({topic!r}) must be called inside atomic()")
+    rid = request_id.current()
     rows = [
-        OutboxEvent(topic=topic, consumer=c.name, payload=payload) for c in consumers_of(topic)
+        OutboxEvent(topic=topic, consumer=c.name, payload=payload, request_id=rid)
+        for c in consumers_of(topic)
     ]
     if rows:
         await OutboxEvent.insert(*rows)

@@ -18,6 +18,8 @@ class OutboxMessage(msgspec.Struct, frozen=True):
     topic: str
     payload: dict[str, Any]
     attempts: int
+    # X-Request-ID of the request that published it ("" for commands and jobs).
+    request_id: str = ""
 
 
 Handler = Callable[[list[OutboxMessage]], Awaitable[None]]

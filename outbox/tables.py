@@ -21,3 +21,5 @@ class OutboxEvent(Table):
     # A dispatcher claims a row until this moment; a crashed claim expires by itself.
     locked_until = Timestamptz(null=True, default=None)
     locked_by = Varchar(length=100, null=True, default=None)
+    # The request that wrote the event (X-Request-ID), logged again when it is delivered.
+    request_id = Varchar(length=64, default="")

@@ -21,11 +21,11 @@ from core.db import atomic
 from core.i18n import LANGUAGES, translations
 from core.mail import send_mail
 from core.templates import template_dirs
+from core.urls import absolute_url
 from outbox.registry import OutboxMessage, consumer
-from referrals import notifications, outgoing, webhooks, withdrawals
+from referrals import notifications, outgoing, sealed, webhooks, withdrawals
 from referrals.outgoing import Audience, Plan
 from referrals.tables import MailDelivery, Notification
-from settings import get_settings
 
 
 class WebhookDeliveryError(RuntimeError):
@@ -49,11 +49,10 @@ def _lang(person: Contact) -> str:
 
 
 def _link(plan: Plan, audience: Audience) -> str:
-    base = get_settings().base_url
     if plan.referral is None:
-        return f"{base}/notifications"
+        return absolute_url("/notifications")
     page = "referrals" if audience.side == "sender" else "inbox"
-    return f"{base}/{page}/{plan.referral['id']}"
+    return absolute_url(f"/{page}/{plan.referral['id']}")
 
 
 def _key(plan: Plan, audience: Audience, person: Contact) -> str:
@@ -69,7 +68,9 @@ async def notify_in_app(events: list[OutboxMessage]) -> None:
     woken: set[UUID] = set()
     for plan in await _plans(events):
         referral_id = plan.referral["id"] if plan.referral else None
+        client_id = plan.referral["client"] if plan.referral else None
         for audience in plan.audiences:
+            params = await sealed.seal_params(client_id, audience.params)
             for person in audience.people:
                 key = _key(plan, audience, person)
                 async with atomic():
@@ -81,7 +82,7 @@ async def notify_in_app(events: list[OutboxMessage]) -> None:
                             user=person.user_id,
                             referral=referral_id,
                             kind=audience.kind,
-                            params=audience.params,
+                            params=params,
                             dedupe_key=key,
                             created_at=datetime.now(UTC),
                         )
@@ -104,8 +105,9 @@ async def send_mails(events: list[OutboxMessage]) -> None:
                 if await MailDelivery.exists().where(MailDelivery.dedupe_key == key):
                     continue
                 lang = _lang(person)
+                t = translations(lang)
                 title, body = notifications.render(
-                    audience.kind, audience.params, translations(lang), lang
+                    audience.kind, sealed.erased_translated(audience.params, t), t, lang
                 )
                 # The calendars domain mails the invitation itself when a slot is booked.
                 invitation = bool(

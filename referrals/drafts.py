@@ -14,6 +14,7 @@ from accounts.roles import Role
 from clients.api import CATEGORIES, find_client
 from core.db import atomic
 from directory import api as directory
+from referrals import sealed
 from referrals.states import State
 from referrals.tables import Referral
 from referrals.transitions import TransitionConflict
@@ -125,6 +126,15 @@ async def create_draft(data: ReferralInput, actor: CurrentUser) -> UUID:
     referral_id = uuid4()
     now = datetime.now(UTC)
     shared = [c for c in CATEGORIES if c in set(data.shared_categories)]
+    texts = await sealed.seal_referral_texts(
+        data.client_id,
+        {
+            "need_text": data.need_text.strip(),
+            "accessibility_needs": data.accessibility_needs.strip(),
+            "preferred_times": data.preferred_times.strip(),
+            "notes": data.notes.strip(),
+        },
+    )
     async with atomic():
         await Referral.insert(
             Referral(
@@ -136,13 +146,13 @@ async def create_draft(data: ReferralInput, actor: CurrentUser) -> UUID:
                 sender_user=actor.id,
                 state=State.DRAFT.value,
                 need_category=data.need_category,
-                need_text=data.need_text.strip(),
+                need_text=texts["need_text"],
                 urgency=data.urgency,
                 languages=sorted(set(data.languages)),
                 interpreter_needed=data.interpreter_needed,
-                accessibility_needs=data.accessibility_needs.strip(),
-                preferred_times=data.preferred_times.strip(),
-                notes=data.notes.strip(),
+                accessibility_needs=texts["accessibility_needs"],
+                preferred_times=texts["preferred_times"],
+                notes=texts["notes"],
                 shared_categories=shared,
                 age_band=data.age_band,
                 district=data.district.strip(),
@@ -161,7 +171,7 @@ async def update_draft(
     }
     _check(values)
     row = await Referral.select(
-        Referral.state, Referral.sender_organization, Referral.version
+        Referral.state, Referral.sender_organization, Referral.version, Referral.client
     ).where(Referral.id == referral_id).first()
     if row is None or row["sender_organization"] not in actor.org_ids_with(Role.CASE_MANAGER):
         raise NotFoundException("No such referral.")
@@ -176,9 +186,11 @@ async def update_draft(
         ]
     if "languages" in values:
         values["languages"] = sorted(set(values["languages"]))
+    values = await sealed.seal_referral_texts(
+        row["client"], {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    )
     update: dict[Any, Any] = {
-        Referral._meta.get_column_by_name(k): (v.strip() if isinstance(v, str) else v)
-        for k, v in values.items()
+        Referral._meta.get_column_by_name(k): v for k, v in values.items()
     }
     update[Referral.updated_at] = datetime.now(UTC)
     update[Referral.version] = Referral.version + 1

@@ -15,7 +15,7 @@ from piccolo.custom_types import Combinable
 from accounts import audit
 from accounts.identity import CurrentUser
 from accounts.roles import Role
-from referrals import disclosure, fhir, fhir_updates, views
+from referrals import disclosure, fhir, fhir_updates, sealed, views
 from referrals.disclosure import Level
 from referrals.states import FHIR_TASK_STATUS, Side, State
 from referrals.tables import Referral
@@ -85,6 +85,13 @@ async def disclosed(
     )
 
 
+async def _readable(row: dict[str, Any], level: Level) -> dict[str, Any]:
+    """Free texts are stored sealed; they are opened only for a reader who may see them."""
+    if level is Level.NONE:
+        return row
+    return await sealed.open_referral_texts(row)
+
+
 async def _audit_read(row: dict[str, Any], sides: set[Side], level: Level, actor: CurrentUser,
                       remote_addr: str) -> None:
     side = Side.SENDER if Side.SENDER in sides else Side.RECEIVER
@@ -105,7 +112,7 @@ async def referral_bundle(referral_id: UUID, actor: CurrentUser, remote_addr: st
     row, sides = await views.load_visible(referral_id, actor)
     shown = await disclosed(row, sides, actor, remote_addr, with_personal=True)
     await _audit_read(row, sides, shown.level, actor, remote_addr)
-    return fhir.bundle(row, shown, base_url)
+    return fhir.bundle(await _readable(row, shown.level), shown, base_url)
 
 
 async def read_one(kind: str, referral_id: UUID, actor: CurrentUser, remote_addr: str,
@@ -115,7 +122,7 @@ async def read_one(kind: str, referral_id: UUID, actor: CurrentUser, remote_addr
     shown = await disclosed(row, sides, actor, remote_addr, with_personal=False)
     if kind == "ServiceRequest":
         await _audit_read(row, sides, shown.level, actor, remote_addr)
-        return fhir.service_request(row, shown, base_url)
+        return fhir.service_request(await _readable(row, shown.level), shown, base_url)
     return fhir.task(row, shown, base_url)
 
 

@@ -17,6 +17,7 @@ from accounts import audit
 from accounts.identity import CurrentUser
 from clients import api as clients
 from directory import api as directory
+from referrals import sealed
 from referrals.tables import Referral, ReferralMessage, ReferralTransition
 
 EXPORT_FORMAT = "lotse-client-export/1"
@@ -74,6 +75,13 @@ async def _referrals(client_id: UUID) -> list[dict[str, Any]]:
         .where(ReferralMessage.referral.is_in(ids or [None]))
         .order_by(ReferralMessage.created_at)
     )
+    keys = clients.TextKeys()
+    client_of = {referral_id: client_id for referral_id in ids}
+    rows = [await sealed.open_referral_texts(row, keys) for row in rows]
+    transitions = await sealed.open_column(
+        transitions, "note", sealed.TRANSITION_NOTE, client_of, keys
+    )
+    messages = await sealed.open_column(messages, "body", sealed.MESSAGE_BODY, client_of, keys)
     orgs = await _organization_names(
         {row["recipient_organization"] for row in rows}
         | {m["author_organization"] for m in messages}

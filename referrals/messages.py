@@ -13,7 +13,7 @@ from accounts import audit
 from accounts.identity import CurrentUser
 from core.db import atomic
 from outbox.publish import publish
-from referrals import disclosure
+from referrals import disclosure, sealed
 from referrals.disclosure import Level
 from referrals.states import Side, State
 from referrals.tables import ReferralMessage
@@ -68,6 +68,9 @@ async def list_messages(
         .where(ReferralMessage.referral == referral_id)
         .order_by(ReferralMessage.created_at)
     )
+    messages = await sealed.open_column(
+        messages, "body", sealed.MESSAGE_BODY, {referral_id: row["client"]}
+    )
     if messages:
         await audit.record(
             "referral.messages.read",
@@ -120,7 +123,7 @@ async def post_message(referral_id: UUID, data: MessageIn, actor: CurrentUser) -
                 referral=referral_id,
                 author_user=actor.id,
                 author_organization=organization,
-                body=body,
+                body=await sealed.seal_message(row["client"], body),
                 created_at=now,
             )
         )

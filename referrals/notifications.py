@@ -20,6 +20,7 @@ from babel.support import NullTranslations
 
 from core.i18n import N_
 from core.time import BERLIN
+from core.validation import one_line
 from referrals.tables import Notification
 
 # Reason codes and states as people read them; msgids are extracted for translation.
@@ -181,7 +182,8 @@ def render(kind: str, params: dict[str, Any], t: NullTranslations, lang: str) ->
         except (KeyError, IndexError):
             return t.gettext(text)
 
-    return fill(title), fill(body)
+    # A title is one line wherever it is shown: a list row, an e-mail subject.
+    return one_line(fill(title)), fill(body)
 
 
 def to_out(row: dict[str, Any], t: NullTranslations, lang: str) -> NotificationOut:

@@ -14,7 +14,7 @@ from uuid import UUID
 from accounts.contacts import Contact, contact_of, members_with_role
 from accounts.roles import Role
 from directory import api as directory
-from referrals import waitlist
+from referrals import sealed, waitlist
 from referrals.tables import Referral
 
 # Outbox topics the referral exchange publishes (and its consumers read).
@@ -64,6 +64,8 @@ class _Batch:
     async def read(cls, referral_ids: Iterable[UUID]) -> _Batch:
         wanted = list(dict.fromkeys(referral_ids))
         rows = await Referral.select().where(Referral.id.is_in(wanted)) if wanted else []
+        # The appointment text goes into notifications and e-mails; sealed again where stored.
+        rows = await sealed.open_referral_rows(rows)
         offers = await directory.offers_for_referrals(row["service"] for row in rows)
         return cls({row["id"]: row for row in rows},
                    {sid: offer.name for sid, offer in offers.items()})

@@ -9,6 +9,7 @@ from babel.support import NullTranslations
 from litestar import Request
 from litestar.exceptions import HTTPException, ValidationException
 
+from clients.api import ERASED_TEXT
 from core.i18n import gettext_for
 from referrals.notifications import (
     NEED_LABELS,
@@ -74,6 +75,8 @@ def labels(t: NullTranslations) -> dict[str, dict[str, str]]:
         "wait": translated(WAIT_LABELS),
         "urgency": translated(URGENCY_LABELS),
         "category": translated(CATEGORY_LABELS),
+        # A free text whose client was erased reads as this marker (see referrals.sealed).
+        "text": translated({ERASED_TEXT: ERASED_TEXT}),
     }
 
 

@@ -20,9 +20,10 @@ from core.time import berlin_today
 from directory import api as directory
 from referrals.client_forms import consent_defaults, consent_values, parse_consent
 from referrals.consent_texts import VARIANTS, variant
+from referrals.page_helpers import STATE_LABELS
 from referrals.pages_clients import labels, problem_context, translated_error
 from referrals.routes_clients import ConsentOut, consent_out, remote_addr
-from referrals.withdrawals import open_referrals
+from referrals.withdrawals import open_referrals, open_referrals_named
 
 
 async def organisation_choices(exclude: UUID) -> list[dict[str, Any]]:
@@ -229,7 +230,22 @@ class ConsentPages(Controller):
         form = await request.form()
         note = str(form.get("note") or "")[:500]
         user = current_user(request)
-        await clients.consent_of_client(client_id, consent_id, user)
+        consent = await clients.consent_of_client(client_id, consent_id, user)
+        if form.get("confirmed") != "yes" and consent_out(consent).withdrawn_at is None:
+            # First the person sees what the withdrawal ends, then confirms it.
+            client = await clients.owned_client(client_id, user)
+            return render(
+                request,
+                "referrals/consent_withdraw_confirm.html",
+                {
+                    "client": client,
+                    "consent": consent_out(consent),
+                    "note": note,
+                    "referrals": await open_referrals_named(consent_id),
+                    "state_labels": STATE_LABELS,
+                    **labels(),
+                },
+            )
         # Open referrals under the consent: the exchange cancels them right after.
         count = len(await open_referrals(consent_id=consent_id))
         await clients.withdraw_consent(

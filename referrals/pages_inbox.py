@@ -19,7 +19,7 @@ from accounts.guards import current_user, member, provider_staff
 from core.db import atomic
 from core.i18n import gettext_for, pick_language
 from core.templates import render
-from referrals import notifications, views
+from referrals import notifications, sealed, views
 from referrals.page_helpers import error_text, labels
 from referrals.pages_referrals import apply_form_transition, detail_page
 from referrals.states import State
@@ -88,6 +88,7 @@ async def notifications_page(request: Request) -> Template:
         .limit(100)
     )
     t, lang = gettext_for(request), pick_language(request)
+    rows = await sealed.open_notifications(rows, t)
     items = [notifications.to_out(row, t, lang) for row in rows]
     sides = {
         row["id"]: "inbox" if row["kind"] in INBOX_KINDS else "referrals" for row in rows
@@ -132,8 +133,10 @@ async def notification_stream(request: Request) -> ServerSentEvent:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), timeout=POLL_SECONDS)
                 wake.clear()
-                fresh = [r for r in await notifications.newer_than(user.id, since)
-                         if r["id"] not in seen]
+                fresh = await sealed.open_notifications(
+                    [r for r in await notifications.newer_than(user.id, since)
+                     if r["id"] not in seen], t
+                )
                 for row in fresh:
                     seen.add(row["id"])
                     since = max(since, row["created_at"])

@@ -20,7 +20,8 @@ from directory import api as directory
 from referrals import appointments, drafts, messages, views
 from referrals.page_helpers import error_text, labels, optional_int, optional_uuid, text
 from referrals.routes_referrals import remote_addr
-from referrals.states import State
+from referrals.states import OPEN, State
+from referrals.tables import Referral
 from referrals.transitions import transition
 from referrals.waitlist import URGENCIES, WAIT_BANDS
 
@@ -35,6 +36,21 @@ async def _service(service_id: UUID | None) -> directory.ReferralOffer | None:
     if service_id is None:
         return None
     return await directory.offer_for_referral(service_id)
+
+
+async def _already_open(
+    client_id: str | None, service_id: UUID | None, clients: list[ClientRecord]
+) -> list[UUID]:
+    """Open referrals of the chosen client (one of the user's own) to the same offer."""
+    own = {str(c.id): c.id for c in clients}
+    if service_id is None or not client_id or client_id not in own:
+        return []
+    rows = await Referral.select(Referral.id).where(
+        (Referral.client == own[client_id])
+        & (Referral.service == service_id)
+        & Referral.state.is_in([s.value for s in OPEN])
+    )
+    return [row["id"] for row in rows]
 
 
 def _vocabulary() -> dict[str, Any]:
@@ -52,12 +68,14 @@ async def _form_page(
     status_code: int = 200,
 ) -> Template:
     user = current_user(request)
+    clients = await _clients(user)
     return render(
         request,
         "referrals/form.html",
         {
             "service": await _service(service_id),
-            "clients": await _clients(user),
+            "clients": clients,
+            "already_open": await _already_open(values.get("client_id"), service_id, clients),
             "values": values,
             "error": error,
             "labels": labels(gettext_for(request)),

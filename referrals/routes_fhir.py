@@ -16,9 +16,9 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from accounts.guards import current_user, member
+from core.urls import absolute_url
 from referrals import fhir, fhir_updates, fhir_views
 from referrals.routes_referrals import remote_addr
-from settings import get_settings
 
 TAGS = ["fhir"]
 MAX_COUNT = 100
@@ -67,7 +67,7 @@ async def read_task(request: Request, referral_id: FromPath[UUID]) -> Response[b
     """The referral's SDOHCC TaskForReferralManagement; ETag carries its version."""
     return fhir_response(await fhir_views.read_one(
         "Task", referral_id, current_user(request), remote_addr(request),
-        get_settings().base_url))
+        absolute_url()))
 
 
 @get("/Task", operation_id="searchFhirTasks", tags=TAGS, guards=[member])
@@ -79,7 +79,7 @@ async def search_tasks(
     start, limit = _paging(count, offset)
     return fhir_response(await fhir_views.search(
         "Task", current_user(request), statuses=status or [], owner=owner,
-        requester=requester, offset=start, limit=limit, base_url=get_settings().base_url,
+        requester=requester, offset=start, limit=limit, base_url=absolute_url(),
         remote_addr=remote_addr(request)))
 
 
@@ -94,7 +94,7 @@ async def update_task(request: Request, referral_id: FromPath[UUID]) -> Response
         raise ValidationException(f"The body is not a readable FHIR Task: {error}") from None
     return fhir_response(await fhir_views.update_task(
         referral_id, update, current_user(request), request.headers.get("if-match"),
-        remote_addr(request), get_settings().base_url))
+        remote_addr(request), absolute_url()))
 
 
 @get("/ServiceRequest/{referral_id:uuid}", operation_id="readFhirServiceRequest", tags=TAGS,
@@ -104,7 +104,7 @@ async def read_service_request(request: Request, referral_id: FromPath[UUID]
     """The referral's SDOHCC ServiceRequest, with what you may see of it; the read is logged."""
     return fhir_response(await fhir_views.read_one(
         "ServiceRequest", referral_id, current_user(request), remote_addr(request),
-        get_settings().base_url))
+        absolute_url()))
 
 
 @get("/ServiceRequest", operation_id="searchFhirServiceRequests", tags=TAGS, guards=[member])
@@ -116,14 +116,14 @@ async def search_service_requests(
     start, limit = _paging(count, offset)
     return fhir_response(await fhir_views.search(
         "ServiceRequest", current_user(request), statuses=status or [], owner=performer,
-        requester=requester, offset=start, limit=limit, base_url=get_settings().base_url,
+        requester=requester, offset=start, limit=limit, base_url=absolute_url(),
         remote_addr=remote_addr(request)))
 
 
 @get("/metadata", operation_id="readFhirCapabilities", tags=TAGS, guards=[member])
 async def capabilities() -> Response[bytes]:
     """The CapabilityStatement: which resources, interactions and search parameters exist."""
-    return fhir_response(fhir.capability_statement(get_settings().base_url, RELEASED))
+    return fhir_response(fhir.capability_statement(absolute_url(), RELEASED))
 
 
 ROUTER = Router(

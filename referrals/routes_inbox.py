@@ -17,7 +17,7 @@ from core.db import atomic
 from core.errors import ReadableError
 from core.i18n import gettext_for, pick_language
 from core.web import Page, page_params
-from referrals import notifications, views, webhooks
+from referrals import notifications, sealed, views, webhooks
 from referrals.routes_referrals import check_states, check_urgency
 from referrals.tables import Notification
 
@@ -70,6 +70,7 @@ async def list_notifications(
         .limit(limit)
     )
     t, lang = gettext_for(request), pick_language(request)
+    rows = await sealed.open_notifications(rows, t)
     return Page(
         items=[notifications.to_out(row, t, lang) for row in rows],
         total=total, page=page, per_page=per_page,

@@ -12,12 +12,12 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.guards import case_manager, current_user, member
+from core.urls import absolute_url
 from core.web import Page, page_params
 from referrals import drafts, fhir, fhir_views, messages, views
 from referrals.states import State
 from referrals.transitions import transition
 from referrals.waitlist import URGENCIES
-from settings import get_settings
 
 TAGS = ["referrals"]
 
@@ -176,7 +176,7 @@ async def get_fhir_bundle(request: Request, referral_id: FromPath[UUID]) -> Resp
     """The referral as a FHIR R4 Bundle (SDOHCC ServiceRequest, Task, Consent, Patient) with
     what you may see of it; `application/fhir+json` when the Accept header asks for it."""
     body = await fhir_views.referral_bundle(
-        referral_id, current_user(request), remote_addr(request), get_settings().base_url
+        referral_id, current_user(request), remote_addr(request), absolute_url()
     )
     wanted = fhir.FHIR_JSON in request.headers.get("accept", "")
     return Response(msgspec.json.encode(body),

@@ -21,10 +21,10 @@ from litestar.exceptions import (
 )
 
 from accounts.identity import CurrentUser
-from core.db import atomic
+from core.db import ConcurrentChange, atomic, retry_conflicts
 from directory import api as directory
 from outbox.publish import publish
-from referrals import appointments, deadlines, disclosure, waitlist
+from referrals import appointments, deadlines, disclosure, sealed, waitlist
 from referrals.states import (
     OPEN,
     Reason,
@@ -44,6 +44,10 @@ class TransitionConflict(HTTPException):
     """The move is not possible in the referral's current state (or no place is free)."""
 
     status_code = 409
+
+
+class ChangedMeanwhile(TransitionConflict, ConcurrentChange):
+    """Another transaction moved the referral between our read and our write: worth a retry."""
 
 
 class Moved(msgspec.Struct, frozen=True):
@@ -82,6 +86,11 @@ def can_see(actor: CurrentUser, referral: dict[str, Any]) -> bool:
 
 async def _load(referral_id: UUID) -> dict[str, Any] | None:
     return await Referral.select().where(Referral.id == referral_id).first()
+
+
+async def _sealed_appointment(row: dict[str, Any], text: str) -> str:
+    texts = await sealed.seal_referral_texts(row["client"], {"appointment_text": text})
+    return str(texts["appointment_text"])
 
 
 async def _require_covering_consent(row: dict[str, Any]) -> UUID:
@@ -190,9 +199,13 @@ async def _apply(
         if appointment_slot_id is not None:
             booked = await _book(appointment_slot_id, row)
             changes[Referral.appointment_slot] = appointment_slot_id
-            changes[Referral.appointment_text] = (appointment_text or booked)[:255]
+            changes[Referral.appointment_text] = await _sealed_appointment(
+                row, (appointment_text or booked)[:255]
+            )
         elif appointment_text:
-            changes[Referral.appointment_text] = appointment_text[:255]
+            changes[Referral.appointment_text] = await _sealed_appointment(
+                row, appointment_text[:255]
+            )
     elif target is State.WAITLISTED:
         changes[Referral.waitlisted_at] = now
         band = expected_wait or "unknown"
@@ -219,7 +232,7 @@ async def _apply(
         .returning(Referral.id)
     )
     if not updated:
-        raise TransitionConflict(
+        raise ChangedMeanwhile(
             detail="The referral was changed by someone else meanwhile; reload it and try again.",
             extra={"code": "changed_meanwhile"},
         )
@@ -230,7 +243,7 @@ async def _apply(
         actor_user=actor_user,
         actor_organization=actor_organization,
         reason=reason or "",
-        note=note,
+        note=await sealed.seal_note(row["client"], note),
         at=now,
     )
     await ReferralTransition.insert(record)
@@ -281,31 +294,38 @@ async def transition(
         target = parse_state(to)
     except StateRuleError as error:
         raise _refuse(error) from None
-    async with atomic():
-        row = await _load(referral_id)
-        # A referral the actor may not see is reported as absent: its existence is not disclosed.
-        if row is None or not can_see(actor, row):
-            raise NotFoundException(detail="No such referral.")
-        if expected_version is not None and expected_version != row["version"]:
-            raise TransitionConflict(
-                detail="The referral was changed meanwhile; reload it and try again.",
-                extra={"code": "changed_meanwhile"},
+
+    async def attempt() -> Moved:
+        async with atomic():
+            row = await _load(referral_id)
+            # A referral the actor may not see is reported as absent: its existence is not
+            # disclosed.
+            if row is None or not can_see(actor, row):
+                raise NotFoundException(detail="No such referral.")
+            if expected_version is not None and expected_version != row["version"]:
+                raise TransitionConflict(
+                    detail="The referral was changed meanwhile; reload it and try again.",
+                    extra={"code": "changed_meanwhile"},
+                )
+            sides = actor_sides(actor, row)
+            await _apply(
+                row,
+                target,
+                sides,
+                actor_user=actor.id,
+                actor_organization=_actor_org(actor, row, sides),
+                reason=reason or None,
+                note=note,
+                now=datetime.now(UTC),
+                appointment_slot_id=appointment_slot_id,
+                appointment_text=appointment_text,
+                expected_wait=expected_wait,
             )
-        sides = actor_sides(actor, row)
-        await _apply(
-            row,
-            target,
-            sides,
-            actor_user=actor.id,
-            actor_organization=_actor_org(actor, row, sides),
-            reason=reason or None,
-            note=note,
-            now=datetime.now(UTC),
-            appointment_slot_id=appointment_slot_id,
-            appointment_text=appointment_text,
-            expected_wait=expected_wait,
-        )
-    return Moved(referral_id, target.value, int(row["version"]) + 1)
+        return Moved(referral_id, target.value, int(row["version"]) + 1)
+
+    # A concurrent move (e.g. a consent withdrawal cancelling it) is met by reading the referral
+    # again: the move then either applies or is refused for the state it finds.
+    return await retry_conflicts(attempt)
 
 
 async def cancel_open_for_consent(

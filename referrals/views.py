@@ -13,7 +13,8 @@ from piccolo.custom_types import Combinable
 from accounts import audit
 from accounts.identity import CurrentUser
 from accounts.roles import Role
-from referrals import disclosure, waitlist
+from directory import api as directory
+from referrals import disclosure, sealed, waitlist
 from referrals.deadlines import is_expired
 from referrals.disclosure import Level, json_list
 from referrals.states import (
@@ -247,6 +248,22 @@ def _options(state: str, sides: set[Side]) -> list[TransitionOption]:
     return options
 
 
+async def _possible(row: dict[str, Any], options: list[TransitionOption]) -> list[TransitionOption]:
+    """Leave out what the offer cannot take now: accepting into a full offer, waitlisting
+    where the waitlist is closed (the provider changes capacity first)."""
+    if not any(o.to in {State.ACCEPTED.value, State.WAITLISTED.value} for o in options):
+        return options
+    offer = await directory.offer_for_referral(row["service"])
+    if offer is None:
+        return options
+    closed = set()
+    if offer.full and not row["holds_place"]:
+        closed.add(State.ACCEPTED.value)
+    if not offer.waitlist_open:
+        closed.add(State.WAITLISTED.value)
+    return [o for o in options if o.to not in closed]
+
+
 def _side_of(from_state: str, to_state: str, reason: str, actor_user: UUID | None) -> str:
     if actor_user is None or reason in {r.value for r in SYSTEM_CANCEL_REASONS}:
         return Side.SYSTEM.value
@@ -255,12 +272,16 @@ def _side_of(from_state: str, to_state: str, reason: str, actor_user: UUID | Non
     return people[0].value if people else Side.SYSTEM.value
 
 
-async def _history(referral_id: UUID, with_notes: bool) -> list[HistoryEntry]:
+async def _history(referral_id: UUID, client_id: UUID, with_notes: bool) -> list[HistoryEntry]:
     rows = (
         await ReferralTransition.select()
         .where(ReferralTransition.referral == referral_id)
         .order_by(ReferralTransition.at)
     )
+    if with_notes:
+        rows = await sealed.open_column(
+            rows, "note", sealed.TRANSITION_NOTE, {referral_id: client_id}
+        )
     return [
         HistoryEntry(
             t["from_state"],
@@ -324,6 +345,9 @@ async def detail(referral_id: UUID, actor: CurrentUser, remote_addr: str) -> Ref
     def shown(value: Any) -> Any:
         return value if sees_content else None
 
+    if sees_content:
+        row = await sealed.open_referral_texts(row)
+
     out = ReferralOut(
         id=row["id"],
         state=row["state"],
@@ -356,8 +380,8 @@ async def detail(referral_id: UUID, actor: CurrentUser, remote_addr: str) -> Ref
         waitlist=await _waitlist_info(row),
         appointment_text=row["appointment_text"] if sees_content else None,
         appointment_slot_id=row["appointment_slot"],
-        allowed_transitions=_options(row["state"], sides),
-        history=await _history(row["id"], sees_content),
+        allowed_transitions=await _possible(row, _options(row["state"], sides)),
+        history=await _history(row["id"], row["client"], sees_content),
     )
     await audit.record(
         "referral.read",

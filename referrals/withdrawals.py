@@ -16,7 +16,7 @@ from uuid import UUID
 
 from accounts.identity import CurrentUser, load_user
 from clients import api as clients
-from core.db import atomic
+from core.db import atomic, checkpoint_wal, retry_conflicts
 from outbox.publish import publish
 from referrals import outgoing
 from referrals.states import OPEN, Reason
@@ -43,23 +43,41 @@ async def open_referrals(
     return [row["id"] for row in await query]
 
 
+async def open_referrals_named(consent_id: UUID) -> list[dict[str, Any]]:
+    """The open referrals under a consent with their offer and state, for the confirmation a
+    person sees before withdrawing it."""
+    return list(
+        await Referral.select(
+            Referral.id, Referral.state, Referral.service.name.as_alias("offer")
+        )
+        .where(Referral.state.is_in(_OPEN))
+        .where(Referral.consent == consent_id)
+        .order_by(Referral.created_at)
+    )
+
+
 async def on_consent_withdrawn(payload: dict[str, Any]) -> list[UUID]:
     """Cancel the open referrals sent under the consent, and tell its recipients."""
     consent_id = UUID(payload["consent_id"])
     reason = payload.get("reason") or Reason.CONSENT_WITHDRAWN.value
     actor = await _user(payload.get("actor_user_id"))
-    async with atomic():
-        cancelled = await cancel_open_for_consent(consent_id, actor, reason)
-        await publish(
-            outgoing.CONSENT_WITHDRAWN,
-            {
-                "consent_id": str(consent_id),
-                "recipient_org_ids": list(payload.get("recipient_org_ids", [])),
-                "referral_ids": [str(r) for r in cancelled],
-                "reason": reason,
-            },
-        )
-    return cancelled
+
+    async def cancel() -> list[UUID]:
+        async with atomic():
+            cancelled = await cancel_open_for_consent(consent_id, actor, reason)
+            await publish(
+                outgoing.CONSENT_WITHDRAWN,
+                {
+                    "consent_id": str(consent_id),
+                    "recipient_org_ids": list(payload.get("recipient_org_ids", [])),
+                    "referral_ids": [str(r) for r in cancelled],
+                    "reason": reason,
+                },
+            )
+        return cancelled
+
+    # A provider answering one of these referrals at the same moment: read them again.
+    return await retry_conflicts(cancel)
 
 
 async def on_client_erased(payload: dict[str, Any]) -> list[UUID]:
@@ -81,6 +99,7 @@ async def on_client_erased(payload: dict[str, Any]) -> list[UUID]:
             await transition(referral_id, "cancelled", actor, reason=Reason.CLIENT_ERASED.value)
             cancelled.append(referral_id)
         await _clear_free_texts(client_id, datetime.now(UTC))
+    await checkpoint_wal()
     return cancelled
 
 

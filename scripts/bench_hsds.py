@@ -4,9 +4,12 @@ Usage: .venv/bin/python scripts/bench_hsds.py [--services 100000] [--postgres]
 
 Generates the offers (with organisations, locations, phones, languages, capacities, terms and
 schedules) into a fresh database, exports them, imports the export into a second fresh database
-(a Lotse with only its taxonomies), imports it once more (nothing changes), and prints seconds,
-records per second and the peak resident memory of each step (each runs in its own process).
-SQLite by default; --postgres uses two throwaway databases on LOTSE_TEST_POSTGRES.
+(a Lotse with only its taxonomies), imports it once more (nothing changes), then imports it into
+a third database, kills that import (SIGKILL) once 40% of the offers are in, and runs it again
+("re-run after kill": should take no longer than the first import and leave no duplicate
+flags). Prints seconds, records per second and the peak resident memory of each step (each runs
+in its own process). SQLite by default; --postgres uses three throwaway databases on
+LOTSE_TEST_POSTGRES.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 import os
 import random
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -122,16 +126,18 @@ async def import_(folder: Path) -> dict[str, Any]:
     from directory.taxonomy_data import ensure_taxonomies
     from domains import install
     from hsds.importer import ImportOptions, import_source
+    from hsds.review import open_duplicates
 
     install()  # the import tells the search index what changed, through the outbox
     # A fresh Lotse, as `lotse migrate` leaves it: the schema and the Lotse taxonomies.
     await migrate()
     await ensure_taxonomies()
-    report = await import_source(str(folder), ImportOptions(batch_size=500))
+    report = await import_source(str(folder), ImportOptions(batch_size=500, source_name="bench"))
     return {"errors": report.error_count,
             "created": report.counts[("service", "created")],
             "unchanged": report.counts[("service", "unchanged")],
-            "review": report.review_links}
+            "review": report.review_links,
+            "duplicate_flags": len(await open_duplicates())}
 
 
 def phase(name: str, argument: str) -> None:
@@ -154,6 +160,47 @@ def run_phase(name: str, argument: str, env: dict[str, str]) -> dict[str, Any]:
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def imported_services(url: str) -> int:
+    """Offers the import has committed so far (read beside it, as an operator would look)."""
+    try:
+        if url.startswith("sqlite:///"):
+            import sqlite3
+
+            with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=5) as connection:
+                return int(connection.execute("SELECT count(*) FROM service").fetchone()[0])
+        import asyncpg
+
+        async def count() -> int:
+            connection = await asyncpg.connect(url)
+            try:
+                return int(await connection.fetchval("SELECT count(*) FROM service"))
+            finally:
+                await connection.close()
+
+        return asyncio.run(count())
+    except Exception:  # the schema may not exist yet while the import starts
+        return 0
+
+
+def killed_phase(argument: str, env: dict[str, str], services: int) -> dict[str, Any]:
+    """Start an import and kill it (SIGKILL), as a crash would, once 40% of the offers are in."""
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--phase", "import", argument],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    started = time.perf_counter()
+    done = 0
+    while process.poll() is None:
+        done = imported_services(env["DATABASE_URL"])
+        if done >= services * 0.4:
+            os.kill(process.pid, signal.SIGKILL)
+            break
+        time.sleep(0.5)
+    process.wait()
+    return {"seconds": time.perf_counter() - started, "peak_mb": 0.0, "cpu": 0.0,
+            "result": {"killed": process.returncode == -signal.SIGKILL, "services_in": done}}
 
 
 def pg_databases(names: list[str], drop: bool = False) -> list[str]:
@@ -185,14 +232,16 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="lotse-bench-hsds-"))
     base = {**os.environ, "PICCOLO_CONF": "piccolo_conf", "LOTSE_DB_POOL": "false",
             "LOTSE_SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789"}
-    names = [f"lotse_bench_hsds_{os.getpid()}_{side}" for side in ("source", "target")]
+    sides = ("source", "target", "killed")
+    names = [f"lotse_bench_hsds_{os.getpid()}_{side}" for side in sides]
     if args.postgres:
-        source_url, target_url = pg_databases(names)
+        urls = pg_databases(names)
     else:
-        source_url = f"sqlite:///{work / 'source.sqlite'}"
-        target_url = f"sqlite:///{work / 'target.sqlite'}"
-    source = {**base, "LOTSE_DATA_DIR": str(work / "source"), "DATABASE_URL": source_url}
-    target = {**base, "LOTSE_DATA_DIR": str(work / "target"), "DATABASE_URL": target_url}
+        urls = [f"sqlite:///{work / side}.sqlite" for side in sides]
+    source, target, killed = (
+        {**base, "LOTSE_DATA_DIR": str(work / side), "DATABASE_URL": url}
+        for side, url in zip(sides, urls, strict=True)
+    )
     engine = "PostgreSQL" if args.postgres else "SQLite"
     print(f"HSDS benchmark: {args.services} services on {engine} (work folder {work})")
     try:
@@ -202,14 +251,18 @@ def main() -> None:
             ("import (empty)", run_phase("import", str(work / "export"), target)),
             ("import (again)", run_phase("import", str(work / "export"), target)),
         ]
+        steps.append(
+            ("import (killed)", killed_phase(str(work / "export"), killed, args.services))
+        )
+        steps.append(("re-run after kill", run_phase("import", str(work / "export"), killed)))
     finally:
         if args.postgres:
             pg_databases(names, drop=True)
     size = sum(p.stat().st_size for p in (work / "export").rglob("*") if p.is_file())
-    print(f"{'step':<16}{'seconds':>9}{'cpu s':>9}{'services/s':>12}{'peak MB':>9}  result")
+    print(f"{'step':<18}{'seconds':>9}{'cpu s':>9}{'services/s':>12}{'peak MB':>9}  result")
     for name, figures in steps:
         rate = args.services / figures["seconds"]
-        print(f"{name:<16}{figures['seconds']:>9.1f}{figures['cpu']:>9.1f}{rate:>12.0f}"
+        print(f"{name:<18}{figures['seconds']:>9.1f}{figures['cpu']:>9.1f}{rate:>12.0f}"
               f"{figures['peak_mb']:>9.0f}  {figures['result']}")
     print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work "
           "on the machine stretches the wall-clock seconds, not the CPU seconds)")

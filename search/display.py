@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from search.engine import SearchHit, SearchQuery, SearchResult
+from search.engine import OpenAt, SearchHit, SearchQuery, SearchResult
 from search.labels import Labels
 from search.params import WEEKDAYS
 
@@ -135,9 +135,11 @@ def _pairs(query: SearchQuery) -> list[tuple[str, str]]:
         if getattr(query, flag):
             pairs.append((param, "true"))
     if query.open_at is not None:
-        minute = query.open_at.minute
-        pairs.append(("open_day", WEEKDAYS[query.open_at.weekday]))
-        pairs.append(("open_time", f"{minute // 60:02d}:{minute % 60:02d}"))
+        day, minute = query.open_at.weekday, query.open_at.minute
+        if day is not None:
+            pairs.append(("open_day", WEEKDAYS[day]))
+        if minute is not None:
+            pairs.append(("open_time", f"{minute // 60:02d}:{minute % 60:02d}"))
     if query.near is not None:
         pairs += [("lat", str(query.near.latitude)), ("lon", str(query.near.longitude))]
         if query.radius_km is not None:
@@ -180,18 +182,23 @@ def chips(query: SearchQuery, labels: Labels, _: Any) -> list[Chip]:
         if getattr(query, flag):
             result.append(Chip(names[flag], url_for(query, (param, "*"))))
     if query.open_at is not None:
-        short_days = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
-        day = short_days[query.open_at.weekday]
-        minute = query.open_at.minute
-        text = _("Open %(day)s %(time)s") % {
-            "day": day,
-            "time": f"{minute // 60:02d}:{minute % 60:02d}",
-        }
-        result.append(Chip(text, url_for(query, ("open", "*"))))
+        result.append(Chip(_open_text(query.open_at, _), url_for(query, ("open", "*"))))
     if query.near is not None and query.radius_km is not None:
         text = _("Within %(km)s km") % {"km": format_decimal(query.radius_km, locale=labels.lang)}
         result.append(Chip(text, url_for(query, ("near", "*"))))
     return result
+
+
+def _open_text(open_at: OpenAt, _: Any) -> str:
+    days = (_("Mondays"), _("Tuesdays"), _("Wednesdays"), _("Thursdays"), _("Fridays"),
+            _("Saturdays"), _("Sundays"))
+    minute = open_at.minute
+    time = "" if minute is None else f"{minute // 60:02d}:{minute % 60:02d}"
+    if open_at.weekday is None:
+        return _("Open daily at %(time)s") % {"time": time}
+    if minute is None:
+        return _("Open %(days)s") % {"days": days[open_at.weekday]}
+    return _("Open %(days)s at %(time)s") % {"days": days[open_at.weekday], "time": time}
 
 
 def facet_groups(

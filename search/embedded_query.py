@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 import tantivy
 
-from search import german
+from search import compounds, german
 from search.embedded_schema import FACET_KINDS, MAX_AGE, TEXT_FIELDS, facet_value
-from search.engine import SearchQuery, slot_of
+from search.engine import SearchQuery, slots_of
 
 Q = tantivy.Query
 Occur = tantivy.Occur
@@ -107,7 +107,7 @@ class TextQueryBuilder:
         # a stem, prefix and typo match, so the sums keep the order of the match kinds.
         return Q.boolean_query([(Occur.Should, q) for q in alternatives])
 
-    def _glued_exists(self, glued: str) -> bool:
+    def _in_index(self, glued: str) -> bool:
         stem = german.stem(glued)
         for field, stem_field, part_field, _weight in TEXT_FIELDS:
             if self._exists(field, glued) or self._exists(stem_field, stem):
@@ -115,6 +115,13 @@ class TextQueryBuilder:
             if part_field and self._exists(part_field, glued):
                 return True
         return False
+
+    def _compound(self, word: str) -> tantivy.Query | None:
+        """"wohnungsberatung" as "wohnung" and "beratung", when every part can match."""
+        found = [self.word(part, last=False) for part in compounds.parts(word)]
+        if not found or any(q is None for q in found):
+            return None
+        return Q.boolean_query([(Occur.Must, q) for q in found if q is not None])
 
     def text(self, text: str, every_word: bool = True) -> tantivy.Query | None:
         """The matching part of a query, or None when the text has no words.
@@ -133,12 +140,16 @@ class TextQueryBuilder:
         # "schuldner beratung" also tries "schuldnerberatung", where the index has that word.
         glued: list[tantivy.Query | None] = [None] * len(words)
         for i, joined in enumerate(parsed.glued_pairs()):
-            if self._glued_exists(joined):
+            if self._in_index(joined):
                 glued[i] = self.word(joined, last=False, loose=False)
         required: list[tuple[tantivy.Occur, tantivy.Query]] = []
         occur = Occur.Must if every_word else Occur.Should
         for i in range(len(words)):
-            options = [q for q in (single[i], glued[i], glued[i - 1] if i else None) if q]
+            # A compound no offer has ("wohnungsberatung") also matches by its parts.
+            split = None if self._in_index(words[i]) else self._compound(words[i])
+            options = [
+                q for q in (single[i], glued[i], glued[i - 1] if i else None, split) if q
+            ]
             if not options:
                 if every_word:
                     return Q.empty_query()
@@ -190,7 +201,7 @@ def filter_clauses(schema: tantivy.Schema, query: SearchQuery) -> list[tantivy.Q
             Q.range_query(schema, "max_age", integer, lower_bound=query.age, upper_bound=MAX_AGE)
         )
     if query.open_at is not None:
-        clauses.append(Q.term_query(schema, "open_slot", slot_of(query.open_at)))
+        clauses.append(Q.term_set_query(schema, "open_slot", slots_of(query.open_at)))
     return clauses
 
 

@@ -13,7 +13,7 @@ from uuid import UUID
 import msgspec
 import tantivy
 
-from search import german
+from search import compounds, german
 from search.engine import OfferDocument, date_to_day, open_slots
 from search.geo import cells_of_point
 
@@ -114,7 +114,11 @@ def _add_text_group(
     doc.add_text(field, " ".join(words))
     doc.add_text(stem_field, " ".join(german.unique(german.stem(w) for w in words)))
     if part_field:
-        tails = german.unique(p for w in words for p in german.parts(w))
+        # Tails ("beratung" in "migrationsberatung") and the words a compound is made of.
+        tails = german.unique(
+            [*(p for w in words for p in german.parts(w)),
+             *(p for w in words for p in compounds.parts(w))]
+        )
         if tails:
             doc.add_text(part_field, " ".join(tails))
 

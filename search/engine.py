@@ -13,6 +13,8 @@ from uuid import UUID
 
 import msgspec
 
+from core.errors import N_, ReadableError
+
 MINUTES_PER_DAY = 1440
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 # "Open at" is resolved in steps of a quarter hour: an interval covers a step when it contains
@@ -123,14 +125,11 @@ class GeoPoint(msgspec.Struct, frozen=True):
 
 
 class OpenAt(msgspec.Struct, frozen=True):
-    """A moment in the week: weekday 0 = Monday, minute of that day (local time)."""
+    """Open on a weekday (0 = Monday), at a minute of the day (local time), or both: a day alone
+    means "at any time that day", a time alone "at that time on any day"."""
 
-    weekday: int
-    minute: int
-
-    @property
-    def minute_of_week(self) -> int:
-        return self.weekday * MINUTES_PER_DAY + self.minute
+    weekday: int | None = None
+    minute: int | None = None
 
 
 class SearchQuery(msgspec.Struct, kw_only=True):
@@ -178,7 +177,7 @@ class EngineHealth(msgspec.Struct, kw_only=True):
     detail: str = ""
 
 
-class QueryError(ValueError):
+class QueryError(ReadableError):
     """A query the engines cannot answer; the message says what to change."""
 
 
@@ -211,36 +210,43 @@ class SearchEngine(Protocol):
 def validate_query(query: SearchQuery) -> None:
     """Refuse queries no engine can answer, with a message a person can act on."""
     if query.page < 1:
-        raise QueryError("page must be 1 or more")
+        raise QueryError(N_("page must be 1 or more"))
     if not 1 <= query.per_page <= MAX_PER_PAGE:
-        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        raise QueryError(N_("per_page must be between 1 and {most}"), most=MAX_PER_PAGE)
     if query.page * query.per_page > MAX_RESULT_WINDOW:
-        raise QueryError(f"only the first {MAX_RESULT_WINDOW} results can be paged through")
+        raise QueryError(
+            N_("only the first {most} results can be paged through"), most=MAX_RESULT_WINDOW
+        )
     if len(query.text) > 500:
-        raise QueryError("the search text may have at most 500 characters")
+        raise QueryError(N_("the search text may have at most 500 characters"))
     if query.age is not None and not 0 <= query.age <= 130:
-        raise QueryError("age must be between 0 and 130")
+        raise QueryError(N_("age must be between 0 and 130"))
     if query.open_at is not None:
-        if not 0 <= query.open_at.weekday <= 6:
-            raise QueryError("open_at weekday must be 0 (Monday) to 6 (Sunday)")
-        if not 0 <= query.open_at.minute < MINUTES_PER_DAY:
-            raise QueryError("open_at minute must be between 0 and 1439")
+        weekday, minute = query.open_at.weekday, query.open_at.minute
+        if weekday is None and minute is None:
+            raise QueryError(N_("open_at needs a weekday, a minute of the day or both"))
+        if weekday is not None and not 0 <= weekday <= 6:
+            raise QueryError(N_("open_at weekday must be 0 (Monday) to 6 (Sunday)"))
+        if minute is not None and not 0 <= minute < MINUTES_PER_DAY:
+            raise QueryError(N_("open_at minute must be between 0 and 1439"))
     near = query.near
     if near is not None and not (-90 <= near.latitude <= 90 and -180 <= near.longitude <= 180):
-        raise QueryError("the point must have a latitude of -90..90 and longitude of -180..180")
+        raise QueryError(
+            N_("the point must have a latitude of -90..90 and longitude of -180..180")
+        )
     if query.radius_km is not None:
         if query.near is None:
-            raise QueryError("a radius needs a point to measure from")
+            raise QueryError(N_("a radius needs a point to measure from"))
         if not 0 < query.radius_km <= 1000:
-            raise QueryError("radius_km must be more than 0 and at most 1000")
+            raise QueryError(N_("radius_km must be more than 0 and at most 1000"))
     if query.sort == "distance" and query.near is None:
-        raise QueryError("sorting by distance needs a point to measure from")
+        raise QueryError(N_("sorting by distance needs a point to measure from"))
     for name in query.facets:
         if name not in FACET_NAMES:
-            raise QueryError(f"unknown facet {name!r}")
+            raise QueryError(N_("unknown facet {name}"), name=repr(name))
     for values in (query.categories, query.languages, query.districts, query.target_groups):
         if len(values) > 50:
-            raise QueryError("at most 50 values per filter")
+            raise QueryError(N_("at most 50 values per filter"))
 
 
 def open_slots(intervals: Iterable[tuple[int, int]]) -> list[int]:
@@ -258,8 +264,15 @@ def open_slots(intervals: Iterable[tuple[int, int]]) -> list[int]:
     return sorted(slots)
 
 
-def slot_of(open_at: OpenAt) -> int:
-    return open_at.minute_of_week // SLOT_MINUTES
+SLOTS_PER_DAY = MINUTES_PER_DAY // SLOT_MINUTES
+
+
+def slots_of(open_at: OpenAt) -> list[int]:
+    """The quarter-hours of the week an offer must be open in one of to match."""
+    days = range(7) if open_at.weekday is None else [open_at.weekday]
+    if open_at.minute is None:
+        return [day * SLOTS_PER_DAY + slot for day in days for slot in range(SLOTS_PER_DAY)]
+    return [day * SLOTS_PER_DAY + open_at.minute // SLOT_MINUTES for day in days]
 
 
 def date_to_day(value: date) -> int:

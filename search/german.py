@@ -11,10 +11,12 @@ The same functions prepare the indexed text and the user's query, so both sides 
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import tantivy
 
@@ -43,17 +45,7 @@ STOPWORDS = frozenset((
 ))
 # fmt: on
 
-# A few words of the field that people use for the same thing (folded spellings).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "kita": ("kindertagesstatte", "kindergarten"),
-    "kindergarten": ("kita",),
-    "kindertagesstatte": ("kita",),
-    "job": ("arbeit", "beruf"),
-    "arbeit": ("job",),
-    "sprachkurs": ("deutschkurs",),
-    "arzt": ("arztin", "praxis"),
-    "refugees": ("gefluchtete", "fluchtlinge"),
-}
+SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.json"
 
 
 def fold(text: str) -> str:
@@ -156,5 +148,12 @@ class QueryWords:
         return " ".join(self.all_words)
 
 
+@lru_cache(maxsize=1)
+def synonym_table() -> dict[str, tuple[str, ...]]:
+    """Words people use for the same thing (data in synonyms.json, folded spellings)."""
+    raw = json.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
+    return {word: tuple(others) for word, others in raw.items() if not word.startswith("_")}
+
+
 def synonyms(word: str) -> tuple[str, ...]:
-    return SYNONYMS.get(word, ())
+    return synonym_table().get(word, ())

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import time
 
-from babel import Locale, UnknownLocaleError
-
 from directory import api as directory
 
 _CACHE_SECONDS = 60.0
@@ -32,11 +30,8 @@ def forget_term_names() -> None:
 
 
 def language_name(code: str, lang: str) -> str:
-    try:
-        name = Locale.parse(lang).languages.get(code)
-    except (ValueError, UnknownLocaleError):
-        name = None
-    return name or code
+    """The directory's name of a language ("Kurmandschi (Nordkurdisch)" for kmr)."""
+    return directory.language_name(code, lang)
 
 
 class Labels:

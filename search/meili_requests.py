@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from search import german
+from search import compounds, german
 from search.embedded_schema import flags_of, title_texts
 from search.engine import (
     FACET_NAMES,
@@ -28,7 +28,7 @@ from search.engine import (
     SearchResult,
     date_to_day,
     open_slots,
-    slot_of,
+    slots_of,
 )
 from search.geo import cells_of_point, cover, nearest_km
 
@@ -74,7 +74,7 @@ def index_settings() -> dict[str, Any]:
             # Stems and compound tails are already loose: typos on top would find anything.
             "disableOnAttributes": ["word_forms"],
         },
-        "synonyms": {word: list(others) for word, others in german.SYNONYMS.items()},
+        "synonyms": {word: list(others) for word, others in german.synonym_table().items()},
         "pagination": {"maxTotalHits": MAX_RESULT_WINDOW},
         "faceting": {"maxValuesPerFacet": 1000},
     }
@@ -95,6 +95,7 @@ def _word_forms(texts: list[str]) -> list[str]:
             if stem != word:
                 forms.append(stem)
             forms.extend(german.parts(word))
+            forms.extend(compounds.parts(word))
     return german.unique(forms)
 
 
@@ -179,7 +180,8 @@ def filter_expression(query: SearchQuery) -> list[str]:
         conditions.append(f"min_age <= {int(query.age)}")
         conditions.append(f"max_age >= {int(query.age)}")
     if query.open_at is not None:
-        conditions.append(f"open_slots = {slot_of(query.open_at)}")
+        slots = slots_of(query.open_at)
+        conditions.append(f"open_slots IN [{', '.join(map(str, slots))}]")
     if query.near is not None and query.radius_km is not None:
         lat, lon = float(query.near.latitude), float(query.near.longitude)
         metres = round(query.radius_km * 1000)

@@ -67,10 +67,15 @@ async def search_page(request: Request) -> Template:
     try:
         query = search_query(request.query_params.dict())
     except QueryError as problem:
-        error = str(problem)
+        error = problem.translated(t.gettext)
         query = SearchQuery()
     query = msgspec.structs.replace(query, facets=list(FACET_NAMES))
-    result = await run_search(query)
+    if error:
+        # A search that could not be read shows no results: an unfiltered list would look like
+        # the answer to it.
+        result = SearchResult(hits=[], total=0, page=1, per_page=query.per_page)
+    else:
+        result = await run_search(query)
     if not error and request.headers.get("hx-trigger") != TYPING_TRIGGER:
         await count_gap(query, result)
     labels = Labels(await term_names(), lang)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import cast
 
+from core.i18n import N_
 from search.engine import (
     FACET_NAMES,
     FacetName,
@@ -45,7 +46,11 @@ class Params:
         values = [v.strip() for v in self.values.get(name) or [] if v.strip()]
         for value in values:
             if len(value) > MAX_VALUE_LENGTH:
-                raise QueryError(f"{name} values may have at most {MAX_VALUE_LENGTH} characters")
+                raise QueryError(
+                    N_("{name} values may have at most {most} characters"),
+                    name=name,
+                    most=MAX_VALUE_LENGTH,
+                )
         return list(dict.fromkeys(values))
 
     def flag(self, name: str) -> bool:
@@ -54,7 +59,9 @@ class Params:
             return True
         if value in FALSE:
             return False
-        raise QueryError(f"{name} must be true or false, not {value!r}")
+        raise QueryError(
+            N_("{name} must be true or false, not {value}"), name=name, value=repr(value)
+        )
 
     def integer(self, name: str) -> int | None:
         value = self.one(name)
@@ -63,7 +70,9 @@ class Params:
         try:
             return int(value)
         except ValueError:
-            raise QueryError(f"{name} must be a whole number, not {value!r}") from None
+            raise QueryError(
+                N_("{name} must be a whole number, not {value}"), name=name, value=repr(value)
+            ) from None
 
     def number(self, name: str) -> float | None:
         value = self.one(name).replace(",", ".")
@@ -72,28 +81,33 @@ class Params:
         try:
             number = float(value)
         except ValueError:
-            raise QueryError(f"{name} must be a number, not {value!r}") from None
+            raise QueryError(
+                N_("{name} must be a number, not {value}"), name=name, value=repr(value)
+            ) from None
         if number != number or number in (float("inf"), float("-inf")):
-            raise QueryError(f"{name} must be a finite number")
+            raise QueryError(N_("{name} must be a finite number"), name=name)
         return number
 
 
 def _open_at(params: Params) -> OpenAt | None:
+    """A day, a time of day, or both ("on Mondays", "at 09:00", "Mondays at 09:00")."""
     day, time = params.one("open_day").lower(), params.one("open_time")
     if not day and not time:
         return None
-    if not day or not time:
-        raise QueryError("open_day and open_time go together: give both or neither")
+    weekday: int | None = None
     if day in WEEKDAYS:
         weekday = WEEKDAYS.index(day)
     elif day.isdigit() and int(day) <= 6:
         weekday = int(day)
-    else:
-        raise QueryError("open_day must be one of mon, tue, wed, thu, fri, sat, sun (or 0-6)")
-    match = _TIME.match(time)
-    if not match:
-        raise QueryError("open_time must be a time of day like 09:30")
-    return OpenAt(weekday=weekday, minute=int(match.group(1)) * 60 + int(match.group(2)))
+    elif day:
+        raise QueryError(N_("open_day must be one of mon, tue, wed, thu, fri, sat, sun (or 0-6)"))
+    minute: int | None = None
+    if time:
+        match = _TIME.match(time)
+        if not match:
+            raise QueryError(N_("open_time must be a time of day like 09:30"))
+        minute = int(match.group(1)) * 60 + int(match.group(2))
+    return OpenAt(weekday=weekday, minute=minute)
 
 
 def _near(params: Params) -> GeoPoint | None:
@@ -101,7 +115,7 @@ def _near(params: Params) -> GeoPoint | None:
     if lat is None and lon is None:
         return None
     if lat is None or lon is None:
-        raise QueryError("lat and lon go together: give both or neither")
+        raise QueryError(N_("lat and lon go together: give both or neither"))
     return GeoPoint(latitude=lat, longitude=lon)
 
 
@@ -111,7 +125,11 @@ def _facets(params: Params) -> list[FacetName]:
         return list(FACET_NAMES)
     for name in names:
         if name not in FACET_NAMES:
-            raise QueryError(f"facet must be one of {', '.join(FACET_NAMES)} or all, not {name!r}")
+            raise QueryError(
+                N_("facet must be one of {names} or all, not {name}"),
+                names=", ".join(FACET_NAMES),
+                name=repr(name),
+            )
     return cast(list[FacetName], names)
 
 
@@ -124,7 +142,9 @@ def search_query(values: Mapping[str, Sequence[str]], per_page_default: int = 20
     params = Params(values)
     sort = params.one("sort") or "relevance"
     if sort not in SORTS:
-        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        raise QueryError(
+            N_("sort must be one of {names}, not {sort}"), names=", ".join(SORTS), sort=repr(sort)
+        )
     near = _near(params)
     radius = params.number("radius_km")
     query = SearchQuery(

@@ -117,3 +117,15 @@ def test_passwords_are_stored_as_argon2id(make_user: Any) -> None:
     user = make_user("viewer")
     row = run(User.select(User.password_hash).where(User.id == user.id).first())
     assert row is not None and row["password_hash"].startswith("$argon2id$")
+
+
+def test_a_language_saved_on_the_account_applies_at_log_in(
+    client: Any, make_user: Any, login: Any
+) -> None:
+    from accounts.tables import User
+
+    user = make_user("case_manager")
+    run(User.update({User.locale: "en"}).where(User.id == user.id))
+    login(client, user)
+    assert client.cookies.get("lotse_lang") == "en"
+    assert "Log out" in client.get("/").text

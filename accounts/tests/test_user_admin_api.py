@@ -358,11 +358,12 @@ def test_last_active_network_admin_cannot_be_deactivated(make_user: Any, api_cli
     api = api_client(admin)
     assert api.patch(f"/api/users/{other.id}", json={"is_active": False}).status_code == 200
     # `other` is deactivated, so it no longer counts: `admin` is the last active one.
+    from accounts.admin_audit import SYSTEM
     from accounts.management import update_member
     from core.errors import ConflictError
 
     with pytest.raises(ConflictError):
-        run(update_member(admin.id, actor_id=None, is_active=False))
+        run(update_member(admin.id, by=SYSTEM, is_active=False))
     response = api.delete(f"/api/users/{admin.id}/memberships/{_membership_id(admin)}")
     assert response.status_code == 409
 

@@ -187,7 +187,7 @@ def test_appointments_feed_has_no_client_and_parses():
         summary="Termin: Migrationsberatung",
         location="Friedrich-Ebert-Straße 1",
     )
-    body = appointments_feed("Meine Termine", [entry], TODAY)
+    body = appointments_feed("Meine Termine", [entry])
     calendar = Calendar.from_ical(body)
     (event,) = recurring_ical_events.of(calendar).between(date(2027, 3, 1), date(2027, 4, 30))
     assert event["DTSTART"].dt == start

@@ -111,6 +111,13 @@ def test_google_rule_that_needs_expansion_keeps_local_time_in_summer():
         date(2027, 4, 27),
         date(2027, 5, 25),
         date(2027, 6, 29),
+        # The horizon is two years (LOTSE_ICS_HORIZON_YEARS); the next half-year follows.
+        date(2028, 1, 25),
+        date(2028, 2, 29),
+        date(2028, 3, 28),
+        date(2028, 4, 25),
+        date(2028, 5, 30),
+        date(2028, 6, 27),
     ]
     assert {rule.opens_at for rule in evenings} == {time(18)}
 
@@ -186,7 +193,7 @@ def test_a_huge_file_is_refused_before_parsing():
 
 def test_too_many_events_are_refused():
     with pytest.raises(IcsImportError, match="at most 10"):
-        import_calendar(wrap(*[WEEKLY] * 11), TODAY, limits=ImportLimits(max_events=10))
+        import_calendar(wrap(*[WEEKLY] * 11), TODAY, limits=ImportLimits(max_components=10))
 
 
 def test_an_expansion_beyond_the_limit_is_refused():
@@ -198,3 +205,17 @@ def test_an_expansion_beyond_the_limit_is_refused():
     )
     with pytest.raises(IcsImportError, match="more than 100"):
         import_calendar(wrap(yearly_daily), TODAY, limits=ImportLimits(max_entries=100))
+
+
+def test_the_report_names_holidays_that_close_a_rule_but_not_those_the_calendar_closes():
+    monday = (
+        "SUMMARY:Montagsberatung\r\n"
+        "DTSTART;TZID=Europe/Berlin:20270322T090000\r\n"
+        "DTEND;TZID=Europe/Berlin:20270322T100000\r\n"
+        "RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20270630T000000Z\r\n"
+        "EXDATE;TZID=Europe/Berlin:20270329T090000\r\n"
+    )
+    result = import_calendar(wrap(monday), TODAY)
+    (note,) = [str(notice) for notice in result.warnings]
+    assert "Montagsberatung" in note and "17.05.2027" in note
+    assert "29.03.2027" not in note

@@ -151,7 +151,8 @@ async def test_api_figures_for_search_and_lists(offer):
         )
     )
     intervals = await api.open_intervals_for_services([offer.service_id], MONDAY_10)
-    assert intervals[offer.service_id] == [(540, 720)]
+    # An offer with a course is found at the course's times (Tuesday 18-20), not its office's.
+    assert intervals[offer.service_id] == [(2520, 2640)]
     starts = await api.next_course_starts([offer.service_id], date(2027, 2, 1))
     assert starts[offer.service_id] == date(2027, 3, 2)
     texts = await api.label_texts([offer.service_id], "de", now=MONDAY_10)

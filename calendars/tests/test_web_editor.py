@@ -156,13 +156,15 @@ def test_import_upload_twice_keeps_one_copy(
     first = client.post(
         f"{editor(offer)}/import", files=files, data={"kind": "hours"}, follow_redirects=False
     )
-    assert first.status_code == 303
+    # The calendar has rules Lotse closes on holidays: the page says so instead of redirecting.
+    assert first.status_code == 200
+    assert 'id="import-notes"' in first.text
     rows = run(Schedule.count())
     assert rows > 0
     again = client.post(
         f"{editor(offer)}/import", files=files, data={"kind": "hours"}, follow_redirects=False
     )
-    assert "created=0" in again.headers["location"]
+    assert ": 0 " in again.text.split('role="status"')[1][:300]
     assert run(Schedule.count()) == rows
     broken = client.post(
         f"{editor(offer)}/import",

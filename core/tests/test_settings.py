@@ -45,3 +45,15 @@ def test_outbound_allow_list_takes_names_and_networks(tmp_path: Path) -> None:
          "LOTSE_OUTBOUND_ALLOW": " exchange.intranet, 10.1.0.0/16,"}
     )
     assert settings.outbound_allow == ("exchange.intranet", "10.1.0.0/16")
+
+
+def test_a_sqlite_database_in_a_folder_not_made_yet_can_be_opened(tmp_path: Path) -> None:
+    import sqlite3
+
+    from piccolo_conf import make_engine
+
+    target = tmp_path / "new" / "data" / "lotse.sqlite"
+    engine = make_engine(f"sqlite:///{target}")
+    assert target.parent.is_dir()
+    sqlite3.connect(target).close()
+    assert engine is not None

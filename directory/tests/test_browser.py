@@ -64,11 +64,11 @@ def test_provider_updates_free_places_with_one_click(
     assert_accessible(page)
     widget = page.locator(f"#capacity-{service_id}")
     widget.get_by_role("button", name="+1 freier Platz").click()
-    page.locator(f"#capacity-{service_id}").get_by_text("Frei: 4 von 10").wait_for()
+    page.locator(f"#capacity-{service_id}").get_by_text("4 von 10 Plätzen frei").wait_for()
     assert _available(service_id) == 4
     assert page.url.endswith("/my-offers")
     page.locator(f"#capacity-{service_id}").get_by_role("button", name="Voll").click()
-    page.locator(f"#capacity-{service_id}").get_by_text("Frei: 0 von 10").wait_for()
+    page.locator(f"#capacity-{service_id}").get_by_text("0 von 10 Plätzen frei").wait_for()
     page.locator(f"#capacity-{service_id}").get_by_role("button", name="Warteliste öffnen").click()
     page.locator(f"#capacity-{service_id}").get_by_text("Warteliste: offen").wait_for()
     page.locator(f"#capacity-{service_id}").get_by_role("button",
@@ -103,9 +103,34 @@ def test_signed_link_works_without_log_in(page: Any, network: Network,
                         available=2, maximum=8)
     page.goto(f"/capacity/{capacity_token(service_id, network.provider_a.id)}")
     assert page.get_by_role("heading", level=1).inner_text() == "Freie Plätze aktualisieren"
-    assert page.get_by_text("Frei: 2 von 8").is_visible()
+    assert page.get_by_text("2 von 8 Plätzen frei").is_visible()
     assert_accessible(page)
     page.get_by_role("button", name="-1 freier Platz").click()
-    page.get_by_text("Frei: 1 von 8").wait_for()
+    page.get_by_text("1 von 8 Plätzen frei").wait_for()
     assert _available(service_id) == 1
+    assert_accessible(page)
+
+
+def test_focus_stays_on_the_pressed_button_and_free_places_can_be_typed(
+    page: Any, network: Network, make_service: Any, browser_login: Any,
+) -> None:
+    service_id = _offer(network, make_service, "Sprachcafé", network.subcategory,
+                        available=3, maximum=10)
+    browser_login(page, network.provider_a)
+    page.goto("/my-offers")
+    widget = page.locator(f"#capacity-{service_id}")
+    widget.get_by_role("button", name="+1 freier Platz").focus()
+    page.keyboard.press("Enter")
+    widget.get_by_text("4 von 10 Plätzen frei").wait_for()
+    page.keyboard.press("Enter")  # the focus is still on +1
+    widget.get_by_text("5 von 10 Plätzen frei").wait_for()
+    assert page.evaluate("document.activeElement.id") == f"cap-{service_id}-plus"
+    widget.get_by_label("Freie Plätze").fill("7")
+    widget.get_by_role("button", name="Setzen").click()
+    widget.get_by_text("7 von 10 Plätzen frei").wait_for()
+    assert _available(service_id) == 7
+    widget.get_by_label("Freie Plätze").fill("12")
+    widget.get_by_role("button", name="Setzen").click()
+    widget.get_by_role("status").filter(has_text="Maximum").wait_for()
+    assert _available(service_id) == 7
     assert_accessible(page)

@@ -87,7 +87,7 @@ def test_one_click_steps_on_the_offer_page(network: Network, make_service: Any,
     htmx = {"HX-Request": "true"}
     plus = client.post(f"/offers/{service_id}/capacity", data={"action": "plus"}, headers=htmx)
     assert plus.status_code == 200
-    assert "Frei: 2 von 2" in plus.text
+    assert "2 von 2 Plätzen frei" in plus.text
     refused = client.post(f"/offers/{service_id}/capacity", data={"action": "plus"},
                           headers=htmx)
     assert "Alle Plätze sind bereits frei" in refused.text
@@ -132,7 +132,7 @@ def test_signed_link_updates_without_log_in(network: Network, make_service: Any,
     path = f"/capacity/{capacity_token(service_id, network.provider_a.id)}"
     page = client.get(path)
     assert page.status_code == 200
-    assert "Sprachcafé" in page.text and "Frei: 3 von 5" in page.text
+    assert "Sprachcafé" in page.text and "3 von 5 Plätzen frei" in page.text
     response = _anonymous_post(client, path, {"action": "minus"})
     assert response.status_code == 200, response.text
     assert "Gespeichert" in response.text

@@ -58,7 +58,7 @@ def test_offer_page_shows_everything_a_case_manager_needs(
     assert "Arabisch" in page
     assert "ab 16 Jahren" in page and "Mit Berechtigungsschein" in page
     assert "Hauptstraße 1" in page and "Altstadt I" in page
-    assert "Frei: 2 von 12" in page and "Stand: 15.01.2025" in page
+    assert "2 von 12 Plätzen frei" in page and "Stand: 15.01.2025" in page
     assert "möglicherweise veraltet" in page
     assert f'href="/referrals/new?service={service_id}"' in page
     assert "Weitervermitteln" in page

@@ -13,6 +13,7 @@ from directory.tables import Service, ServiceTerm
 from hsds.cli import hsds
 from hsds.importer import import_source
 from hsds.tables import TermReview, TermReviewLink
+from hsds.tests.conftest import allow_all
 
 
 def invoke(*args: str) -> Any:
@@ -39,6 +40,7 @@ def test_validate_fails_on_an_invalid_record(db: None, hsds_schemas: Path, tmp_p
 def test_dry_run_import_reports_and_writes_nothing(network: dict[str, Any], tmp_path: Path) -> None:
     invoke("export", str(tmp_path / "out"))
     run(ServiceTerm.delete(force=True))
+    allow_all(str(tmp_path / "out"))
     result = invoke("import", "--dry-run", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert "Dry run" in result.output

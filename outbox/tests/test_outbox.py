@@ -112,3 +112,65 @@ async def test_two_dispatchers_never_deliver_the_same_event_twice() -> None:
 
     await asyncio.gather(run_one(), run_one())
     assert sorted(p["n"] for _, p in received) == list(range(20))
+
+
+@pytest.fixture
+def picky(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A consumer that cannot take events marked "poison", as a mail server refusing one.
+
+    Back-off in hours, so that no retry falls due while a slow test machine drains."""
+    monkeypatch.setattr("outbox.dispatcher.backoff", lambda attempts: timedelta(hours=attempts))
+    taken: list[int] = []
+
+    @consumer("test-picky", topics=["test.picky"], batch_size=10)
+    async def take(events: list[OutboxMessage]) -> None:
+        if any(e.payload.get("poison") for e in events):
+            raise RuntimeError("refused")
+        taken.extend(e.payload["n"] for e in events)
+
+    yield taken
+    registry._consumers.pop("test-picky", None)
+
+
+async def _picky_rows() -> dict[int, dict[str, Any]]:
+    rows = await OutboxEvent.select().where(OutboxEvent.consumer == "test-picky")
+    return {_payload_n(row["payload"]): row for row in rows}
+
+
+def _payload_n(raw: Any) -> int:
+    import json
+
+    return int((json.loads(raw) if isinstance(raw, str) else raw)["n"])
+
+
+async def test_one_failing_event_does_not_hold_back_the_others_of_its_batch(picky: Any) -> None:
+    async with atomic():
+        for n in range(3):
+            await publish("test.picky", {"n": n, "poison": n == 1})
+    await drain()
+    assert sorted(picky) == [0, 2]
+    rows = await _picky_rows()
+    assert rows[0]["delivered_at"] is not None and rows[2]["delivered_at"] is not None
+    assert rows[0]["attempts"] == 0 and rows[2]["attempts"] == 0
+    assert rows[1]["delivered_at"] is None and rows[1]["attempts"] == 1
+    assert "refused" in rows[1]["last_error"]
+    assert rows[1]["available_at"] > datetime.now(UTC) + timedelta(minutes=30)
+
+
+async def test_a_failing_event_keeps_its_own_back_off(picky: Any) -> None:
+    async with atomic():
+        await publish("test.picky", {"n": 1, "poison": True})
+    await drain()
+    # Later events are delivered at once, while the failed one waits for its own turn.
+    async with atomic():
+        await publish("test.picky", {"n": 2, "poison": False})
+    await drain()
+    assert picky == [2]
+    first = (await _picky_rows())[1]
+    await OutboxEvent.update({OutboxEvent.available_at: datetime.now(UTC)}).where(
+        OutboxEvent.id == first["id"])
+    await drain()
+    again = (await _picky_rows())[1]
+    assert again["attempts"] == 2
+    # The wait grows with this event's own attempts: two hours after the second failure.
+    assert again["available_at"] > datetime.now(UTC) + timedelta(minutes=90)

@@ -235,7 +235,7 @@ def page_calls(client_id: Any, consent_id: Any, pseudonym: str, recipient: Any) 
         ("GET", f"{base}/consents/preview?variant_code=en", None),
         ("GET", consent, None),
         ("GET", f"{consent}/print?variant_code=de", None),
-        ("POST", f"{consent}/withdraw", {"note": "x"}),
+        ("POST", f"{consent}/withdraw", {"note": "x", "confirmed": "yes"}),
     ]
 
 

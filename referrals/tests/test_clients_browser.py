@@ -88,3 +88,19 @@ def test_audit_page_is_accessible(page: Any, make_user: Any, browser_login: Any)
     assert page.get_by_role("heading", level=1).inner_text() == "Protokoll"
     assert "Die Kette ist unversehrt" in page.get_by_role("status").inner_text()
     assert_accessible(page)
+
+
+def test_a_client_without_name_or_pseudonym_is_refused_with_a_message(
+    page: Any, make_user: Any, make_org: Any, browser_login: Any
+) -> None:
+    browser_login(page, make_user("case_manager", make_org("Caritas Mülheim")))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/clients/new")
+    page.get_by_label("Stadtteil").fill("Styrum")
+    page.get_by_role("button", name="Klient:in erfassen").click()
+    alert = page.get_by_role("alert")
+    assert "Bitte geben Sie den Namen der Person oder ein Pseudonym an" in alert.inner_text()
+    assert page.get_by_label("Stadtteil").input_value() == "Styrum"
+    page.goto("/clients")
+    assert page.locator("tbody tr").count() == 0
+    assert_accessible(page)

@@ -147,7 +147,15 @@ def test_withdrawal_from_the_page_cancels_and_says_so(scene: Any) -> None:
     referral_id = run(
         new_referral(scene["client"], consent, scene["service"], scene["provider"], "sent")
     )
-    done = session.post(consent_url + "/withdraw", data={"note": ""}, follow_redirects=False)
+    # First the page names what the withdrawal cancels, and changes nothing yet.
+    asked = session.post(consent_url + "/withdraw", data={"note": ""}, follow_redirects=False)
+    assert asked.status_code == 200
+    assert "Diese offene Vermittlung wird storniert" in asked.text
+    assert "Ja, Einwilligung widerrufen" in asked.text
+    assert run(Consent.objects().first()).withdrawn_at is None  # type: ignore[union-attr]
+    done = session.post(
+        consent_url + "/withdraw", data={"note": "", "confirmed": "yes"}, follow_redirects=False
+    )
     assert done.status_code == 303
     page = session.get(done.headers["location"])
     assert "1 offene Vermittlung wurde abgebrochen" in page.text

@@ -2,6 +2,9 @@
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
+    // Phones see the results first; the filters stay folded until asked for.
+    var filters = document.getElementById("filters");
+    if (filters && window.matchMedia("(max-width: 48rem)").matches) { filters.open = false; }
     var button = document.getElementById("use-location");
     if (!button || !navigator.geolocation) { return; }
     button.hidden = false;

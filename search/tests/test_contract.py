@@ -112,7 +112,7 @@ def test_facet_counts_follow_the_results(engine: SearchEngine) -> None:
     engine.index(OFFERS)
     result = engine.search(
         SearchQuery(
-            text="deutschkurs",
+            text="deutschkurse",
             facets=[
                 "categories",
                 "languages",
@@ -172,6 +172,22 @@ def test_open_at_includes_start_and_excludes_end(engine: SearchEngine) -> None:
     assert "debt" not in found(engine, open_at=OpenAt(weekday=2, minute=10 * 60))
     evening = found(engine, open_at=OpenAt(weekday=3, minute=20 * 60 + 15))
     assert evening == ["dk-evening"]
+
+
+def test_a_day_alone_finds_offers_open_at_any_time_that_day(engine: SearchEngine) -> None:
+    engine.index(OFFERS)
+    tuesdays = set(found(engine, open_at=OpenAt(weekday=1)))
+    assert "debt" in tuesdays
+    assert "dk-evening" not in set(found(engine, open_at=OpenAt(weekday=6)))
+    assert set(found(engine, open_at=OpenAt(weekday=1, minute=10 * 60))) <= tuesdays
+
+
+def test_a_time_alone_finds_offers_open_then_on_any_day(engine: SearchEngine) -> None:
+    engine.index(OFFERS)
+    at_ten = set(found(engine, open_at=OpenAt(minute=10 * 60)))
+    assert "debt" in at_ten  # Tuesdays 09:00-12:00
+    assert "dk-evening" not in at_ten
+    assert "dk-evening" in set(found(engine, open_at=OpenAt(minute=20 * 60 + 15)))
 
 
 def test_radius_finds_any_location_and_skips_unlocated(engine: SearchEngine) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from search import german
+import pytest
+
+from search import compounds, german
 
 
 def test_fold_strips_diacritics_and_sharp_s() -> None:
@@ -57,3 +59,24 @@ def test_query_words_leave_out_stop_words_unless_alone() -> None:
 def test_glued_pairs_join_each_adjacent_pair() -> None:
     query = german.QueryWords("Schuldner Beratung Styrum")
     assert query.glued_pairs() == ["schuldnerberatung", "beratungstyrum"]
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("wohnungsberatung", ("wohnung", "beratung")),
+        ("kitaberatung", ("kita", "beratung")),
+        ("fluchtlingshilfe", ("fluchtling", "hilfe")),
+        ("integrationsberatung", ("integration", "beratung")),
+        ("ausbildungsplatzsuche", ("ausbildung", "platz", "suche")),
+        ("beratung", ()),
+        ("frauen", ()),
+    ],
+)
+def test_compounds_split_into_dictionary_words(word: str, expected: tuple[str, ...]) -> None:
+    assert compounds.parts(word) == expected
+
+
+def test_synonyms_are_data_and_symmetric_for_courses() -> None:
+    assert "integrationskurs" in german.synonyms("deutschkurs")
+    assert "deutschkurs" in german.synonyms("integrationskurs")

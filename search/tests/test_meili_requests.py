@@ -108,7 +108,7 @@ def test_every_filter_becomes_an_expression() -> None:
         "has_place_or_waitlist = true",
         "min_age <= 30",
         "max_age >= 30",
-        f"open_slots = {(1440 + 600) // 15}",
+        f"open_slots IN [{(1440 + 600) // 15}]",
     ]
 
 
@@ -179,3 +179,10 @@ def test_document_for_an_offer_with_every_field() -> None:
     assert meili["barrier_free"] is True
     assert meili["has_place_or_waitlist"] is True  # does not count places
     assert uuid.UUID(meili["id"]) == full.id
+
+
+def test_a_day_or_a_time_alone_becomes_a_set_of_quarter_hours() -> None:
+    monday = filter_expression(SearchQuery(open_at=OpenAt(weekday=0)))
+    assert monday == [f"open_slots IN [{', '.join(str(s) for s in range(96))}]"]
+    nine = filter_expression(SearchQuery(open_at=OpenAt(minute=9 * 60)))
+    assert nine == [f"open_slots IN [{', '.join(str(d * 96 + 36) for d in range(7))}]"]

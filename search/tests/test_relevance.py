@@ -59,6 +59,14 @@ CASES = {
         then=["mbe", "debt", "awo-social", "rent"],
     ),
     "middle of a compound": Case("migrationsdienst", ["two-places"], then=["jmd"]),
+    # Compounds nobody wrote, split into the words they are made of
+    "compound of two words": Case("Flüchtlingsberatung", ["refugee-counselling"]),
+    "compound with a linking n": Case("Geflüchtetenberatung", ["psych", "refugee-counselling"]),
+    "compound of three words": Case("Frauendeutschkurs", ["dk-women"]),
+    "compound of a district-free need": Case("Jugendberatung", ["jmd"]),
+    "synonym from the data file": Case(
+        "Deutschkurs", ["dk-women", "online-dk"], then=["dk-evening", "ik-alpha"]
+    ),
     "words written apart": Case("Schuldner Beratung", ["debt"]),
     "hyphenated name written apart": Case("Kita Sprechstunde", ["kita"]),
     "hyphenated name written together": Case("Kitasprechstunde", ["kita"]),
