@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Request, get, patch, post
+from litestar import Request, Response, get, patch, post
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -14,8 +14,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from accounts.guards import case_manager, current_user, member
 from core.urls import absolute_url
 from core.web import Page, page_params
-from referrals import drafts, messages, views
-from referrals.states import State, to_fhir_task
+from referrals import drafts, fhir, fhir_views, messages, views
+from referrals.states import State
 from referrals.transitions import transition
 from referrals.waitlist import URGENCIES
 
@@ -170,13 +170,17 @@ async def post_referral_message(
     return await messages.post_message(referral_id, data, current_user(request))
 
 
-@get("/api/referrals/{referral_id:uuid}/fhir", operation_id="getReferralFhirTask", tags=TAGS,
+@get("/api/referrals/{referral_id:uuid}/fhir", operation_id="getReferralFhirBundle", tags=TAGS,
      guards=[member])
-async def get_fhir_task(request: Request, referral_id: FromPath[UUID]) -> dict[str, Any]:
-    """The referral as a FHIR R4 Task (SDOH Clinical Care states), without personal data."""
-    row, _sides = await views.load_visible(referral_id, current_user(request))
-    last = await views.last_reason(referral_id)
-    return to_fhir_task(row, last_reason=last, base_url=absolute_url())
+async def get_fhir_bundle(request: Request, referral_id: FromPath[UUID]) -> Response[bytes]:
+    """The referral as a FHIR R4 Bundle (SDOHCC ServiceRequest, Task, Consent, Patient) with
+    what you may see of it; `application/fhir+json` when the Accept header asks for it."""
+    body = await fhir_views.referral_bundle(
+        referral_id, current_user(request), remote_addr(request), absolute_url()
+    )
+    wanted = fhir.FHIR_JSON in request.headers.get("accept", "")
+    return Response(msgspec.json.encode(body),
+                    media_type=fhir.FHIR_JSON if wanted else "application/json")
 
 
 class Vocabulary(msgspec.Struct):
@@ -218,6 +222,6 @@ ROUTES = [
     post_transition,
     list_referral_messages,
     post_referral_message,
-    get_fhir_task,
+    get_fhir_bundle,
     vocabulary,
 ]

@@ -1,4 +1,5 @@
-"""The route table of the referrals domain: the JSON API (`routes_*`) and the pages (`pages_*`)."""
+"""The route table of the referrals domain: the JSON API (`routes_*`, FHIR under `/fhir`) and
+the pages (`pages_*`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from referrals import (
     pages_referrals,
     pages_webhooks,
     routes_clients,
+    routes_fhir,
     routes_inbox,
     routes_referrals,
 )
@@ -19,6 +21,7 @@ ROUTES: list[Any] = [
     *routes_referrals.ROUTES,
     *routes_inbox.ROUTES,
     *routes_clients.ROUTES,
+    *routes_fhir.ROUTES,
     *pages_referrals.ROUTES,
     *pages_inbox.ROUTES,
     *pages_clients.ROUTES,

@@ -203,7 +203,8 @@ def test_fhir_task_export(exchange, api_client):
     referral_id = send_one(exchange, sender)
     receiver.post(f"/api/referrals/{referral_id}/transitions",
                   json={"to": "waitlisted"})
-    task = sender.get(f"/api/referrals/{referral_id}/fhir").json()
+    bundle = sender.get(f"/api/referrals/{referral_id}/fhir").json()
+    task = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Task")
     assert task["status"] == "accepted"
     assert task["businessStatus"]["coding"][0]["code"] == "waitlisted"
     assert task["owner"]["reference"] == f"Organization/{exchange.provider_org}"
