@@ -157,6 +157,11 @@ async def search(
     requester: str | None, offset: int, limit: int, base_url: str, remote_addr: str = "",
 ) -> dict[str, Any]:
     """Tasks or ServiceRequests the actor may see, newest first, as a searchset Bundle."""
+    # Parameters are checked first: a wrong one is a 400 for every caller, also for one who
+    # sees no referrals at all.
+    states = _states_for(statuses, kind) if statuses else None
+    owner_id = _organization(owner, "owner" if kind == "Task" else "performer")
+    requester_id = _organization(requester, "requester")
     sent_by = actor.org_ids_with(Role.CASE_MANAGER)
     sent_to = actor.org_ids_with(Role.PROVIDER_STAFF)
     if not sent_by and not sent_to:
@@ -169,12 +174,10 @@ async def search(
         scopes.append(Referral.recipient_organization.is_in(list(sent_to))
                       & (Referral.state != State.DRAFT.value))
     where = scopes[0] if len(scopes) == 1 else scopes[0] | scopes[1]
-    if statuses:
-        where &= Referral.state.is_in(_states_for(statuses, kind) or ["-"])
-    owner_id = _organization(owner, "owner" if kind == "Task" else "performer")
+    if states is not None:
+        where &= Referral.state.is_in(states or ["-"])
     if owner_id:
         where &= Referral.recipient_organization == owner_id
-    requester_id = _organization(requester, "requester")
     if requester_id:
         where &= Referral.sender_organization == requester_id
     total = await Referral.count().where(where)

@@ -13,6 +13,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request, Response, Router, get, put
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from accounts.guards import current_user, member
@@ -21,6 +22,20 @@ from referrals import fhir, fhir_updates, fhir_views
 from referrals.routes_referrals import remote_addr
 
 TAGS = ["fhir"]
+
+
+def _resource(description: str) -> ResponseSpec:
+    return ResponseSpec(data_container=dict[str, Any], media_type=fhir.FHIR_JSON,
+                        description=description, generate_examples=False)
+
+
+# What the document says /fhir answers: FHIR JSON resources, and OperationOutcomes for every
+# refusal (the JSON API's error body does not apply here).
+RESPONSES: dict[int, ResponseSpec] = {
+    200: _resource("A FHIR R4 resource or a searchset Bundle."),
+    **{status: _resource("An OperationOutcome saying what to change.")
+       for status in (400, 401, 403, 404, 409, 412)},
+}
 MAX_COUNT = 100
 # When the /fhir API last changed what it offers (CapabilityStatement.date).
 RELEASED = "2026-12-03"
@@ -62,7 +77,8 @@ Count = Annotated[int, QueryParameter(name="_count")]
 Offset = Annotated[int, QueryParameter(name="_offset")]
 
 
-@get("/Task/{referral_id:uuid}", operation_id="readFhirTask", tags=TAGS, guards=[member])
+@get("/Task/{referral_id:uuid}", operation_id="readFhirTask", tags=TAGS,
+     responses=RESPONSES, guards=[member])
 async def read_task(request: Request, referral_id: FromPath[UUID]) -> Response[bytes]:
     """The referral's SDOHCC TaskForReferralManagement; ETag carries its version."""
     return fhir_response(await fhir_views.read_one(
@@ -70,7 +86,8 @@ async def read_task(request: Request, referral_id: FromPath[UUID]) -> Response[b
         absolute_url()))
 
 
-@get("/Task", operation_id="searchFhirTasks", tags=TAGS, guards=[member])
+@get("/Task", operation_id="searchFhirTasks", tags=TAGS,
+     responses=RESPONSES, guards=[member])
 async def search_tasks(
     request: Request, status: Statuses = None, owner: FromQuery[str | None] = None,
     requester: FromQuery[str | None] = None, count: Count = 50, offset: Offset = 0,
@@ -83,7 +100,8 @@ async def search_tasks(
         remote_addr=remote_addr(request)))
 
 
-@put("/Task/{referral_id:uuid}", operation_id="updateFhirTask", tags=TAGS, guards=[member])
+@put("/Task/{referral_id:uuid}", operation_id="updateFhirTask", tags=TAGS,
+     responses=RESPONSES, guards=[member])
 async def update_task(request: Request, referral_id: FromPath[UUID]) -> Response[bytes]:
     """Answer a referral by changing its Task's status (accepted, rejected with statusReason,
     in-progress, completed, failed, cancelled; businessStatus waitlisted for the waitlist).
@@ -98,7 +116,7 @@ async def update_task(request: Request, referral_id: FromPath[UUID]) -> Response
 
 
 @get("/ServiceRequest/{referral_id:uuid}", operation_id="readFhirServiceRequest", tags=TAGS,
-     guards=[member])
+     responses=RESPONSES, guards=[member])
 async def read_service_request(request: Request, referral_id: FromPath[UUID]
                                ) -> Response[bytes]:
     """The referral's SDOHCC ServiceRequest, with what you may see of it; the read is logged."""
@@ -107,7 +125,8 @@ async def read_service_request(request: Request, referral_id: FromPath[UUID]
         absolute_url()))
 
 
-@get("/ServiceRequest", operation_id="searchFhirServiceRequests", tags=TAGS, guards=[member])
+@get("/ServiceRequest", operation_id="searchFhirServiceRequests", tags=TAGS,
+     responses=RESPONSES, guards=[member])
 async def search_service_requests(
     request: Request, status: Statuses = None, performer: FromQuery[str | None] = None,
     requester: FromQuery[str | None] = None, count: Count = 50, offset: Offset = 0,
@@ -120,7 +139,8 @@ async def search_service_requests(
         remote_addr=remote_addr(request)))
 
 
-@get("/metadata", operation_id="readFhirCapabilities", tags=TAGS, guards=[member])
+@get("/metadata", operation_id="readFhirCapabilities", tags=TAGS,
+     responses=RESPONSES, guards=[member])
 async def capabilities() -> Response[bytes]:
     """The CapabilityStatement: which resources, interactions and search parameters exist."""
     return fhir_response(fhir.capability_statement(absolute_url(), RELEASED))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, get, patch, post
 from litestar.exceptions import ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -171,7 +172,9 @@ async def post_referral_message(
 
 
 @get("/api/referrals/{referral_id:uuid}/fhir", operation_id="getReferralFhirBundle", tags=TAGS,
-     guards=[member])
+     guards=[member],
+     responses={200: ResponseSpec(data_container=dict[str, Any], generate_examples=False,
+                                  description="A FHIR R4 Bundle (collection).")})
 async def get_fhir_bundle(request: Request, referral_id: FromPath[UUID]) -> Response[bytes]:
     """The referral as a FHIR R4 Bundle (SDOHCC ServiceRequest, Task, Consent, Patient) with
     what you may see of it; `application/fhir+json` when the Accept header asks for it."""
