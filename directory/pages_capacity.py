@@ -50,7 +50,8 @@ async def _step_from(request: Request) -> Step | int | None:
     action = str(form.get("action") or "")
     if action == "set":
         raw = str(form.get("available") or "").strip()
-        return int(raw) if raw.isdigit() and len(raw) <= 6 else -1
+        # isdigit() alone lets "²" through, which int() refuses.
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else -1
     return STEPS.get(action)
 
 

@@ -97,7 +97,7 @@ def _open_at(params: Params) -> OpenAt | None:
     weekday: int | None = None
     if day in WEEKDAYS:
         weekday = WEEKDAYS.index(day)
-    elif day.isdigit() and int(day) <= 6:
+    elif day.isascii() and day.isdigit() and int(day) <= 6:
         weekday = int(day)
     elif day:
         raise QueryError(N_("open_day must be one of mon, tue, wed, thu, fri, sat, sun (or 0-6)"))

@@ -304,3 +304,16 @@ def test_plus_step_stops_at_the_maximum_minus_held_places(
                           headers=htmx)
     assert "Alle Plätze sind bereits frei" in refused.text
     assert (_capacity(service_id)["available"], _capacity(service_id)["held"]) == (1, 1)
+
+
+@pytest.mark.parametrize("typed", ["²", "-1", "drei", "1234567"])
+def test_typed_free_places_that_are_no_number_are_refused_in_words(
+    network: Network, make_service: Any, client: TestClient, login: Any, typed: str
+) -> None:
+    service_id = make_service(network.org_a, available=1, maximum=5)
+    login(client, network.provider_a)
+    answer = client.post(f"/offers/{service_id}/capacity",
+                         data={"action": "set", "available": typed}, headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert "als ganze Zahl angeben" in answer.text
+    assert _capacity(service_id)["available"] == 1

@@ -79,6 +79,7 @@ def test_api_filters_and_sorts(api_client: Any, make_user: Any, indexed: Embedde
         ({"age": "zwölf"}, "age must be a whole number"),
         ({"free": "maybe"}, "free must be true or false"),
         ({"open_day": "someday"}, "open_day must be one of"),
+        ({"open_day": "²"}, "open_day must be one of"),
         ({"open_day": "monday", "open_time": "10:00"}, "open_day must be one of"),
         ({"open_day": "mon", "open_time": "25:00"}, "open_time must be a time"),
         ({"lat": "51.4"}, "lat and lon go together"),
