@@ -59,6 +59,9 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         "app:create_app", factory=True, host=settings.host, port=settings.port,
         workers=workers, log_level="info", access_log=False,
         log_config=uvicorn_log_config(settings.log_format), **SERVER_OPTIONS,
+        # uvicorn restarts a worker that does not answer its ping within this time; a worker
+        # still loading on a busy machine would otherwise be killed again and again.
+        timeout_worker_healthcheck=60,
     )
 
 
@@ -66,12 +69,15 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 @click.option("--once", is_flag=True, help="Deliver what is due, then exit.")
 def worker(once: bool) -> None:
     from core.logs import configure
-    from outbox.dispatcher import Dispatcher, drain
     from settings import get_settings
 
     configure(get_settings().log_format)
     if once:
-        console.print(f"Delivered {run(drain())} events.")
+        delivered = deliver_here()
+        if delivered is None:
+            console.print("Another process delivers the outbox; it was told to look now.")
+        else:
+            console.print(f"Delivered {delivered} events.")
         return
 
     async def forever() -> None:
@@ -80,24 +86,36 @@ def worker(once: bool) -> None:
         from litestar import Litestar
 
         import domains
+        from core import pubsub
 
-        dispatcher = Dispatcher()
-        dispatcher.start()
-        # Where the web process leaves delivery to workers (LOTSE_RUN_DISPATCHER=false there), the
-        # worker also runs the periodic jobs: deadlines, retention, calendar polling, index upkeep.
+        # The worker takes the duty when no other process holds it (web processes set
+        # LOTSE_RUN_DISPATCHER=false), else it waits as a stand-by.
         bare = Litestar(route_handlers=[])
         for hook in domains.startup_hooks():
             await hook(bare)
-        logging.getLogger("lotse.worker").info("worker delivering and running periodic jobs")
+        duty = domains.duty()
+        duty.begin()
+        logging.getLogger("lotse.worker").info("worker waiting for the duty")
         try:
             await asyncio.Event().wait()
         finally:
+            await duty.end()
             for hook in domains.shutdown_hooks():
                 await hook(bare)
+            await pubsub.close()
 
     console.print("Worker running; stop with Ctrl+C.")
     with contextlib.suppress(KeyboardInterrupt):
         run(forever())
+
+
+def deliver_here() -> int | None:
+    """Deliver what is due in this process unless another one holds the duty (then None)."""
+    from outbox.dispatcher import drain_with_duty
+    from search.api import close_index
+    from settings import get_settings
+
+    return run(drain_with_duty(get_settings().data_dir, close_index))
 
 
 @main.command(help="Load the demo network of Mülheim an der Ruhr into an empty database.")
@@ -137,16 +155,15 @@ def demo() -> None:
 def deliver_outbox(*_results: Any, **_options: Any) -> None:
     """What a command wrote reaches search, e-mail and webhooks like a change made on a page.
 
-    When a web process or `lotse worker` also runs, whichever claims an event first delivers it.
+    When a web process or `lotse worker` holds the duty, it delivers them instead.
     """
-    from outbox.dispatcher import drain_if_migrated
     from settings import get_settings
 
     # A command that only reads (`lotse backup`) leaves delivery to the running application.
     if click.get_current_context().meta.get(WROTE_NOTHING):
         return
     if get_settings().run_dispatcher:
-        run(drain_if_migrated())
+        deliver_here()
 
 
 def add_domain_commands() -> None:

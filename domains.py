@@ -15,11 +15,13 @@ if TYPE_CHECKING:
     import click
     from litestar import Litestar
 
+    from core.duty import Duty
+
 # In dependency order: a domain calls the front door (`api.py`) of those before it. Two calls run
 # the other way: the directory's offer page shows opening hours from calendars, and the user
 # administration of accounts lists organisations from the directory.
 NAMES = ("core", "outbox", "accounts", "directory", "calendars", "search", "clients",
-         "referrals", "hsds", "operations")
+         "referrals", "hsds", "operations", "analysis")
 
 # Domains with tables (one Piccolo app each).
 PICCOLO_APPS = [
@@ -34,6 +36,8 @@ PICCOLO_APPS = [
 ]
 
 Hook = Callable[["Litestar"], Awaitable[None]]
+# Background work that only the process holding the duty runs (`core.duty`).
+DutyStep = Callable[[], Awaitable[None]]
 
 
 def install() -> None:
@@ -46,7 +50,8 @@ def install() -> None:
     # Importing a consumers module subscribes its handlers (`outbox.registry.consumer`).
     import accounts.consumers  # noqa: F401
     import calendars.consumers  # noqa: F401
-    import referrals.consumers  # noqa: F401
+    import referrals.consumers
+    import referrals.slip_mail  # noqa: F401
     import search.consumers  # noqa: F401
     from outbox import registry
 
@@ -55,6 +60,7 @@ def install() -> None:
 
 def routes() -> list[Any]:
     import accounts.web
+    import analysis.web
     import calendars.web
     import directory.web
     import hsds.web
@@ -64,7 +70,7 @@ def routes() -> list[Any]:
 
     return [*accounts.web.ROUTES, *directory.web.ROUTES, *search.web.ROUTES,
             *calendars.web.ROUTES, *referrals.web.ROUTES, *hsds.web.ROUTES,
-            *operations.web.ROUTES]
+            *operations.web.ROUTES, *analysis.web.ROUTES]
 
 
 def startup_hooks() -> list[Hook]:
@@ -81,6 +87,40 @@ def shutdown_hooks() -> list[Hook]:
     from search import lifecycle as search
 
     return [*referrals.on_shutdown, *calendars.on_shutdown, *search.on_shutdown]
+
+
+def duty_starts() -> list[DutyStep]:
+    """What the process that takes the duty starts, after the outbox dispatcher."""
+    from calendars import lifecycle as calendars
+    from referrals import lifecycle as referrals
+    from search import lifecycle as search
+
+    return [*search.on_duty, *calendars.on_duty, *referrals.on_duty]
+
+
+def duty_stops() -> list[DutyStep]:
+    from calendars import lifecycle as calendars
+    from referrals import lifecycle as referrals
+    from search import lifecycle as search
+
+    return [*referrals.off_duty, *calendars.off_duty, *search.off_duty]
+
+
+def duty() -> Duty:
+    """The background work of a process (web or `lotse worker`) once it holds the duty lock:
+    the domains' work first (the search index becomes writable), then the outbox dispatcher;
+    stopped the other way round."""
+    from core.duty import Duty, DutyLock, lock_path
+    from outbox.dispatcher import Dispatcher
+    from settings import get_settings
+
+    dispatcher = Dispatcher()
+
+    async def start_dispatcher() -> None:
+        dispatcher.start()
+
+    return Duty(DutyLock(lock_path(get_settings().data_dir)),
+                start=[*duty_starts(), start_dispatcher], stop=[dispatcher.stop, *duty_stops()])
 
 
 def commands() -> list[click.Command]:

@@ -8,9 +8,9 @@ from urllib.parse import unquote, urlsplit
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
 
 from core.db import sqlite_options
+from core.sqlite_pool import PooledSQLiteEngine
 from domains import PICCOLO_APPS
 from settings import get_settings
 
@@ -21,7 +21,8 @@ def make_engine(database_url: str) -> Engine:
         # A first start with LOTSE_DATA_DIR pointing at a folder not made yet.
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         # A generous busy timeout: concurrent writers wait for the lock instead of failing.
-        return SQLiteEngine(path=path, timeout=30, **sqlite_options())
+        # Connections stay open between statements (see core.sqlite_pool).
+        return PooledSQLiteEngine(path=path, timeout=30, **sqlite_options())
     parts = urlsplit(database_url)
     return PostgresEngine(
         config={

@@ -138,6 +138,30 @@ def _previous_master_key(env: dict[str, str], current: str | None) -> str | None
     return raw
 
 
+DEFAULT_MAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_MAP_ATTRIBUTION = "© OpenStreetMap-Mitwirkende (openstreetmap.org/copyright)"
+
+
+def _geocoder_kind(env: dict[str, str]) -> str:
+    raw = _text(env, "LOTSE_GEOCODER", "nominatim").lower()
+    if raw not in {"nominatim", "photon"}:
+        raise SettingsError(f"LOTSE_GEOCODER must be nominatim or photon, got {raw!r}")
+    return raw
+
+
+def _map_tiles(env: dict[str, str]) -> str:
+    """A tile URL template with {z}, {x} and {y} ({s} for sub-domains), or "off"."""
+    raw = _text(env, "LOTSE_MAP_TILES", DEFAULT_MAP_TILES)
+    if raw.lower() == "off":
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise SettingsError(f"LOTSE_MAP_TILES must be an http(s) URL or off, got {raw!r}")
+    if not all(mark in raw for mark in ("{z}", "{x}", "{y}")):
+        raise SettingsError(f"LOTSE_MAP_TILES must contain {{z}}, {{x}} and {{y}}, got {raw!r}")
+    return raw
+
+
 def _log_format(env: dict[str, str]) -> str:
     raw = _text(env, "LOTSE_LOG_FORMAT", "text").lower()
     if raw not in {"text", "json"}:
@@ -154,6 +178,34 @@ def _keystore_url(env: dict[str, str], data_dir: Path, database_url: str) -> str
     # Keys inside the main database would sit in its backups: erasure could not reach them.
     if raw.rstrip("/") == database_url.rstrip("/"):
         raise SettingsError("LOTSE_KEYSTORE_URL must name a database other than DATABASE_URL")
+    return raw
+
+
+def _cors_origins(env: dict[str, str]) -> tuple[str, ...]:
+    """Web origins (``https://host[:port]``) that may read the HSDS API from a browser, or ``*``."""
+    origins = []
+    for item in env.get("LOTSE_HSDS_CORS_ORIGINS", "").split(","):
+        origin = item.strip().rstrip("/")
+        if not origin:
+            continue
+        if origin != "*" and (
+            not origin.startswith(("http://", "https://")) or "/" in origin.split("://", 1)[1]
+        ):
+            raise SettingsError(
+                "LOTSE_HSDS_CORS_ORIGINS must list origins such as https://karte.example.de "
+                f"(scheme and host, no path) or *, got {origin!r}"
+            )
+        origins.append(origin)
+    return tuple(origins)
+
+
+def _pubsub(env: dict[str, str], database_url: str) -> str:
+    raw = _text(env, "LOTSE_PUBSUB", "memory").lower()
+    if raw not in {"memory", "postgres"}:
+        raise SettingsError(f"LOTSE_PUBSUB must be memory or postgres, got {raw!r}")
+    if raw == "postgres" and not database_url.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("LOTSE_PUBSUB=postgres needs DATABASE_URL to name a PostgreSQL "
+                            "database; with SQLite leave it at memory")
     return raw
 
 
@@ -178,7 +230,12 @@ class Settings:
     answer_deadline_days: int = 5
     public_directory: bool = False
     hsds_public: bool = False
+    # Browser origins that may read the HSDS API (CORS); empty: none, "*": any.
+    hsds_cors_origins: tuple[str, ...] = ()
     run_dispatcher: bool = True
+    # How live notifications reach the streams of other processes: "memory" (this process
+    # only) or "postgres" (LISTEN/NOTIFY, for several processes).
+    pubsub: str = "memory"
     smtp_host: str | None = None
     smtp_port: int = 25
     mail_from: str = "lotse@localhost"
@@ -189,6 +246,9 @@ class Settings:
     debug: bool = False
     db_pool: bool = True
     db_pool_size: int = 10
+    # How long a process may answer from its memory who a credential belongs to; at most 1 s,
+    # so a revocation, deactivation or log-out reaches every process within a second.
+    auth_cache_ms: int = 500
     # Wraps the per-client data keys; falls back to secret_key when unset.
     master_key: str | None = None
     # The old master key while `lotse keys rotate` re-wraps the client keys; unset afterwards.
@@ -209,6 +269,12 @@ class Settings:
     ics_max_components: int = 5_000
     ics_max_occurrences: int = 5_000
     ics_horizon_years: int = 2
+    # The city's Nominatim or Photon server for addresses; unset: postcodes and districts only.
+    geocoder_url: str | None = None
+    geocoder_kind: str = "nominatim"
+    # Map tiles ({z}/{x}/{y} URL template; empty: maps show the places without a background).
+    map_tiles: str = DEFAULT_MAP_TILES
+    map_attribution: str = DEFAULT_MAP_ATTRIBUTION
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -219,6 +285,16 @@ class Settings:
     def is_https(self) -> bool:
         """Served over HTTPS (by its public address): cookies get `Secure`, responses HSTS."""
         return self.base_url.startswith("https://")
+
+    @property
+    def map_tiles_source(self) -> str:
+        """The tile server as a Content-Security-Policy source ("https://*.tile.example")."""
+        if not self.map_tiles:
+            return ""
+        parts = urlsplit(self.map_tiles.replace("{s}", "sub-domain"))
+        host = (parts.hostname or "").replace("sub-domain", "*")
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{host}{port}"
 
     @property
     def sqlite_path(self) -> Path:
@@ -244,7 +320,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         answer_deadline_days=_int(env, "LOTSE_ANSWER_DEADLINE_DAYS", 5, 1, 60),
         public_directory=_bool(env, "LOTSE_PUBLIC_DIRECTORY", False),
         hsds_public=_bool(env, "LOTSE_HSDS_PUBLIC", False),
+        hsds_cors_origins=_cors_origins(env),
         run_dispatcher=_bool(env, "LOTSE_RUN_DISPATCHER", True),
+        pubsub=_pubsub(env, _database_url(env, data_dir)),
         smtp_host=smtp_host,
         smtp_port=_int(env, "LOTSE_SMTP_PORT", 25, 1, 65535),
         mail_from=_text(env, "LOTSE_MAIL_FROM", "lotse@localhost"),
@@ -254,6 +332,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         debug=_bool(env, "LOTSE_DEBUG", False),
         db_pool=_bool(env, "LOTSE_DB_POOL", True),
         db_pool_size=_int(env, "LOTSE_DB_POOL_SIZE", 10, 1, 200),
+        auth_cache_ms=_int(env, "LOTSE_AUTH_CACHE_MS", 500, 0, 1000),
         master_key=_master_key(env),
         master_key_previous=_previous_master_key(env, _master_key(env)),
         log_format=_log_format(env),
@@ -268,6 +347,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         pg_dump=_text(env, "LOTSE_PG_DUMP", "pg_dump"),
         pg_restore=_text(env, "LOTSE_PG_RESTORE", "pg_restore"),
         key_backup_days=_int(env, "LOTSE_KEY_BACKUP_DAYS", 30, 1, 365),
+        geocoder_url=_optional_url(env, "LOTSE_GEOCODER_URL"),
+        geocoder_kind=_geocoder_kind(env),
+        map_tiles=_map_tiles(env),
+        map_attribution=_text(env, "LOTSE_MAP_ATTRIBUTION", DEFAULT_MAP_ATTRIBUTION),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from accounts import auth_cache
 from accounts.admin_audit import Acting, record_admin
 from accounts.last_admin import lock_memberships
 from accounts.organizations import open_organization_name
@@ -60,4 +61,5 @@ async def grant_network_admin(user_id: UUID, organization_id: UUID | None,
             await record_admin("membership.change", user_id, by,
                                {"membership_id": existing["id"], "from": existing["role"],
                                 "to": Role.NETWORK_ADMIN}, organization_id)
+    auth_cache.forget_all()
     return name

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from accounts import auth_cache
 from accounts.admin_audit import Acting, record_admin
 from accounts.tables import ApiToken, LoginSession
 from core.db import atomic
@@ -52,10 +53,12 @@ async def find_session(token: str) -> dict[str, Any] | None:
 
 async def close_session(token: str) -> None:
     await LoginSession.delete().where(LoginSession.token_hash == digest(token))
+    auth_cache.forget_all()
 
 
 async def close_sessions_of(user_id: UUID) -> None:
     await LoginSession.delete().where(LoginSession.user == user_id)
+    auth_cache.forget_all()
 
 
 async def issue_token(user_id: UUID, name: str = "",
@@ -100,6 +103,7 @@ async def revoke_token(token_id: UUID, user_id: UUID, by: Acting) -> bool:
         )
         if revoked:
             await record_admin("token.revoke", user_id, by, {"token_id": token_id})
+    auth_cache.forget_all()
     return bool(revoked)
 
 
@@ -113,4 +117,5 @@ async def revoke_all_tokens(user_id: UUID, by: Acting | None, reason: str = "req
         if by is not None:
             await record_admin("token.revoke_all", user_id, by,
                                {"count": len(revoked), "reason": reason})
+    auth_cache.forget_all()
     return len(revoked)

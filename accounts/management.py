@@ -19,6 +19,7 @@ from msgspec import UNSET, UnsetType
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
+from accounts import auth_cache
 from accounts.admin_audit import SYSTEM, Acting, record_admin
 from accounts.credentials import revoke_all_tokens
 from accounts.last_admin import (
@@ -224,6 +225,7 @@ async def update_member(
         changes[User.display_name] = check_display_name(display_name)
     if locale is not UNSET:
         changes[User.locale] = check_locale(locale)
+        changes[User.locale_chosen] = True
     async with atomic():
         await lock_memberships()
         row = await User.select(User.is_active).where(User.id == user_id).first()
@@ -242,6 +244,7 @@ async def update_member(
             await record_admin("user.activate", user_id, by)
         if changes:
             await User.update(changes).where(User.id == user_id)
+    auth_cache.forget_all()
     return await get_member(user_id)
 
 
@@ -272,6 +275,7 @@ async def add_membership(user_id: UUID, organization_id: UUID, role: str,
         await membership.save()
         await record_admin("membership.add", user_id, by,
                            {"membership_id": membership.id, "role": role}, organization_id)
+    auth_cache.forget_all()
     return MembershipOut(id=membership.id, organization_id=organization_id,
                          organization_name=name, role=role)
 
@@ -296,6 +300,7 @@ async def remove_membership(user_id: UUID, membership_id: UUID, by: Acting = SYS
         await record_admin("membership.remove", user_id, by,
                            {"membership_id": membership_id, "role": row["role"]},
                            row["organization"])
+    auth_cache.forget_all()
 
 
 async def find_member_id(email: str) -> UUID:

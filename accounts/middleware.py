@@ -15,8 +15,9 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from accounts.credentials import find_session, find_token_user
-from accounts.identity import load_user
+from accounts import auth_cache
+from accounts.credentials import digest, find_session, find_token_user
+from accounts.identity import CurrentUser, load_user
 from settings import get_settings
 
 SESSION_COOKIE = "lotse_session"
@@ -53,6 +54,32 @@ def _bearer(scope: Scope) -> str | None:
     return None
 
 
+async def _token_user(secret: str) -> CurrentUser | None:
+    key = "token:" + digest(secret)
+    known = auth_cache.recall(key)
+    if known is not None:
+        return known.user
+    user_id = await find_token_user(secret)
+    user = await load_user(user_id) if user_id else None
+    if user is not None:
+        auth_cache.remember(key, user)
+    return user
+
+
+async def _session_user(token: str) -> auth_cache.Known | None:
+    key = "session:" + digest(token)
+    known = auth_cache.recall(key)
+    if known is not None:
+        return known
+    session = await find_session(token)
+    if session is None:
+        return None
+    user = await load_user(session["user"])
+    if user is None:
+        return None
+    return auth_cache.remember(key, user, session["csrf_token"], session["expires_at"])
+
+
 def _is_static(scope: Scope) -> bool:
     return scope["path"].startswith("/static/")
 
@@ -67,8 +94,7 @@ class AuthMiddleware(ASGIMiddleware):
         scope["user"] = None
         bearer = _bearer(scope)
         if bearer is not None:
-            user_id = await find_token_user(bearer) if bearer else None
-            user = await load_user(user_id) if user_id else None
+            user = await _token_user(bearer) if bearer else None
             scope["user"] = user
             scope["auth"] = AuthInfo(kind="token" if user else "invalid_token", csrf_token="")
             await next_app(scope, receive, send)
@@ -76,17 +102,14 @@ class AuthMiddleware(ASGIMiddleware):
         cookies = _cookies(scope)
         session_token = cookies.get(SESSION_COOKIE)
         if session_token:
-            session = await find_session(session_token)
-            if session is not None:
-                user = await load_user(session["user"])
-                if user is not None:
-                    scope["user"] = user
-                    scope["auth"] = AuthInfo(
-                        kind="session", csrf_token=session["csrf_token"],
-                        session_token=session_token,
-                    )
-                    await next_app(scope, receive, send)
-                    return
+            known = await _session_user(session_token)
+            if known is not None and known.user is not None:
+                scope["user"] = known.user
+                scope["auth"] = AuthInfo(
+                    kind="session", csrf_token=known.csrf_token, session_token=session_token,
+                )
+                await next_app(scope, receive, send)
+                return
         # Anonymous: forms (log-in, signed links) are protected by a double-submit cookie.
         anon_csrf = cookies.get(ANON_CSRF_COOKIE)
         if anon_csrf:

@@ -10,7 +10,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from accounts import ratelimit
+from accounts import auth_cache, ratelimit
 from accounts.credentials import SESSION_LIFETIME, close_session, open_session
 from accounts.middleware import SESSION_COOKIE, AuthInfo
 from accounts.page_helpers import safe_next
@@ -28,8 +28,14 @@ async def home(request: Request) -> Redirect:
 
 
 @get("/login", operation_id="loginPage", opt={"public": True}, include_in_schema=False)
-async def login_page(request: Request, next: FromQuery[str | None] = None) -> Template:
-    return render(request, "accounts/login.html", {"next": safe_next(next), "error": None})
+async def login_page(request: Request, next: FromQuery[str | None] = None,
+                     done: FromQuery[str | None] = None) -> Template:
+    target = safe_next(next)
+    # Sent here by a form whose session had ended: say that its input is waiting.
+    expired = "restore=1" in target
+    return render(request, "accounts/login.html",
+                  {"next": target, "error": None, "expired": expired,
+                   "password_set": done == "password"})
 
 
 @post("/login", operation_id="login", opt={"public": True}, include_in_schema=False)
@@ -47,9 +53,9 @@ async def login(request: Request) -> Response[Any]:
              "error": t.gettext("Too many failed attempts. Please wait 15 minutes and try again.")},
             status_code=429,
         )
-    row = await User.select(User.id, User.password_hash, User.is_active, User.locale).where(
-        User.email == email
-    ).first()
+    row = await User.select(
+        User.id, User.password_hash, User.is_active, User.locale, User.locale_chosen
+    ).where(User.email == email).first()
     valid = await verify_password_async(row["password_hash"] if row else DUMMY_HASH, password)
     if row is None or not valid or not row["is_active"]:
         return render(
@@ -66,9 +72,9 @@ async def login(request: Request) -> Response[Any]:
         SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
         samesite="lax", secure=get_settings().is_https,
     )
-    if row["locale"] in LANGUAGES and row["locale"] != DEFAULT_LANGUAGE:
-        # A language chosen on the account follows the person to every device they log in on
-        # (German is also every account's default, so it cannot tell a choice from none).
+    if row["locale"] in LANGUAGES and (row["locale_chosen"] or row["locale"] != DEFAULT_LANGUAGE):
+        # A language chosen on the account follows the person to every device they log in on;
+        # the German every new account starts with leaves the browser's preference in force.
         response.set_cookie(LANGUAGE_COOKIE, row["locale"], max_age=365 * 24 * 3600,
                             samesite="lax")
     return response
@@ -95,7 +101,10 @@ async def switch_language(request: Request) -> Redirect:
     user = request.scope.get("user")
     if user is not None:
         # Logged in: the choice is also the saved preference (used e.g. for e-mails).
-        await User.update({User.locale: lang}).where(User.id == user.id)
+        await User.update({User.locale: lang, User.locale_chosen: True}).where(
+            User.id == user.id
+        )
+        auth_cache.forget_all()
     response = Redirect(target, status_code=303)
     response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
     return response

@@ -9,6 +9,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from accounts import auth_cache
 from accounts.admin_audit import Acting, acting_for
 from accounts.credentials import issue_token, revoke_all_tokens, revoke_token
 from accounts.guards import current_user
@@ -22,6 +23,7 @@ from accounts.password_links import (
     set_password_with_link,
 )
 from accounts.tables import ApiToken, User
+from core import shown_once
 from core.errors import ReadableError
 from core.i18n import LANGUAGE_COOKIE, N_, gettext_for
 from core.web import client_address
@@ -58,7 +60,12 @@ def _refused(request: Request, error: ReadableError) -> str:
 
 @get("/account", operation_id="accountPage", include_in_schema=False)
 async def account_page(request: Request, done: FromQuery[str | None] = None) -> Template:
-    return await _account_view(request, done=done)
+    shown = shown_once.taken(request)
+    if shown is None or not shown.get("secret"):
+        return await _account_view(request, done=done)
+    new_token = {"name": shown.get("name", ""), "secret": shown["secret"]}
+    return shown_once.forget(await _account_view(request, done=done, new_token=new_token),
+                             "/account")
 
 
 @post("/account/language", operation_id="accountSaveLanguage", include_in_schema=False)
@@ -69,7 +76,10 @@ async def save_language(request: Request) -> Response[Any]:
     except ReadableError as refused:
         return await _account_view(request, error=_refused(request, refused), error_in="language",
                                    status_code=400)
-    await User.update({User.locale: lang}).where(User.id == current_user(request).id)
+    await User.update({User.locale: lang, User.locale_chosen: True}).where(
+        User.id == current_user(request).id
+    )
+    auth_cache.forget_all()
     response: Redirect = Redirect("/account?done=language", status_code=303)
     response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
     return response
@@ -94,7 +104,7 @@ async def change_password(request: Request) -> Response[Any]:
 
 
 @post("/account/tokens", operation_id="accountCreateToken", include_in_schema=False)
-async def create_token(request: Request) -> Template:
+async def create_token(request: Request) -> Response[Any]:
     form = await request.form()
     name = text(form, "name", MAX_TOKEN_NAME).strip()
     if not name or len(name) > MAX_TOKEN_NAME:
@@ -103,8 +113,8 @@ async def create_token(request: Request) -> Template:
         return await _account_view(request, error=_refused(request, refused), error_in="tokens",
                                    status_code=400)
     _token_id, secret = await issue_token(current_user(request).id, name, _by(request))
-    # Shown on this answer only: the database keeps nothing but a hash.
-    return await _account_view(request, new_token={"name": name, "secret": secret})
+    # Shown on the next page only: the database keeps nothing but a hash.
+    return shown_once.redirect_with("/account", {"name": name, "secret": secret})
 
 
 @post("/account/tokens/{token_id:uuid}/revoke", operation_id="accountRevokeToken",
@@ -138,7 +148,7 @@ async def password_page(request: Request, token: FromPath[str]) -> Template:
 
 @post("/password/{token:str}", operation_id="setPasswordWithLink", opt={"public": True},
       include_in_schema=False)
-async def password_submit(request: Request, token: FromPath[str]) -> Template:
+async def password_submit(request: Request, token: FromPath[str]) -> Response[Any]:
     form = await request.form()
     try:
         person = await check_link(token)
@@ -152,7 +162,8 @@ async def password_submit(request: Request, token: FromPath[str]) -> Template:
         return view(request, "accounts/password.html",
                     {"person": person, "token": token, "error": _refused(request, refused)},
                     status_code=400, secret=True)
-    return view(request, "accounts/password.html", {"done": True}, secret=True)
+    # The used link is worth nothing now; the log-in page says it worked.
+    return Redirect("/login?done=password", status_code=303)
 
 
 ROUTES = [account_page, save_language, change_password, create_token, revoke, revoke_all,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +27,8 @@ from accounts.organizations import organization_choices
 from accounts.page_helpers import text, view, with_query
 from accounts.password_links import issue_link
 from accounts.roles import ROLES
+from accounts.schemas import PasswordLink
+from core import shown_once
 from core.errors import ReadableError
 from core.i18n import N_, gettext_for
 
@@ -116,7 +119,22 @@ async def create_user(request: Request) -> Response[Any]:
     if password:
         return Redirect(f"/admin/users/{user_id}?done=created", status_code=303)
     link = await issue_link(user_id, _by(request))
-    return await _user_view(request, user_id, done="created", password_link=link)
+    return _with_link(user_id, link, "created")
+
+
+def _with_link(user_id: UUID, link: PasswordLink, done: str) -> Redirect:
+    """The user's page shows the new password link once, after the redirect."""
+    return shown_once.redirect_with(
+        f"/admin/users/{user_id}", {"link": link.link, "expires_at": link.expires_at.isoformat()},
+        f"done={done}")
+
+
+def _link_from(shown: dict[str, str]) -> PasswordLink | None:
+    try:
+        return PasswordLink(link=shown["link"],
+                            expires_at=datetime.fromisoformat(shown["expires_at"]))
+    except (KeyError, ValueError):
+        return None
 
 
 async def _user_view(request: Request, user_id: UUID, *, done: str | None = None,
@@ -136,7 +154,12 @@ async def _user_view(request: Request, user_id: UUID, *, done: str | None = None
 @get("/users/{user_id:uuid}", operation_id="adminUserPage")
 async def user_page(request: Request, user_id: FromPath[UUID],
                     done: FromQuery[str | None] = None) -> Template:
-    return await _user_view(request, user_id, done=done)
+    shown = shown_once.taken(request)
+    link = _link_from(shown) if shown else None
+    if link is None:
+        return await _user_view(request, user_id, done=done)
+    return shown_once.forget(await _user_view(request, user_id, done=done, password_link=link),
+                             f"/admin/users/{user_id}")
 
 
 async def _after(request: Request, user_id: UUID, work: Any, done: str) -> Response[Any]:
@@ -197,14 +220,14 @@ async def remove_membership_form(request: Request, user_id: FromPath[UUID],
 
 
 @post("/users/{user_id:uuid}/password-link", operation_id="adminPasswordLink")
-async def password_link_form(request: Request, user_id: FromPath[UUID]) -> Template:
+async def password_link_form(request: Request, user_id: FromPath[UUID]) -> Response[Any]:
     try:
         link = await issue_link(user_id, _by(request))
     except ReadableError as refused:
         return await _user_view(request, user_id,
                                 error=refused.translated(gettext_for(request).gettext),
                                 status_code=refused.status_code)
-    return await _user_view(request, user_id, password_link=link)
+    return _with_link(user_id, link, "link")
 
 
 async def _revoke_all(user_id: UUID, by: Acting) -> None:

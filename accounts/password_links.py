@@ -19,6 +19,7 @@ from uuid import UUID
 import anyio.to_thread
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from accounts import auth_cache
 from accounts.admin_audit import SYSTEM, Acting, record_admin
 from accounts.credentials import digest, revoke_all_tokens
 from accounts.management import check_new_password
@@ -120,6 +121,7 @@ async def set_password_with_link(token: str, password: str, confirmation: str,
         revoked = await revoke_all_tokens(user_id, None)
         await record_admin("password.set_by_link", user_id, Acting(None, remote_addr, "link"),
                            {"tokens_revoked": revoked})
+    auth_cache.forget_all()
     return user_id
 
 
@@ -142,4 +144,5 @@ async def change_own_password(user_id: UUID, current: str, password: str, confir
         revoked = 0 if keep_tokens else await revoke_all_tokens(user_id, None)
         await record_admin("password.change", user_id, by,
                            {"tokens_revoked": revoked, "kept_tokens": keep_tokens})
+    auth_cache.forget_all()
     return revoked

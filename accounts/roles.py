@@ -10,6 +10,8 @@ class Role(StrEnum):
     CASE_MANAGER = "case_manager"
     PROVIDER_STAFF = "provider_staff"
     VIEWER = "viewer"
+    # Members of the city's committees: read the network-wide analysis, nothing else.
+    COMMITTEE = "committee"
 
 
 ROLES = tuple(role.value for role in Role)

@@ -53,6 +53,11 @@ class NewToken(msgspec.Struct):
 
 @get("/api/me", operation_id="getMe", tags=["accounts"])
 async def me(request: Request) -> Me:
+    """Who I am.
+
+    The logged-in user or the owner of the API token: id, e-mail, display name and the
+    organisations and roles they belong to.
+    """
     user = current_user(request)
     return Me(id=user.id, email=user.email, display_name=user.display_name,
               memberships=user.memberships)
@@ -60,6 +65,11 @@ async def me(request: Request) -> Me:
 
 @get("/api/tokens", operation_id="listTokens", tags=["accounts"])
 async def list_tokens(request: Request) -> list[TokenInfo]:
+    """List my API tokens.
+
+    Your API tokens, oldest first, with name, prefix, when each was created and last used, and
+    whether it was revoked; never a token's secret.
+    """
     user = current_user(request)
     rows = await ApiToken.select(
         ApiToken.id, ApiToken.name, ApiToken.prefix, ApiToken.created_at,
@@ -70,6 +80,11 @@ async def list_tokens(request: Request) -> list[TokenInfo]:
 
 @post("/api/tokens", operation_id="createToken", tags=["accounts"], status_code=HTTP_201_CREATED)
 async def create_token(request: Request, data: JSONBody[TokenCreate]) -> NewToken:
+    """Issue an API token.
+
+    A new API token for yourself; the secret is in this answer only and cannot be shown again.
+    Written to the audit log.
+    """
     user = current_user(request)
     token_id, secret = await issue_token(user.id, data.name, acting_for(request, user, "api"))
     return NewToken(id=token_id, name=data.name, token=secret)
@@ -78,6 +93,11 @@ async def create_token(request: Request, data: JSONBody[TokenCreate]) -> NewToke
 @delete("/api/tokens/{token_id:uuid}", operation_id="revokeToken", tags=["accounts"],
         status_code=HTTP_204_NO_CONTENT)
 async def delete_token(request: Request, token_id: FromPath[UUID]) -> None:
+    """Revoke one of my API tokens.
+
+    The token stops working at once; 404 when no active token with this id belongs to you.
+    Written to the audit log.
+    """
     user = current_user(request)
     if not await revoke_token(token_id, user.id, acting_for(request, user, "api")):
         raise NotFoundException("No active token with this id belongs to you.")
@@ -86,7 +106,10 @@ async def delete_token(request: Request, token_id: FromPath[UUID]) -> None:
 @post("/api/tokens/revoke-all", operation_id="revokeAllTokens", tags=["accounts"],
       status_code=HTTP_200_OK)
 async def revoke_all(request: Request) -> RevokedTokens:
-    """Revokes every active API token of yours, including the one this request may use."""
+    """Revoke all my API tokens.
+
+    Revokes every active API token of yours, including the one this request may use.
+    """
     user = current_user(request)
     return RevokedTokens(revoked=await revoke_all_tokens(user.id, acting_for(request, user, "api")))
 

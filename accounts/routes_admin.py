@@ -62,7 +62,10 @@ class UserAdminController(Controller):
         email: FromQuery[str | None] = None, active: FromQuery[bool | None] = None,
         page: FromQuery[int] = 1, per_page: FromQuery[int] = 50,
     ) -> Page[UserOut]:
-        """Users, ordered by e-mail; `email` matches a part of the address."""
+        """List users.
+
+        Users, ordered by e-mail; `email` matches a part of the address.
+        """
         offset, limit = page_params(page, per_page)
         found = UserFilter(organization_id=organization, role=role,
                            email=(email or "")[:255] or None, is_active=active)
@@ -71,7 +74,10 @@ class UserAdminController(Controller):
 
     @post("/", operation_id="createUser", status_code=HTTP_201_CREATED)
     async def create_user(self, request: Request, data: JSONBody[UserCreate]) -> CreatedUser:
-        """Without a password, the answer carries a link where the person sets one (once)."""
+        """Create a user.
+
+        Without a password, the answer carries a link where the person sets one (once).
+        """
         user_id = await answer(create_member(
             data.email, data.display_name, data.password,
             [(m.organization_id, m.role) for m in data.memberships], data.locale, _by(request),
@@ -81,12 +87,20 @@ class UserAdminController(Controller):
 
     @get("/{user_id:uuid}", operation_id="getUser")
     async def get_user(self, user_id: FromPath[UUID]) -> UserOut:
+        """Read one user.
+
+        A user with their memberships (organisation and role) and whether the account is active;
+        network admins only.
+        """
         return await answer(get_member(user_id))
 
     @patch("/{user_id:uuid}", operation_id="updateUser")
     async def update_user(self, request: Request, user_id: FromPath[UUID],
                           data: JSONBody[UserUpdate]) -> UserOut:
-        """Deactivating closes the user's sessions and revokes their API tokens."""
+        """Change a user.
+
+        Deactivating closes the user's sessions and revokes their API tokens.
+        """
         return await answer(update_member(
             user_id, by=_by(request), display_name=data.display_name,
             is_active=data.is_active, locale=data.locale,
@@ -96,6 +110,11 @@ class UserAdminController(Controller):
           status_code=HTTP_201_CREATED)
     async def add_membership(self, request: Request, user_id: FromPath[UUID],
                              data: JSONBody[MembershipCreate]) -> MembershipOut:
+        """Give a user a role.
+
+        Adds a role in an organisation to the user (network admins only); written to the audit
+        log.
+        """
         return await answer(add_membership(user_id, data.organization_id, data.role,
                                            _by(request)))
 
@@ -103,20 +122,29 @@ class UserAdminController(Controller):
             status_code=HTTP_204_NO_CONTENT)
     async def remove_membership(self, request: Request, user_id: FromPath[UUID],
                                 membership_id: FromPath[UUID]) -> None:
-        """Refused (409) when it would leave the network without an active network admin."""
+        """Take a role away.
+
+        Refused (409) when it would leave the network without an active network admin.
+        """
         await answer(remove_membership(user_id, membership_id, _by(request)))
 
     @post("/{user_id:uuid}/password-link", operation_id="createPasswordLink",
           status_code=HTTP_201_CREATED)
     async def create_password_link(self, request: Request,
                                    user_id: FromPath[UUID]) -> PasswordLink:
-        """A signed link where the user sets a new password; valid for three days, once."""
+        """Issue a password link.
+
+        A signed link where the user sets a new password; valid for three days, once.
+        """
         return await answer(issue_link(user_id, _by(request)))
 
     @post("/{user_id:uuid}/tokens/revoke-all", operation_id="revokeUserTokens")
     async def revoke_user_tokens(self, request: Request,
                                  user_id: FromPath[UUID]) -> RevokedTokens:
-        """Revokes every active API token of the user (e.g. when one may have leaked)."""
+        """Revoke a user's API tokens.
+
+        Revokes every active API token of the user (e.g. when one may have leaked).
+        """
         await answer(get_member(user_id))
         return RevokedTokens(revoked=await revoke_all_tokens(user_id, _by(request)))
 

@@ -125,7 +125,10 @@ async def api_audit(
     page: FromQuery[int] = 1,
     per_page: FromQuery[int] = PER_PAGE,
 ) -> Page[AuditEntryOut]:
-    """Audit entries, newest first: all for network admins, your organisations' otherwise."""
+    """List audit entries.
+
+    Audit entries, newest first: all for network admins, your organisations' otherwise.
+    """
     return await entries_page(
         current_user(request), organization_id, action, subject_id, page, per_page
     )
@@ -133,7 +136,10 @@ async def api_audit(
 
 @get("/api/audit/verify", operation_id="verifyAuditChain", tags=["audit"], guards=[network_admin])
 async def api_verify(request: Request) -> VerifyOut:
-    """Recompute the hash chain; names the first entry that was altered, inserted or removed."""
+    """Verify the audit chain.
+
+    Recompute the hash chain; names the first entry that was altered, inserted or removed.
+    """
     result = await audit.verify_chain()
     return VerifyOut(
         ok=result.ok,

@@ -14,8 +14,9 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
+
+from core.references import table_ref
 
 
 class User(Table, tablename="lotse_user"):
@@ -25,18 +26,22 @@ class User(Table, tablename="lotse_user"):
     password_hash = Text()
     is_active = Boolean(default=True)
     locale = Varchar(length=5, default="de")
+    # Set once the person (or an admin for them) chose a language: German chosen then outweighs
+    # an English browser, while the default German of a new account does not.
+    locale_chosen = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
 
 
 class Membership(Table):
-    """A user's role in one organisation: network_admin, case_manager, provider_staff, viewer."""
+    """A user's role in one organisation: network_admin, case_manager, provider_staff, viewer,
+    committee."""
 
     id = UUID(primary_key=True)
     user = ForeignKey(references=User, index=True)
     # Named, not imported: the directory owns organisations, accounts only points at them.
     organization: ForeignKey[Table] = ForeignKey(
-        references=LazyTableReference(table_class_name="Organization", app_name="directory"),
+        references=table_ref("Organization", "directory"),
         index=True,
     )
     role = Varchar(length=30)

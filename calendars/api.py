@@ -13,11 +13,17 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from calendars import compute, describe, hsds, hsds_rows, patterns, slots, store
+from calendars import compute, describe, hsds, hsds_rows, ics_export, patterns, slots, store
 from calendars.compute import BERLIN, OpeningLabel
+from calendars.invitations import appointment_uid
 from calendars.rules import Rule, ScheduleExceptionValue
 from calendars.slots import SlotInfo, SlotOfAnotherOfferError, SlotUnavailableError
-from calendars.workdays import add_working_days, is_working_day, working_days_between
+from calendars.workdays import (
+    add_working_days,
+    is_working_day,
+    load_holidays,
+    working_days_between,
+)
 from core.i18n import translations
 
 __all__ = [
@@ -26,11 +32,13 @@ __all__ = [
     "SlotOfAnotherOfferError",
     "SlotUnavailableError",
     "add_working_days",
+    "appointment_calendar",
     "book_slot",
     "free_slots",
     "hsds_schedules",
     "is_working_day",
     "label_texts",
+    "load_holidays",
     "next_course_starts",
     "open_intervals_for_services",
     "opening_labels",
@@ -156,6 +164,27 @@ async def free_slots(service_id: UUID, after: datetime | None = None) -> list[Sl
 
 async def slot_of_referral(referral_id: UUID) -> SlotInfo | None:
     return await slots.slot_of_referral(referral_id)
+
+
+async def appointment_calendar(
+    referral_id: UUID, summary: str, location: str = "", url: str | None = None
+) -> bytes | None:
+    """The referral's booked appointment as a one-event calendar for the client's phone
+    (offer and place only, nothing of the case); None when no slot is booked."""
+    slot = await slots.slot_of_referral(referral_id)
+    if slot is None:
+        return None
+    entry = ics_export.AppointmentEntry(
+        uid=appointment_uid(slot.id, referral_id),
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        summary=summary,
+        location=location,
+        url=url,
+        sequence=slot.sequence,
+        last_modified=slot.last_modified,
+    )
+    return ics_export.appointments_feed(summary, [entry])
 
 
 async def hsds_schedules(service_ids: Sequence[UUID]) -> dict[UUID, list[dict[str, Any]]]:

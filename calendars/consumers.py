@@ -10,6 +10,7 @@ from uuid import UUID
 import anyio.to_thread
 
 from accounts.identity import load_user
+from calendars import feed_cache
 from calendars.invitations import Method, invitation_email, invitation_ics
 from calendars.slots import SLOT_BOOKED, SLOT_RELEASED, get_slot
 from core.i18n import translations
@@ -101,3 +102,8 @@ async def _send(message: OutboxMessage) -> None:
 async def send_invitations(messages: list[OutboxMessage]) -> None:
     for message in messages:
         await _send(message)
+
+
+@consumer(feed_cache.CONSUMER, topics=feed_cache.TOPICS, batch_size=500)
+async def feeds_changed(messages: list[OutboxMessage]) -> None:
+    """Nothing to deliver: the events' rows themselves tell `calendars.feed_cache` of a change."""

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
+import anyio.to_thread
+
 from calendars.ics_export import (
     AppointmentEntry,
     FeedLabels,
@@ -83,7 +85,10 @@ async def organization_feed(organization_id: UUID, today: date, _: Translate) ->
         return None
     service_ids = await directory.organization_service_ids(organization_id)
     sources = await _sources(service_ids)
-    return schedule_feed(name, sources, today, feed_labels(_))
+    # A large provider's feed takes a while to build: off the event loop, other requests go on.
+    body: bytes = await anyio.to_thread.run_sync(
+        schedule_feed, name, sources, today, feed_labels(_))
+    return body
 
 
 # --- personal feeds ---------------------------------------------------------------------------

@@ -70,6 +70,14 @@ def _int(form: FormData, name: str, low: int, high: int) -> int | None:
     return value
 
 
+def _all(form: FormData, name: str) -> list[Any]:
+    # A multidict has no entry at all for boxes none of which were ticked.
+    try:
+        return list(form.getall(name))
+    except KeyError:
+        return []
+
+
 def _flag(form: FormData, name: str) -> bool:
     return form.get(name) in ("on", "true", "1", "yes")
 
@@ -126,7 +134,7 @@ def rule_from_form(form: FormData, service_id: UUID) -> Rule:
                 **common,
             )
         )
-    byday = _weekdays(form.getall("byday"))
+    byday = _weekdays(_all(form, "byday"))
     if not byday:
         raise RuleError(N_("Choose at least one weekday"))
     if which == "course":
@@ -210,3 +218,45 @@ def slots_from_form(form: FormData, today: date) -> SlotRequest:
         location=_text(form, "location_id", 40),
         note=_text(form, "note", 255),
     )
+
+
+def typed_values(form: FormData, which: str) -> dict[str, Any]:
+    """What a refused form held, to show it again as typed (`which` names the form)."""
+    names = ("opens_at", "closes_at", "interval", "dtstart", "valid_from", "valid_to", "until",
+             "count", "notes", "ordinal", "weekday", "appointment_only", "open_on_holidays",
+             "starts_on", "ends_on", "description", "day", "first", "last", "minutes",
+             "location_id", "note")
+    values: dict[str, Any] = {name: _text(form, name) for name in names}
+    values["byday"] = [v for v in _all(form, "byday") if isinstance(v, str)]
+    values["form"] = which
+    return values
+
+
+def rule_values(rule: Rule) -> dict[str, Any]:
+    """A stored rule as the values of the editor form it would have been made with."""
+    if rule.kind == "single":
+        which = "single"
+    elif rule.freq == "MONTHLY":
+        which = "monthly"
+    else:
+        which = "course" if rule.kind == "course" else "weekly"
+
+    def iso(value: date | None) -> str:
+        return value.isoformat() if value else ""
+
+    def hhmm(value: time | None) -> str:
+        return value.strftime("%H:%M") if value else ""
+
+    first = rule.byday[0] if rule.byday else None
+    return {
+        "form": which,
+        "opens_at": hhmm(rule.opens_at), "closes_at": hhmm(rule.closes_at),
+        "interval": str(rule.interval), "dtstart": iso(rule.dtstart),
+        "valid_from": iso(rule.valid_from), "valid_to": iso(rule.valid_to),
+        "until": iso(rule.until), "count": str(rule.count or ""), "notes": rule.notes,
+        "byday": [WEEKDAYS[ref.weekday] for ref in rule.byday],
+        "ordinal": str(first.ordinal) if first and first.ordinal else "",
+        "weekday": WEEKDAYS[first.weekday] if first else "",
+        "appointment_only": "on" if rule.appointment_only else "",
+        "open_on_holidays": "on" if rule.open_on_holidays else "",
+    }

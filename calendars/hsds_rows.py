@@ -24,6 +24,7 @@ from calendars.rules import (
 )
 from calendars.tables import Schedule, ScheduleException
 from core import row_sync
+from core.db import among
 
 # The owners a schedule may hang off, most specific first.
 HSDS_OWNERS = ("service_at_location", "service", "location")
@@ -53,7 +54,7 @@ async def _owned_rows(table: Any, ids: dict[str, set[UUID]]) -> list[dict[str, A
         values = list(wanted)
         for start in range(0, len(values), 500):
             part = values[start : start + 500]
-            rows.extend(await table.select().where(getattr(table, column).is_in(part)))
+            rows.extend(await table.select().where(among(getattr(table, column), part)))
     return rows
 
 

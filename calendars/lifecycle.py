@@ -1,7 +1,8 @@
-"""Background work of the calendars domain in the web process: polling subscribed calendars.
+"""Background work of the calendars domain in the web process: polling subscribed calendars,
+and the holiday tables computed at start-up (off the event loop), not inside a transaction.
 
-Runs where the outbox dispatcher runs (LOTSE_RUN_DISPATCHER); deployments with separate
-workers run `lotse calendars poll --loop` instead.
+Polling runs in the process holding the duty (`core.duty`: a web process or `lotse worker`);
+deployments may also run `lotse calendars poll --loop`.
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
+import anyio.to_thread
 from litestar import Litestar
 
 from calendars.subscriptions import poll_due
-from settings import get_settings
+from calendars.workdays import load_holidays
+from core.time import berlin_today
 
 log = logging.getLogger("lotse.calendars")
 
@@ -30,13 +34,17 @@ async def poll_forever(interval: float = CHECK_EVERY_SECONDS) -> None:
         await asyncio.sleep(interval)
 
 
-async def start_polling(app: Litestar) -> None:
+async def start_polling() -> None:
     global _task
-    if get_settings().run_dispatcher and _task is None:
+    if _task is None:
         _task = asyncio.create_task(poll_forever())
 
 
-async def stop_polling(app: Litestar) -> None:
+async def load_reference_data(app: Litestar) -> None:
+    await anyio.to_thread.run_sync(load_holidays, berlin_today())
+
+
+async def stop_polling() -> None:
     global _task
     if _task is not None:
         _task.cancel()
@@ -45,5 +53,7 @@ async def stop_polling(app: Litestar) -> None:
         _task = None
 
 
-on_startup = [start_polling]
-on_shutdown = [stop_polling]
+on_startup = [load_reference_data]
+on_shutdown: list[Callable[[Litestar], Awaitable[None]]] = []
+on_duty = [start_polling]
+off_duty = [stop_polling]

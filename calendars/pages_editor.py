@@ -22,7 +22,13 @@ from litestar.response import Redirect, Response, Template
 from accounts.guards import current_user, provider_staff
 from calendars import describe, slots, store, store_import, subscriptions
 from calendars.access import editable_service, translate
-from calendars.forms import exception_from_form, rule_from_form, slots_from_form
+from calendars.forms import (
+    exception_from_form,
+    rule_from_form,
+    rule_values,
+    slots_from_form,
+    typed_values,
+)
 from calendars.ics_import import ImportLimits
 from calendars.import_runner import read_calendar, report_lines, too_large
 from calendars.pages import feed_urls
@@ -47,6 +53,9 @@ async def _editor(
     error: str | None = None,
     status: int = 200,
     report: dict[str, Any] | None = None,
+    *,
+    typed: dict[str, Any] | None = None,
+    editing: Rule | None = None,
 ) -> Template:
     service_id = info.id
     _ = translate(request)
@@ -111,13 +120,21 @@ async def _editor(
             or {k: request.query_params.get(k) for k in ("created", "updated", "removed")},
             "import_notes": (report or {}).get("notes", []),
             "today": berlin_today().isoformat(),
+            # A refused form shows again as typed; an entry being edited fills its own form.
+            "typed": typed or {},
+            "editing": {"id": editing.id, "text": describe.rule_text(editing, lang, _)}
+            if editing else None,
         },
         status_code=status,
     )
 
 
-async def _failed(request: Request, info: directory.ServiceBrief, error: ReadableError) -> Template:
-    return await _editor(request, info, error.translated(translate(request)), status=400)
+async def _failed(
+    request: Request, info: directory.ServiceBrief, error: ReadableError,
+    typed: dict[str, Any] | None = None, editing: Rule | None = None,
+) -> Template:
+    return await _editor(request, info, error.translated(translate(request)), status=400,
+                         typed=typed, editing=editing)
 
 
 async def _slot_request(
@@ -195,12 +212,37 @@ class ScheduleEditor(Controller):
 
     @post("/rules", operation_id="addScheduleForm")
     async def add_rule(self, request: Request, service: Offer) -> Response[Any]:
+        form = await request.form()
         try:
-            rule = rule_from_form(await request.form(), service.id)
+            rule = rule_from_form(form, service.id)
         except ReadableError as error:
-            return await _failed(request, service, error)
+            return await _failed(request, service, error, typed_values(form, str(form.get("form"))))
         await store.add_rule(rule)
         return _back(service.id, "rule-added")
+
+    @get("/rules/{rule_id:uuid}/edit", operation_id="editScheduleFormPage")
+    async def edit_rule_page(
+        self, request: Request, service: Offer, rule: NamedDependency[Rule]
+    ) -> Template:
+        return await _editor(request, service, typed=rule_values(rule), editing=rule)
+
+    @post("/rules/{rule_id:uuid}/edit", operation_id="editScheduleForm")
+    async def edit_rule(
+        self, request: Request, service: Offer, rule: NamedDependency[Rule]
+    ) -> Response[Any]:
+        form = await request.form()
+        try:
+            changed = rule_from_form(form, service.id)
+        except ReadableError as error:
+            return await _failed(request, service, error,
+                                 typed_values(form, str(form.get("form"))), editing=rule)
+        # The same entry changed: its id, owner and origin stay, so feeds update it in place.
+        await store.update_rule(changed.with_changes(
+            id=rule.id, location_id=rule.location_id,
+            service_at_location_id=rule.service_at_location_id, source=rule.source,
+            external_uid=rule.external_uid, sequence=rule.sequence,
+        ))
+        return _back(service.id, "rule-changed")
 
     @post("/rules/{rule_id:uuid}/delete", operation_id="deleteScheduleForm")
     async def delete_rule(self, service: Offer, rule: NamedDependency[Rule]) -> Redirect:
@@ -209,10 +251,11 @@ class ScheduleEditor(Controller):
 
     @post("/exceptions", operation_id="addScheduleExceptionForm")
     async def add_exception(self, request: Request, service: Offer) -> Response[Any]:
+        form = await request.form()
         try:
-            exc = exception_from_form(await request.form(), service.id)
+            exc = exception_from_form(form, service.id)
         except ReadableError as error:
-            return await _failed(request, service, error)
+            return await _failed(request, service, error, typed_values(form, str(form.get("kind"))))
         await store.add_exception(exc)
         return _back(service.id, "exception-added")
 
@@ -271,10 +314,11 @@ class ScheduleEditor(Controller):
 
     @post("/slots", operation_id="addSlotsForm")
     async def add_slots(self, request: Request, service: Offer) -> Response[Any]:
+        form = await request.form()
         try:
-            times, location_id, note = await _slot_request(await request.form(), service.id)
+            times, location_id, note = await _slot_request(form, service.id)
         except ReadableError as error:
-            return await _failed(request, service, error)
+            return await _failed(request, service, error, typed_values(form, "slots"))
         await slots.create_slots(service.id, times, location_id, note)
         return _back(service.id, "slots-added")
 

@@ -205,7 +205,10 @@ def _rule_from(data: ScheduleIn | dict[str, Any], base: Rule) -> Rule:
     guards=[member],
 )
 async def list_schedules(request: Request, service_id: FromPath[UUID]) -> ScheduleBundle:
-    """The offer's own schedules and exceptions, and the same as HSDS schedule objects."""
+    """List an offer's schedules.
+
+    The offer's own schedules and exceptions, and the same as HSDS schedule objects.
+    """
     await readable_service(request, service_id)
     own = await store.own_schedules(service_id)
     return ScheduleBundle(
@@ -225,6 +228,11 @@ async def list_schedules(request: Request, service_id: FromPath[UUID]) -> Schedu
 async def create_schedule(
     request: Request, service_id: FromPath[UUID], data: JSONBody[ScheduleIn]
 ) -> ScheduleOut:
+    """Add a schedule to an offer.
+
+    A weekly or monthly rule (opening hours or course sessions) for an offer your organisation
+    runs; the answer is the stored rule with its text in your language.
+    """
     await editable_service(request, service_id)
     try:
         rule = _rule_from(data, Rule(service_id=service_id))
@@ -251,6 +259,11 @@ async def _editable_rule(request: Request, schedule_id: UUID) -> Rule:
 async def update_schedule(
     request: Request, schedule_id: FromPath[UUID], data: JSONBody[SchedulePatch]
 ) -> ScheduleOut:
+    """Change a schedule.
+
+    Changes only the fields sent; the rule must stay valid (400 names what is wrong). Staff of
+    the offer's organisation only.
+    """
     rule = await _editable_rule(request, schedule_id)
     try:
         changed = _rule_from(msgspec.structs.asdict(data), rule)
@@ -268,6 +281,11 @@ async def update_schedule(
     status_code=HTTP_204_NO_CONTENT,
 )
 async def delete_schedule(request: Request, schedule_id: FromPath[UUID]) -> None:
+    """Delete a schedule.
+
+    Removes the rule from the offer; its feeds no longer show it. Staff of the offer's
+    organisation only.
+    """
     await store.delete_rule(await _editable_rule(request, schedule_id))
 
 
@@ -281,6 +299,11 @@ async def delete_schedule(request: Request, schedule_id: FromPath[UUID]) -> None
 async def create_exception(
     request: Request, service_id: FromPath[UUID], data: JSONBody[ExceptionIn]
 ) -> ExceptionOut:
+    """Add a closure or extra date.
+
+    A day the offer is closed, or an extra or changed opening, for an offer your organisation
+    runs.
+    """
     await editable_service(request, service_id)
     if data.schedule_id is not None:
         rule = await store.get_rule(data.schedule_id)
@@ -311,6 +334,11 @@ async def create_exception(
     status_code=HTTP_204_NO_CONTENT,
 )
 async def delete_exception(request: Request, exception_id: FromPath[UUID]) -> None:
+    """Delete a closure or extra date.
+
+    Removes the exception; the offer's rules apply on that day again. Staff of the offer's
+    organisation only.
+    """
     exc = await store.get_exception(exception_id)
     if exc is None or exc.service_id is None:
         raise NotFoundException("No exception with this id.")

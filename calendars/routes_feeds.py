@@ -11,12 +11,13 @@ from uuid import UUID
 import msgspec
 from litestar import Request, Response, delete, get, head, post
 from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from accounts.guards import current_user, member
-from calendars import feeds
+from calendars import feed_cache, feeds
 from calendars.access import translate
 from calendars.feed_versions import last_modified
 from calendars.ics_export import etag_of
@@ -29,6 +30,14 @@ from directory import api as directory
 
 # Litestar adds "; charset=utf-8" to text types itself.
 ICS_TYPE = "text/calendar"
+# What a feed answers, for the OpenAPI document: iCalendar, or 304 when the copy is current.
+FEED_RESPONSES = {
+    200: ResponseSpec(data_container=str, media_type=ICS_TYPE, generate_examples=False,
+                      description="The calendar (RFC 5545), with ETag and Last-Modified."),
+    304: ResponseSpec(data_container=None, generate_examples=False,
+                      description="Not modified: the ETag in If-None-Match (or the date in "
+                                  "If-Modified-Since) is still current."),
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,8 @@ class Feed:
     body: bytes
     filename: str
     private: bool
+    # Known when the body came from `calendars.feed_cache`; computed from the body otherwise.
+    etag: str = ""
 
 
 def _feed_id(name: str) -> UUID:
@@ -67,7 +78,7 @@ def _unchanged_since(changed: datetime, header: str) -> bool:
 
 async def _headers(request: Request, feed: Feed) -> tuple[dict[str, str], bool]:
     """The response headers, and whether the client's copy is still current."""
-    etag = etag_of(feed.body)
+    etag = feed.etag or etag_of(feed.body)
     changed = await last_modified(f"{feed.key}:{pick_language(request)}", etag)
     headers = {
         "ETag": etag,
@@ -104,19 +115,29 @@ async def _head(request: Request, feed: Feed) -> Response[None]:
 
 async def _service(request: Request, feed: str) -> Feed:
     service_id = _feed_id(feed)
-    body = await feeds.service_feed(service_id, berlin_today(), translate(request))
+    today = berlin_today()
+    body, etag = await feed_cache.kept(
+        ("service", service_id, today, pick_language(request)),
+        lambda: feeds.service_feed(service_id, today, translate(request)),
+    )
     if body is None:
         raise NotFoundException("This offer does not exist (any more).")
-    return Feed(f"service:{service_id}", body, f"angebot-{service_id}.ics", private=False)
+    return Feed(f"service:{service_id}", body, f"angebot-{service_id}.ics", private=False,
+                etag=etag)
 
 
 async def _organization(request: Request, feed: str) -> Feed:
     organization_id = _feed_id(feed)
-    body = await feeds.organization_feed(organization_id, berlin_today(), translate(request))
+    today = berlin_today()
+    body, etag = await feed_cache.kept(
+        ("organization", organization_id, today, pick_language(request)),
+        lambda: feeds.organization_feed(organization_id, today, translate(request)),
+    )
     if body is None:
         raise NotFoundException("This organisation does not exist (any more).")
     return Feed(
-        f"organization:{organization_id}", body, f"traeger-{organization_id}.ics", private=False
+        f"organization:{organization_id}", body, f"traeger-{organization_id}.ics",
+        private=False, etag=etag,
     )
 
 
@@ -135,9 +156,14 @@ async def _personal(request: Request, feed: str) -> Feed:
     operation_id="serviceCalendarFeed",
     opt={"public": True},
     tags=["calendars"],
+    responses=FEED_RESPONSES,
     summary="iCalendar feed of an offer's opening hours and dates (<id>.ics)",
 )
 async def service_feed(request: Request, feed: FromPath[str]) -> Response[bytes]:
+    """The offer's opening hours, course sessions and closures as iCalendar (RFC 5545,
+    `text/calendar`) for any calendar program; public, cacheable, with ETag and Last-Modified
+    (304 on a match).
+    """
     return await _answer(request, await _service(request, feed))
 
 
@@ -146,9 +172,13 @@ async def service_feed(request: Request, feed: FromPath[str]) -> Response[bytes]
     operation_id="serviceCalendarFeedHead",
     opt={"public": True},
     tags=["calendars"],
+    responses=FEED_RESPONSES,
     summary="The headers of the feed (ETag, Last-Modified) without its body",
 )
 async def service_feed_head(request: Request, feed: FromPath[str]) -> Response[None]:
+    """The headers the feed would send (ETag, Last-Modified, Content-Type), so that a client can
+    check for changes without reading the calendar.
+    """
     return await _head(request, await _service(request, feed))
 
 
@@ -157,9 +187,13 @@ async def service_feed_head(request: Request, feed: FromPath[str]) -> Response[N
     operation_id="organizationCalendarFeed",
     opt={"public": True},
     tags=["calendars"],
+    responses=FEED_RESPONSES,
     summary="iCalendar feed of all offers of a provider (<id>.ics)",
 )
 async def organization_feed(request: Request, feed: FromPath[str]) -> Response[bytes]:
+    """The opening hours, sessions and closures of all live offers of one provider as one iCalendar
+    file (`text/calendar`); public and cacheable.
+    """
     return await _answer(request, await _organization(request, feed))
 
 
@@ -168,9 +202,13 @@ async def organization_feed(request: Request, feed: FromPath[str]) -> Response[b
     operation_id="organizationCalendarFeedHead",
     opt={"public": True},
     tags=["calendars"],
+    responses=FEED_RESPONSES,
     summary="The headers of the feed (ETag, Last-Modified) without its body",
 )
 async def organization_feed_head(request: Request, feed: FromPath[str]) -> Response[None]:
+    """The headers the provider's feed would send (ETag, Last-Modified, Content-Type), without the
+    calendar.
+    """
     return await _head(request, await _organization(request, feed))
 
 
@@ -179,9 +217,13 @@ async def organization_feed_head(request: Request, feed: FromPath[str]) -> Respo
     operation_id="personalCalendarFeed",
     opt={"public": True},
     tags=["calendars"],
+    responses=FEED_RESPONSES,
     summary="Personal appointments feed; the secret address is the credential",
 )
 async def personal_feed(request: Request, feed: FromPath[str]) -> Response[bytes]:
+    """Your appointments as iCalendar (`text/calendar`); the unguessable address is the credential,
+    so no token is needed, and it stops working when a new address is made or it is turned off.
+    """
     return await _answer(request, await _personal(request, feed))
 
 
@@ -190,9 +232,13 @@ async def personal_feed(request: Request, feed: FromPath[str]) -> Response[bytes
     operation_id="personalCalendarFeedHead",
     opt={"public": True},
     tags=["calendars"],
+    responses=FEED_RESPONSES,
     summary="The headers of the feed (ETag, Last-Modified) without its body",
 )
 async def personal_feed_head(request: Request, feed: FromPath[str]) -> Response[None]:
+    """The headers the personal feed would send (ETag, Last-Modified, Content-Type), without the
+    calendar.
+    """
     return await _head(request, await _personal(request, feed))
 
 
@@ -266,7 +312,10 @@ class FeedAddress(msgspec.Struct):
     status_code=HTTP_201_CREATED,
 )
 async def api_create_feed(request: Request) -> FeedAddress:
-    """A new secret address of your appointments feed (shown once; older ones stop working)."""
+    """Make a new personal feed address.
+
+    A new secret address of your appointments feed (shown once; older ones stop working).
+    """
     token = await feeds.create_feed_token(current_user(request).id)
     return FeedAddress(url=feed_url(token))
 
@@ -279,6 +328,10 @@ async def api_create_feed(request: Request) -> FeedAddress:
     status_code=HTTP_204_NO_CONTENT,
 )
 async def api_revoke_feed(request: Request) -> None:
+    """Turn off my personal feed.
+
+    Every address of your appointments feed stops working at once.
+    """
     await feeds.revoke_feed_tokens(current_user(request).id)
 
 

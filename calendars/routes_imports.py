@@ -40,11 +40,17 @@ class ImportReport(msgspec.Struct):
     tags=TAGS,
     guards=[provider_staff],
     status_code=200,
+    opt={
+        "request_body": ("text/calendar", "The .ics file (RFC 5545), at most LOTSE_ICS_MAX_BYTES."),
+        "errors": (413,),
+    },
 )
 async def import_ics(
     request: Request, service_id: FromPath[UUID], kind: FromQuery[str] = "hours"
 ) -> ImportReport:
-    """Send the .ics file as the request body (Content-Type: text/calendar). A calendar that
+    """Import an .ics file into an offer.
+
+    Send the .ics file as the request body (Content-Type: text/calendar). A calendar that
     cannot be imported is answered 400 (413 when too large) naming the problem; nothing is
     stored then."""
     await editable_service(request, service_id)
@@ -100,6 +106,11 @@ def _subscription_out(row: dict[str, Any], request: Request) -> SubscriptionOut:
     guards=[provider_staff],
 )
 async def list_subscriptions(request: Request, service_id: FromPath[UUID]) -> list[SubscriptionOut]:
+    """List an offer's calendar subscriptions.
+
+    The calendar addresses the offer follows, with when each was last read, last read
+    successfully, and the last error in your language.
+    """
     await editable_service(request, service_id)
     rows = await CalendarSubscription.select().where(CalendarSubscription.service == service_id)
     return [_subscription_out(row, request) for row in rows]
@@ -115,7 +126,10 @@ async def list_subscriptions(request: Request, service_id: FromPath[UUID]) -> li
 async def create_subscription(
     request: Request, service_id: FromPath[UUID], data: JSONBody[SubscriptionIn]
 ) -> SubscriptionOut:
-    """Follow a calendar URL; it is read at once and then every few hours."""
+    """Subscribe an offer to a calendar.
+
+    Follow a calendar URL; it is read at once and then every few hours.
+    """
     await editable_service(request, service_id)
     try:
         subscription_id = await subscriptions.add_subscription(
@@ -153,6 +167,11 @@ async def _editable_subscription(request: Request, subscription_id: UUID) -> dic
     status_code=200,
 )
 async def poll_now(request: Request, subscription_id: FromPath[UUID]) -> SubscriptionOut:
+    """Read a subscribed calendar now.
+
+    Fetches the subscribed calendar at once (instead of waiting for the next poll) and answers
+    the subscription with the outcome of this read.
+    """
     await _editable_subscription(request, subscription_id)
     await subscriptions.poll_subscription(subscription_id, force=True)
     return _subscription_out(await _editable_subscription(request, subscription_id), request)
@@ -166,6 +185,10 @@ async def poll_now(request: Request, subscription_id: FromPath[UUID]) -> Subscri
     status_code=HTTP_204_NO_CONTENT,
 )
 async def delete_subscription(request: Request, subscription_id: FromPath[UUID]) -> None:
+    """End a calendar subscription.
+
+    The calendar is no longer read; the schedules it brought are removed from the offer.
+    """
     await _editable_subscription(request, subscription_id)
     await subscriptions.remove_subscription(subscription_id)
 

@@ -40,7 +40,10 @@ async def list_openings(
     start: FromQuery[date | None] = None,
     days: FromQuery[int] = 7,
 ) -> list[OpeningOut]:
-    """Concrete openings from `start` (default today) for `days` days (at most 92)."""
+    """List an offer's openings.
+
+    Concrete openings from `start` (default today) for `days` days (at most 92).
+    """
     await readable_service(request, service_id)
     if not 1 <= days <= 92:
         raise ValidationException("days must be between 1 and 92")
@@ -73,7 +76,10 @@ class LabelOut(msgspec.Struct):
 
 @get("/api/calendars/labels", operation_id="openingLabels", tags=TAGS, guards=[member])
 async def labels(request: Request, service_id: FromQuery[list[UUID]]) -> list[LabelOut]:
-    """Open now / next opening / next course start of up to 200 offers."""
+    """Opening labels of offers.
+
+    Open now / next opening / next course start of up to 200 offers.
+    """
     if len(service_id) > 200:
         raise ValidationException("Ask for at most 200 offers at once")
     texts = await label_texts(service_id, pick_language(request), translate(request))
@@ -112,6 +118,11 @@ def _slot_out(slot: slots.SlotInfo) -> SlotOut:
     guards=[member],
 )
 async def list_free_slots(request: Request, service_id: FromPath[UUID]) -> list[SlotOut]:
+    """List free appointment slots.
+
+    The offer's published slots that are still free, soonest first, for case managers booking an
+    appointment.
+    """
     await readable_service(request, service_id)
     return [_slot_out(slot) for slot in await slots.free_slots(service_id)]
 
@@ -135,7 +146,10 @@ class SlotsIn(msgspec.Struct, forbid_unknown_fields=True):
 async def create_slots(
     request: Request, service_id: FromPath[UUID], data: JSONBody[SlotsIn]
 ) -> list[SlotOut]:
-    """Publish slots of `minutes` between `first` and `last` (Berlin time) on `day`."""
+    """Publish appointment slots.
+
+    Publish slots of `minutes` between `first` and `last` (Berlin time) on `day`.
+    """
     await editable_service(request, service_id)
     first, last = parse_time(data.first, "first"), parse_time(data.last, "last")
     if first is None or last is None:
@@ -158,6 +172,10 @@ async def create_slots(
     status_code=HTTP_204_NO_CONTENT,
 )
 async def delete_slot(request: Request, slot_id: FromPath[UUID]) -> None:
+    """Delete an appointment slot.
+
+    Removes a published slot of an offer your organisation runs.
+    """
     slot = await slots.get_slot(slot_id)
     if slot is None:
         raise NotFoundException("No appointment slot with this id.")

@@ -19,14 +19,15 @@ from piccolo.columns import (
 )
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
+from core.references import TableReference, table_ref
 
-def _directory(table: str) -> LazyTableReference:
+
+def _directory(table: str) -> TableReference:
     """A directory table, named lazily: schedules hang on directory rows, but calendars never
     imports `directory.tables`."""
-    return LazyTableReference(table_class_name=table, app_name="directory")
+    return table_ref(table, "directory")
 
 
 class CalendarSubscription(Table):

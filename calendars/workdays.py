@@ -20,6 +20,14 @@ def _holidays_of(year: int, language: str) -> dict[date, str]:
     return dict(table.items())
 
 
+def load_holidays(today: date) -> None:
+    """Compute this year's and next year's tables now (at start-up, before any write lock):
+    the first computation in a process is slow, and deadlines are counted inside transactions."""
+    for year in (today.year, today.year + 1):
+        for language in ("de", "en_US"):
+            _holidays_of(year, language)
+
+
 def _language(lang: str) -> str:
     return "de" if lang.startswith("de") else "en_US"
 

@@ -41,6 +41,7 @@ from clients.categories import (
     PURPOSES,
     SPECIAL_CATEGORIES,
 )
+from clients.consent_catalog import consent_text, consent_texts
 from clients.erasure import CLIENT_ERASED_TOPIC, ERASURE_REASONS, Erasure
 from clients.free_text import ERASED_TEXT, TextKeys, open_text, seal_text, seal_texts
 from clients.keystore import get_keystore
@@ -52,15 +53,51 @@ from clients.tables import Client, Consent
 from core.time import berlin_today
 
 __all__ = [
-    "BIRTH_DATE", "CATEGORIES", "CATEGORY_LABELS", "CLIENT_ERASED_TOPIC",
-    "CONSENT_WITHDRAWN_TOPIC", "CONTACT", "DISTRICT", "ERASED", "ERASED_TEXT",
+    "BIRTH_DATE",
+    "CATEGORIES",
+    "CATEGORY_LABELS",
+    "CLIENT_ERASED_TOPIC",
+    "CONSENT_WITHDRAWN_TOPIC",
+    "CONTACT",
+    "DISTRICT",
+    "ERASED",
+    "ERASED_TEXT",
     "ERASURE_REASONS",
-    "EVIDENCE_ELECTRONIC", "EVIDENCE_KINDS", "EVIDENCE_LABELS", "EVIDENCE_VERBAL_WITNESSED",
-    "EVIDENCE_WRITTEN", "HEALTH", "IDENTITY", "LANGUAGES", "NOTES", "NOT_FOUND", "PURPOSES",
-    "PURPOSE_COORDINATION", "PURPOSE_LABELS", "PURPOSE_REFERRAL", "SPECIAL_CATEGORIES",
-    "WITHDRAWN", "ClientChanges", "ClientErased", "ClientInput", "ClientRecord", "ConsentInput",
-    "ConsentRecord", "Erasure", "KeyStatus", "PersonalData", "Recipient", "RotationReport",
-    "TextKeys", "age_band", "open_text", "seal_text", "seal_texts",
+    "EVIDENCE_ELECTRONIC",
+    "EVIDENCE_KINDS",
+    "EVIDENCE_LABELS",
+    "EVIDENCE_VERBAL_WITNESSED",
+    "EVIDENCE_WRITTEN",
+    "HEALTH",
+    "IDENTITY",
+    "LANGUAGES",
+    "NOTES",
+    "NOT_FOUND",
+    "PURPOSES",
+    "PURPOSE_COORDINATION",
+    "PURPOSE_LABELS",
+    "PURPOSE_REFERRAL",
+    "SPECIAL_CATEGORIES",
+    "WITHDRAWN",
+    "ClientChanges",
+    "ClientErased",
+    "ClientInput",
+    "ClientRecord",
+    "ConsentInput",
+    "ConsentRecord",
+    "Erasure",
+    "KeyStatus",
+    "PersonalData",
+    "Recipient",
+    "RotationReport",
+    "TextKeys",
+    "age_band",
+    "consent_text",
+    "consent_text_of",
+    "consent_texts",
+    "open_text",
+    "seal_text",
+    "seal_texts",
 ]
 
 
@@ -98,6 +135,9 @@ class ConsentRecord(msgspec.Struct, frozen=True):
     withdrawn_by: UUID | None
     # Active today (Berlin): not withdrawn and within its period.
     active: bool
+    # The consent text the client read: catalog language and its version then.
+    text_language: str = "de"
+    text_version: str = ""
 
 
 def _client(row: Client) -> ClientRecord:
@@ -129,6 +169,8 @@ def _consent(row: Consent, recipients: list[Recipient], evidence_note: str) -> C
         withdrawn_at=row.withdrawn_at,
         withdrawn_by=row.withdrawn_by,
         active=consent.is_active(row, berlin_today()),
+        text_language=row.text_language,
+        text_version=row.text_version,
     )
 
 
@@ -149,7 +191,24 @@ async def covering_consent(
     return await consent.covering_consent(client_id, recipient_org_id, purpose, categories, on)
 
 
+async def widest_cover(
+    client_id: UUID, recipient_org_id: UUID, purpose: str
+) -> list[str] | None:
+    """What the client's widest active consent for this recipient and purpose covers today,
+    to show before sending (None: no active consent names the recipient)."""
+    return await consent.widest_cover(client_id, recipient_org_id, purpose)
+
+
 # --- clients ----------------------------------------------------------------------------------
+
+
+async def consent_text_of(consent_id: UUID) -> tuple[str, str] | None:
+    """(language, version) of the consent text the client agreed to, for the recipient to see;
+    None for an unknown consent."""
+    row = await Consent.select(Consent.text_language, Consent.text_version).where(
+        Consent.id == consent_id
+    ).first()
+    return (str(row["text_language"]), str(row["text_version"])) if row else None
 
 
 async def create_client(

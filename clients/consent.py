@@ -61,17 +61,11 @@ async def covering_consent(
     if unknown:
         raise ValueError(f"unknown data categories: {', '.join(unknown)}")
     day = on or berlin_today()
-    links = await ConsentRecipient.select(ConsentRecipient.consent).where(
-        ConsentRecipient.organization == recipient_org_id,
-        ConsentRecipient.consent.client == client_id,
-    )
-    consent_ids = [row["consent"] for row in links]
-    if not consent_ids:
-        return None
+    # One statement: the consents naming the recipient are a sub-query, not a round trip.
     candidates = (
         await Consent.objects()
         .where(
-            Consent.id.is_in(consent_ids),
+            Consent.id.is_in(_naming_recipient_query(client_id, recipient_org_id)),
             Consent.purpose == purpose,
             Consent.withdrawn_at.is_null(),
             Consent.valid_from <= day,
@@ -85,8 +79,42 @@ async def covering_consent(
     return None
 
 
+async def widest_cover(
+    client_id: UUID, recipient_org_id: UUID, purpose: str, on: date | None = None
+) -> list[str] | None:
+    """The categories the widest active consent for this recipient and purpose covers (a
+    referral needs one consent covering all it shares, so they are not pooled); None when no
+    active consent names the recipient. Special categories count only with the flag."""
+    day = on or berlin_today()
+    ids = await _naming_recipient(client_id, recipient_org_id)
+    if not ids:
+        return None
+    best: list[str] | None = None
+    for row in await Consent.objects().where(Consent.id.is_in(ids), Consent.purpose == purpose):
+        if not is_active(row, day):
+            continue
+        covered = [c for c in CATEGORIES if c in set(categories_of(row))
+                   and (c not in SPECIAL_CATEGORIES or row.special_categories)]
+        if best is None or len(covered) > len(best):
+            best = covered
+    return best
+
+
 async def recipients_of(consent_id: UUID) -> list[UUID]:
     rows = await ConsentRecipient.select(ConsentRecipient.organization).where(
         ConsentRecipient.consent == consent_id
     )
     return [row["organization"] for row in rows]
+
+
+def _naming_recipient_query(client_id: UUID, recipient_org_id: UUID) -> Any:
+    """The ids of the client's consents that name the recipient, whatever their state."""
+    return ConsentRecipient.select(ConsentRecipient.consent).where(
+        ConsentRecipient.organization == recipient_org_id,
+        ConsentRecipient.consent.client == client_id,
+    )
+
+
+async def _naming_recipient(client_id: UUID, recipient_org_id: UUID) -> list[UUID]:
+    links = await _naming_recipient_query(client_id, recipient_org_id)
+    return [row["consent"] for row in links]

@@ -169,20 +169,22 @@ class PostgresKeyStore:
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
-        self._pool: Any = None
-        self._pool_loop: asyncio.AbstractEventLoop | None = None
+        # A pool belongs to one event loop; test clients and CLI commands each run their own,
+        # and a test process serves from a thread beside its own loop: one pool per loop.
+        self._pools: dict[asyncio.AbstractEventLoop, Any] = {}
 
     async def _acquire_pool(self) -> Any:
         import asyncpg
 
         loop = asyncio.get_running_loop()
-        # A pool belongs to one event loop; test clients and CLI commands each run their own.
-        if self._pool is None or self._pool_loop is not loop:
+        for other in [known for known in self._pools if known.is_closed()]:
+            del self._pools[other]
+        if loop not in self._pools:
             pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4)
             async with pool.acquire() as conn:
                 await conn.execute(_PG_SCHEMA)
-            self._pool, self._pool_loop = pool, loop
-        return self._pool
+            self._pools[loop] = pool
+        return self._pools[loop]
 
     async def put(self, client_id: UUID, wrapped: bytes, kek_id: str) -> None:
         pool = await self._acquire_pool()

@@ -24,6 +24,7 @@ from clients.categories import (
     SPECIAL_CATEGORIES,
 )
 from clients.consent import recipients_of, unknown_categories
+from clients.consent_catalog import consent_texts
 from clients.free_text import seal_text
 from clients.records import owned_client
 from clients.tables import Client, Consent, ConsentRecipient
@@ -53,6 +54,8 @@ class ConsentInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     evidence: str
     evidence_note: Annotated[str, msgspec.Meta(max_length=255)] = ""
     special_categories: bool = False
+    # The catalog language of the consent text the client read (clients/consent_texts).
+    text_language: Annotated[str, msgspec.Meta(max_length=20)] = "de"
 
 
 async def _problems(data: ConsentInput, owner_org: UUID) -> list[Problem]:
@@ -109,6 +112,10 @@ async def _problems(data: ConsentInput, owner_org: UUID) -> list[Problem]:
                 N_("The end date lies in the past: the consent would never be valid."),
             )
         )
+    if data.text_language not in consent_texts():
+        problems.append(
+            Problem("text_language", N_("Choose the language of the consent text the client read."))
+        )
     if data.evidence not in EVIDENCE_KINDS:
         problems.append(Problem("evidence", N_("Choose how the consent was given.")))
     elif data.evidence == EVIDENCE_VERBAL_WITNESSED and not data.evidence_note.strip():
@@ -143,6 +150,9 @@ async def record_consent(
         # A witness's name and the like: sealed with the client's key, erased with it.
         evidence_note=await seal_text(client.id, EVIDENCE_NOTE, data.evidence_note.strip()),
         recorded_by=actor.id,
+        # The evidence: which text, in which language and version, the client agreed to.
+        text_language=data.text_language,
+        text_version=consent_texts()[data.text_language].version,
     )
     recipients = sorted(set(data.recipient_org_ids))
     async with atomic():
@@ -163,6 +173,8 @@ async def record_consent(
                 "recipient_org_ids": recipients,
                 "valid_until": consent.valid_until,
                 "evidence": consent.evidence,
+                "text_language": consent.text_language,
+                "text_version": consent.text_version,
             },
             remote_addr,
         )

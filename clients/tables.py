@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from piccolo.columns import JSON, UUID, Boolean, Date, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
+from core.references import TableReference, table_ref
 
-def _organization() -> LazyTableReference:
+
+def _organization() -> TableReference:
     """Named, not imported: the directory owns organisations, clients only point at them."""
-    return LazyTableReference(table_class_name="Organization", app_name="directory")
+    return table_ref("Organization", "directory")
 
 
 class Client(Table, tablename="client"):
@@ -49,6 +50,9 @@ class Consent(Table, tablename="consent"):
     recorded_at = Timestamptz(default=TimestamptzNow())
     withdrawn_at = Timestamptz(null=True, default=None)
     withdrawn_by = UUID(null=True, default=None)
+    # The consent text the client read (evidence): its catalog language and version.
+    text_language = Varchar(length=20, default="de")
+    text_version = Varchar(length=40, default="")
 
 
 class ConsentRecipient(Table, tablename="consent_recipient"):

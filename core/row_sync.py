@@ -19,8 +19,9 @@ from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 from piccolo.columns import Column
-from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.table import Table
+
+from core.db import among, insert_many
 
 Row = dict[str, Any]
 Key = tuple[str, uuid.UUID]
@@ -98,7 +99,7 @@ async def existing_ids(cls: type[Table], ids: Iterable[uuid.UUID]) -> set[uuid.U
     key = cls._meta.primary_key
     found: set[uuid.UUID] = set()
     for part in _chunks(list(set(ids))):
-        rows = await cls.select(key).where(key.is_in(part))
+        rows = await cls.select(key).where(among(key, part))
         found.update(row["id"] for row in rows)
     return found
 
@@ -159,7 +160,7 @@ async def _load(
     selected = [c for c in cls._meta.columns if c._meta.name in names | {"id", column}]
     rows: list[Row] = []
     for part in _chunks(list(values), LOAD_CHUNK):
-        rows.extend(await cls.select(*selected).where(getattr(cls, column).is_in(part)))
+        rows.extend(await cls.select(*selected).where(among(getattr(cls, column), part)))
     return rows
 
 
@@ -220,36 +221,6 @@ async def make_plan(
     return plan
 
 
-def _default(column: Column) -> Any:
-    value = column.get_default_value()
-    return value.python() if hasattr(value, "python") else value
-
-
-async def bulk_insert(cls: type[Table], rows: list[Row]) -> None:
-    """Insert rows with one prepared statement (``executemany``) in the open transaction.
-
-    Piccolo builds one object and one SQL string per row, which dominates large imports.
-    Values pass through the same driver adapters Piccolo uses, so they are stored alike.
-    """
-    db = cls._meta.db
-    transaction = db.current_transaction.get()
-    if transaction is None or not rows:
-        if rows:
-            await cls.insert(*[cls(**row) for row in rows])
-        return
-    columns = cls._meta.columns
-    names = ", ".join(f'"{column._meta.db_column_name}"' for column in columns)
-    if isinstance(db, SQLiteEngine):
-        marks = ", ".join("?" for _ in columns)
-    else:
-        marks = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
-    sql = f'INSERT INTO "{cls._meta.tablename}" ({names}) VALUES ({marks})'
-    values = [
-        [row[c._meta.name] if c._meta.name in row else _default(c) for c in columns] for row in rows
-    ]
-    await transaction.connection.executemany(sql, values)
-
-
 def _parents_first(rows: list[Row]) -> list[Row]:
     """Rows ordered so that a parent is inserted before its children."""
     pending = {row["id"]: row for row in rows}
@@ -281,7 +252,7 @@ async def apply_plan(tables: RowTables, plan: Plan, phase: Phase = "all") -> Non
         if table in tables.self_parented:
             rows = _parents_first(rows)
         for part in _chunks(rows, 1000):
-            await bulk_insert(cls, part)
+            await insert_many(cls, part)
         key = cls._meta.primary_key
         for row_id, changes in plan.updates.get(table, []):
             values: dict[Column | str, Any] = {}

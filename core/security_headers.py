@@ -36,8 +36,10 @@ def csp_nonce(scope: Scope) -> str:
 def content_security_policy(scope: Scope) -> str:
     if str(scope.get("path", "")).startswith("/schema"):
         return _DOCS_POLICY
+    # Map tiles are images from the configured tile server (LOTSE_MAP_TILES), nothing else.
+    tiles = get_settings().map_tiles_source
     return (f"{_COMMON}; script-src 'self' 'nonce-{csp_nonce(scope)}'; "
-            "style-src 'self' 'unsafe-inline'; img-src 'self' data:")
+            f"style-src 'self' 'unsafe-inline'; img-src 'self' data:{' ' + tiles if tiles else ''}")
 
 
 async def add_security_headers(message: Message, scope: Scope) -> None:

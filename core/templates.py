@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from core.i18n import LANGUAGES, domain_names, gettext_for, pick_language
 from core.security_headers import csp_nonce
 from core.time import day_text, when_text
+from settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,7 +52,10 @@ def page_context(request: Request) -> dict[str, Any]:
     def csrf_field() -> Markup:
         return Markup('<input type="hidden" name="csrf_token" value="{}">').format(escape(csrf))
 
+    settings = get_settings()
     return {
+        "map_tiles": settings.map_tiles,
+        "map_attribution": settings.map_attribution,
         "_": t.gettext,
         "gettext": t.gettext,
         "ngettext": t.ngettext,

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import Any, Generic, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import msgspec
 from litestar import MediaType, Request, Response
@@ -14,6 +15,7 @@ from litestar.exceptions import (
     ClientException,
     HTTPException,
     NotAuthorizedException,
+    PermissionDeniedException,
     ValidationException,
 )
 from litestar.response import Redirect
@@ -65,9 +67,39 @@ def _json_error(status: int, detail: str, extra: Any = None) -> Response[Any]:
     return Response(content=body, status_code=status, media_type=MediaType.JSON)
 
 
+# The CSRF guard's refusal: a page form sent after its session or token changed.
+FORM_EXPIRED = N_(
+    "The form has expired or its security token is missing. Reload the page and try again."
+)
+
+
+class FormExpired(PermissionDeniedException):
+    """The CSRF guard's refusal, known by its class (pages translate the detail first)."""
+
+    detail = FORM_EXPIRED
+
+
+def _back_to_form(request: Request) -> str | None:
+    """The page a refused form was sent from (same site only), marked so that its script puts
+    the typed input back (`core/static/keep.js`); None when the page is not known."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    host = request.headers.get("host", "")
+    if not (referer.netloc and referer.netloc == host and referer.path.startswith("/")):
+        return None
+    query = [(k, v) for k, v in parse_qsl(referer.query) if k not in {"restore", "expired", "done"}]
+    return referer.path + "?" + urlencode([*query, ("restore", "1")])
+
+
 def http_error(request: Request, exc: HTTPException) -> Response[Any]:
+    unsafe = request.method in {"POST", "PUT", "PATCH", "DELETE"}
+    back = _back_to_form(request) if unsafe and not wants_json(request) else None
     if isinstance(exc, NotAuthorizedException) and not wants_json(request):
+        if back:
+            # A form sent after the session ended: log in, then back to the form as typed.
+            return Redirect(f"/login?{urlencode({'next': back})}", status_code=303)
         return Redirect(f"/login?next={request.url.path}", status_code=303)
+    if isinstance(exc, FormExpired) and back:
+        return Redirect(back + "&expired=1", status_code=303)
     if isinstance(exc, ValidationException):
         # msgspec names a regular expression; a person needs the rule in words, in German first.
         text = readable_problems(exc.detail, exc.extra, gettext_for(request).gettext)

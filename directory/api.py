@@ -14,7 +14,9 @@ from directory import (
     bulk_seed,
     capacity,
     capacity_figures,
+    figures,
     languages,
+    list_counts,
     listings,
     offer_records,
     offer_refs,
@@ -59,13 +61,18 @@ language_name = languages.name
 # --- offers as the directory's own API shows them ----------------------------------------------
 ServiceFilters = queries.ServiceFilters
 list_services = queries.list_services
+# Kept list totals are counted again (a test's fresh database).
+forget_list_counts = list_counts.forget
 service_detail = queries.service_detail
+# One offer whole: places, phones, contacts, documents to bring, translations (slips, pages).
+ServiceDetail = queries.ServiceDetail
 service_names = offer_refs.service_names
 
 # --- offers as a referral needs them: name, provider, whether it takes referrals ---------------
 ReferralOffer = referral_offers.ReferralOffer
 offer_for_referral = referral_offers.offer_for_referral
 offers_for_referrals = referral_offers.offers_for_referrals
+offer_takes_referrals = referral_offers.takes_referrals
 
 # --- offers and places as calendars hang schedules, slots and feeds on them --------------------
 ServiceBrief = offer_refs.ServiceBrief
@@ -98,6 +105,7 @@ offer_ids_of_organization = offer_records.offer_ids_of_organization
 # --- whole records of every table for open data (the HSDS API, export and import) --------------
 ListingFilter = listings.ListingFilter
 ListingKind = listings.ListingKind
+OfferProperty = listings.OfferProperty
 ListingPage = listings.ListingPage
 listing_page = listings.page
 listing_count = listings.count
@@ -152,3 +160,15 @@ SeedOffer = bulk_seed.SeedOffer
 seed_taxonomies = bulk_seed.seed_taxonomies
 seed_offers = bulk_seed.seed_offers
 fill_synthetic_directory = synthetic.fill_synthetic
+
+# --- figures for the analysis (offers are public: no suppression needed) -----------------------
+OfferCell = figures.OfferCell
+LanguageOffers = figures.LanguageOffers
+SnapshotRow = figures.SnapshotRow
+offer_cells = figures.offer_cells
+district_names = figures.district_names
+offer_languages = figures.offer_languages
+take_capacity_snapshot = figures.take_capacity_snapshot
+capacity_history = figures.capacity_history
+category_names = figures.category_names
+district_centres = figures.district_centres

@@ -26,6 +26,14 @@ COMMON = (
 )
 
 
+# Languages written right to left: a text in one of them is set with dir="rtl".
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "prs", "ps", "ckb", "ur", "he", "yi", "ug", "sd"})
+
+
+def direction(code: str) -> str:
+    return "rtl" if code in RIGHT_TO_LEFT else "ltr"
+
+
 @cache
 def _names(lang: str) -> dict[str, str]:
     names = {code: name for code, name in Locale(lang).languages.items() if _CODE.match(code)}

@@ -21,6 +21,7 @@ from piccolo.query.methods.select import Select
 from piccolo.table import Table
 
 from core.db import is_sqlite
+from directory import list_counts
 from directory.records import (
     OrganizationRecord,
     ServiceAtLocationRecord,
@@ -30,6 +31,7 @@ from directory.records import (
     as_records,
 )
 from directory.tables import (
+    Capacity,
     Location,
     Organization,
     Service,
@@ -42,6 +44,10 @@ from directory.tables import (
 Condition = Where | And | Or | WhereRaw
 METERS_PER_DEGREE = 111_320.0
 ListingKind = Literal["organization", "service", "service_at_location", "taxonomy", "taxonomy_term"]
+# Facts of an offer that open data publishes as attributes rather than as taxonomy links.
+OfferProperty = Literal[
+    "district", "wheelchair-accessible", "organization-kind", "free-of-charge", "waitlist-open"
+]
 ListedRecord = (
     OrganizationRecord
     | ServiceRecord
@@ -73,6 +79,8 @@ class ListingFilter(msgspec.Struct, frozen=True):
     proximity: float | None = None
     parent_id: uuid.UUID | None = None
     top_only: bool = False
+    # Offers that have the fact (a district, a yes for the yes/no facts); None: any offer.
+    offer_property: OfferProperty | None = None
 
 
 class ListingPage(msgspec.Struct, frozen=True):
@@ -150,6 +158,29 @@ async def _locations_near(filters: ListingFilter) -> Select:
     return Location.select(Location.id).where(near)
 
 
+def _live_locations(condition: Condition) -> Select:
+    live = Location.retired_at.is_null() & condition
+    return ServiceAtLocation.select(ServiceAtLocation.service).where(
+        ServiceAtLocation.location.is_in(Location.select(Location.id).where(live))
+    )
+
+
+def property_condition(name: OfferProperty) -> Condition:
+    """Offers that have the fact: published as an attribute on them, their place or capacity."""
+    if name == "district":
+        return Service.id.is_in(_live_locations(Location.district != ""))
+    if name == "wheelchair-accessible":
+        return Service.id.is_in(_live_locations(Location.wheelchair_accessible.eq(True)))
+    if name == "free-of-charge":
+        return Service.free_of_charge.eq(True)
+    if name == "waitlist-open":
+        return Service.id.is_in(
+            Capacity.select(Capacity.service).where(Capacity.waitlist_open.eq(True))
+        )
+    # Every organisation has a kind ("other" when none was chosen).
+    return Service.organization.is_not_null()
+
+
 async def service_condition(filters: ListingFilter) -> Condition:
     conditions: list[Condition] = [Service.retired_at.is_null()]
     if filters.search:
@@ -175,6 +206,8 @@ async def service_condition(filters: ListingFilter) -> Condition:
                 )
             )
         )
+    if filters.offer_property:
+        conditions.append(property_condition(filters.offer_property))
     if filters.organization_id:
         conditions.append(Service.organization == filters.organization_id)
     if filters.modified_after:
@@ -216,9 +249,11 @@ async def organization_condition(filters: ListingFilter) -> Condition:
                 Organization.description,
             )
         )
-    if filters.taxonomy_term_id or filters.taxonomy_id:
+    if filters.taxonomy_term_id or filters.taxonomy_id or filters.offer_property:
         offers = ListingFilter(
-            taxonomy_term_id=filters.taxonomy_term_id, taxonomy_id=filters.taxonomy_id
+            taxonomy_term_id=filters.taxonomy_term_id,
+            taxonomy_id=filters.taxonomy_id,
+            offer_property=filters.offer_property,
         )
         conditions.append(
             Organization.id.is_in(
@@ -271,11 +306,16 @@ async def page(kind: ListingKind, filters: ListingFilter, number: int, size: int
     key = table._meta.primary_key
     order = [column for column in table._meta.columns if column._meta.name == "name"] + [key]
     count = table.count()
-    query = table.select().order_by(*order).offset((number - 1) * size).limit(size)
+    query = table.select().order_by(*order).limit(size)
     if where is not None:
         count = count.where(where)
+    if number > 1:
+        # The offset is walked on the index alone; only the page's rows are read.
+        page_keys = table.select(key).order_by(*order).offset((number - 1) * size).limit(size)
+        query = query.where(key.is_in(page_keys.where(where) if where is not None else page_keys))
+    elif where is not None:
         query = query.where(where)
-    total = int(await count)
+    total = await list_counts.count(count)
     return ListingPage(total, math.ceil(total / size), as_records(await query, record))
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from accounts.api import safe_next
@@ -156,7 +156,8 @@ async def _link_page(request: Request, token: str, context: dict[str, Any],
 
 @get("/capacity/{token:str}", operation_id="capacityLinkPage", opt={"public": True},
      include_in_schema=False)
-async def capacity_link_page(request: Request, token: FromPath[str]) -> Template:
+async def capacity_link_page(request: Request, token: FromPath[str],
+                             done: FromQuery[str | None] = None) -> Template:
     try:
         claim, _name = await _claim(request, token[:500])
     except _LinkRefusedError as refused:
@@ -165,12 +166,13 @@ async def capacity_link_page(request: Request, token: FromPath[str]) -> Template
     return await _link_page(request, token, {
         "offer": await queries.service_detail(claim.service_id),
         "capacity_action": f"/capacity/{token}",
+        "message": gettext_for(request).gettext("Saved. Thank you!") if done == "saved" else "",
     })
 
 
 @post("/capacity/{token:str}", operation_id="capacityLinkStep", opt={"public": True},
       include_in_schema=False)
-async def capacity_link_step(request: Request, token: FromPath[str]) -> Template:
+async def capacity_link_step(request: Request, token: FromPath[str]) -> Template | Redirect:
     _ = gettext_for(request).gettext
     try:
         claim, name = await _claim(request, token[:500])
@@ -183,6 +185,9 @@ async def capacity_link_step(request: Request, token: FromPath[str]) -> Template
     if is_htmx(request):
         return await _widget(request, claim.service_id, f"/capacity/{token}", None, message,
                              error)
+    if not error:
+        # Post/redirect/get: reloading the thank-you page must not press the button again.
+        return Redirect(f"/capacity/{token}?done=saved", status_code=303)
     return await _link_page(request, token, {
         "offer": await queries.service_detail(claim.service_id),
         "capacity_action": f"/capacity/{token}", "message": message, "error": error,

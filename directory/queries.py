@@ -12,7 +12,9 @@ from uuid import UUID
 
 from piccolo.columns.combination import Where, WhereRaw
 
-from directory import terms
+from core.errors import ReadableError
+from core.i18n import N_
+from directory import list_counts, terms
 from directory.capacity import capacity_out
 from directory.outputs import (
     CapacityOut,
@@ -207,8 +209,20 @@ async def _service_conditions(filters: ServiceFilters) -> list[Condition]:
     return conditions
 
 
-async def list_services(filters: ServiceFilters, offset: int,
-                        limit: int) -> tuple[list[ServiceSummary], int]:
+async def _after(service_id: UUID) -> Condition:
+    """Offers after `service_id` in list order (name, then id): a page by key reads the index
+    from there on, where an offset would read and skip every offer before it."""
+    row = await Service.select(Service.name).where(Service.id == service_id).first()
+    if row is None:
+        raise ReadableError(
+            N_("There is no offer with the id {id} to continue the list after."), id=service_id)
+    return WhereRaw('("service"."name", "service"."id") > ({}, {})', row["name"], service_id)
+
+
+async def list_services(filters: ServiceFilters, offset: int, limit: int,
+                        after: UUID | None = None) -> tuple[list[ServiceSummary], int]:
+    """A page of offers in name order: from `offset`, or after the offer `after` (then the
+    offset is ignored); with the number of all offers the filters select."""
     conditions = await _service_conditions(filters)
     count_query = Service.count()
     select = Service.select(
@@ -218,9 +232,18 @@ async def list_services(filters: ServiceFilters, offset: int,
     )
     if conditions:
         count_query = count_query.where(*conditions)
+    if after is not None:
+        select = select.where(*conditions, await _after(after))
+    elif offset:
+        # The offset is walked on the index alone; only the page's rows are read and joined.
+        page_ids = Service.select(Service.id).order_by(Service.name, Service.id)
+        if conditions:
+            page_ids = page_ids.where(*conditions)
+        select = select.where(Service.id.is_in(page_ids.offset(offset).limit(limit)))
+    elif conditions:
         select = select.where(*conditions)
-    total = await count_query
-    rows = await select.order_by(Service.name).order_by(Service.id).offset(offset).limit(limit)
+    total = await list_counts.count(count_query)
+    rows = await select.order_by(Service.name, Service.id).limit(limit)
     ids = [row["id"] for row in rows]
     settings = get_settings()
     categories, groups = await _terms_of(ids)
@@ -307,7 +330,7 @@ async def list_organizations(include_retired: bool, offset: int,
     if not include_retired:
         count_query = count_query.where(Organization.retired_at.is_null())
         select = select.where(Organization.retired_at.is_null())
-    total = await count_query
+    total = await list_counts.count(count_query)
     rows = await select.order_by(Organization.name).order_by(Organization.id).offset(
         offset).limit(limit)
     ids = [row["id"] for row in rows]
@@ -340,7 +363,7 @@ async def list_locations(organization_id: UUID | None, district: str | None,
     if conditions:
         count_query = count_query.where(*conditions)
         select = select.where(*conditions)
-    total = await count_query
+    total = await list_counts.count(count_query)
     rows = await select.order_by(Location.name).order_by(Location.id).offset(offset).limit(limit)
     phones = await _phones_by(Phone.location, [row["id"] for row in rows])
     return [_location(row, phones[row["id"]]) for row in rows], total

@@ -14,6 +14,7 @@ from uuid import UUID
 from piccolo.columns import Varchar
 
 from core import row_sync
+from core.db import among
 from core.row_sync import Plan, RecordRows, RowTables
 from directory.tables import (
     Capacity,
@@ -31,7 +32,7 @@ from directory.tables import (
     Taxonomy,
     TaxonomyTerm,
 )
-from outbox.publish import publish
+from outbox.publish import publish_many
 
 SERVICE_CHANGED = "directory.service_changed"
 LOCATION_CHANGED = "directory.location_changed"
@@ -96,12 +97,12 @@ async def announce_changes(
     services: Iterable[UUID], locations: Iterable[UUID], organizations: Iterable[UUID]
 ) -> None:
     """Tell the search index (and anyone else listening) which records an import changed."""
-    for service_id in sorted(set(services)):
-        await publish(SERVICE_CHANGED, {"service_id": str(service_id)})
-    for location_id in sorted(set(locations)):
-        await publish(LOCATION_CHANGED, {"location_id": str(location_id)})
-    for organization_id in sorted(set(organizations)):
-        await publish(ORGANIZATION_CHANGED, {"organization_id": str(organization_id)})
+    for topic, key, ids in (
+        (SERVICE_CHANGED, "service_id", services),
+        (LOCATION_CHANGED, "location_id", locations),
+        (ORGANIZATION_CHANGED, "organization_id", organizations),
+    ):
+        await publish_many(topic, ({key: str(row_id)} for row_id in sorted(set(ids))))
 
 
 async def term_id_by_code(code: str) -> UUID | None:
@@ -167,7 +168,7 @@ async def owners(table: str, ids: Iterable[UUID]) -> dict[UUID, UUID | None]:
         part = wanted[start : start + row_sync.LOAD_CHUNK]
         columns = [cls._meta.get_column_by_name(path) for path in paths]
         rows = await cls.select(cls._meta.primary_key, *columns).where(
-            cls._meta.primary_key.is_in(part)
+            among(cls._meta.primary_key, part)
         )
         for row in rows:
             found[row["id"]] = next((row[path] for path in paths if row[path]), None)

@@ -17,6 +17,7 @@ from uuid import UUID
 import msgspec
 from piccolo.table import Table
 
+from core.db import among
 from directory.tables import (
     Capacity,
     Contact,
@@ -221,7 +222,7 @@ async def rows_where_in(
     wanted = list(dict.fromkeys(v for v in values if v is not None))
     found: list[dict[str, Any]] = []
     for start in range(0, len(wanted), CHUNK):
-        where = getattr(table, column).is_in(wanted[start : start + CHUNK])
+        where = among(getattr(table, column), wanted[start : start + CHUNK])
         if live_only:
             where = where & table.retired_at.is_null()  # type: ignore[attr-defined]
         found.extend(await table.select().where(where))

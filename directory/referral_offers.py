@@ -28,6 +28,14 @@ class ReferralOffer(msgspec.Struct, frozen=True):
         return self.places_free is not None and self.places_free <= 0
 
 
+async def takes_referrals(service_id: UUID) -> bool:
+    """Whether new referrals may be sent to the offer now: one small read (sending asks only
+    this, inside its transaction)."""
+    row = await Service.select(Service.status, Service.retired_at).where(
+        Service.id == service_id).first()
+    return row is not None and row["status"] == "active" and row["retired_at"] is None
+
+
 async def offers_for_referrals(service_ids: Iterable[UUID]) -> dict[UUID, ReferralOffer]:
     """The offers among `service_ids` that exist (retired ones too), by id."""
     wanted = list(dict.fromkeys(service_ids))

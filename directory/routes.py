@@ -80,6 +80,10 @@ class OrganizationController(Controller):
         self, request: Request, page: PageNumber = 1,
         per_page: PerPage = 50, include_retired: FromQuery[bool] = False,
     ) -> Page[OrganizationOut]:
+        """List organisations.
+
+        Organisations of the network, paged and ordered by name, filtered by text and kind.
+        """
         user = reader(request)
         if include_retired:
             _retired_allowed(user, None)
@@ -90,6 +94,10 @@ class OrganizationController(Controller):
     @get("/{organization_id:str}", operation_id="getOrganization", opt=PUBLIC)
     async def get_organization(self, request: Request,
                                organization_id: FromPath[UUID]) -> OrganizationOut:
+        """Read one organisation.
+
+        An organisation with its contact details and kind.
+        """
         user = reader(request)
         found = await queries.organization_detail(organization_id)
         if found is None or (user is None and found.retired_at is not None):
@@ -100,6 +108,10 @@ class OrganizationController(Controller):
           status_code=HTTP_201_CREATED)
     async def create_organization(self, request: Request,
                                   data: JSONBody[OrganizationCreate]) -> OrganizationOut:
+        """Create an organisation.
+
+        A new member organisation of the network (network admins only).
+        """
         data = await strict_body(request, OrganizationCreate)
         organization_id = await organizations.create_organization(data)
         found = await queries.organization_detail(organization_id)
@@ -109,6 +121,11 @@ class OrganizationController(Controller):
     @patch("/{organization_id:str}", operation_id="updateOrganization", guards=[provider_staff])
     async def update_organization(self, request: Request, organization_id: FromPath[UUID],
                                   data: JSONBody[OrganizationUpdate]) -> OrganizationOut:
+        """Change an organisation.
+
+        Changes only the fields sent; staff may change their own organisation, network admins
+        any. Search sees the change at once.
+        """
         data = await strict_body(request, OrganizationUpdate)
         user = require_editor(request, organization_id)
         await organizations.update_organization(organization_id, data, user)
@@ -119,6 +136,12 @@ class OrganizationController(Controller):
     @post("/{organization_id:str}/retire", operation_id="retireOrganization",
           guards=[network_admin], status_code=HTTP_200_OK)
     async def retire_organization(self, organization_id: FromPath[UUID]) -> OrganizationOut:
+        """Retire an organisation.
+
+        The organisation, its offers and locations leave the directory, feeds and open data
+        (network admins only); refused (409) when it would leave the network without an active
+        network admin.
+        """
         await organizations.retire_organization(organization_id)
         found = await queries.organization_detail(organization_id)
         assert found is not None
@@ -137,7 +160,15 @@ class ServiceController(Controller):
         district: FilterText = None, language: FilterText = None,
         status: FromQuery[ServiceStatus | None] = None,
         include_retired: FromQuery[bool] = False,
+        after: Annotated[UUID | None, QueryParameter(
+            description="The id of the last offer of the page you have: the next page starts "
+                        "after it (faster than a page number deep in the list).")] = None,
     ) -> Page[ServiceSummary]:
+        """List offers.
+
+        Offers of the directory, paged and ordered by name, filtered by organisation, category
+        and text; retired offers only for those who may see them.
+        """
         user = reader(request)
         if include_retired:
             _retired_allowed(user, organization_id)
@@ -147,17 +178,29 @@ class ServiceController(Controller):
             district=district or None, language=language or None, status=status,
             include_retired=include_retired,
         )
-        items, total = await queries.list_services(filters, offset, limit)
+        try:
+            items, total = await queries.list_services(filters, offset, limit, after)
+        except ReadableError as error:
+            raise error.http() from None
         return Page(items=items, total=total, page=page, per_page=per_page)
 
     @get("/{service_id:str}", operation_id="getService", opt=PUBLIC)
     async def get_service(self, request: Request, service_id: FromPath[UUID]) -> ServiceDetail:
+        """Read one offer.
+
+        An offer with its organisation, locations, categories, languages, costs and capacity.
+        """
         return await load_service(service_id, reader(request))
 
     @post("/", operation_id="createService", guards=[provider_staff],
           status_code=HTTP_201_CREATED)
     async def create_service(self, request: Request,
                              data: JSONBody[ServiceCreate]) -> ServiceDetail:
+        """Create an offer.
+
+        A new offer of your organisation (network admins: any organisation); it is searchable at
+        once.
+        """
         data = await strict_body(request, ServiceCreate)
         user = require_editor(request, data.organization_id)
         service_id = await services.create_service(data, user.id, user.display_name)
@@ -166,6 +209,10 @@ class ServiceController(Controller):
     @patch("/{service_id:str}", operation_id="updateService", guards=[provider_staff])
     async def update_service(self, request: Request, service_id: FromPath[UUID],
                              data: JSONBody[ServiceUpdate]) -> ServiceDetail:
+        """Change an offer.
+
+        Changes only the fields sent; staff of the offer's organisation or network admins.
+        """
         data = await strict_body(request, ServiceUpdate)
         user = require_editor(request, await owner(Service, service_id))
         await services.update_service(service_id, data)
@@ -175,6 +222,11 @@ class ServiceController(Controller):
           status_code=HTTP_200_OK)
     async def retire_service(self, request: Request,
                              service_id: FromPath[UUID]) -> ServiceDetail:
+        """Retire an offer.
+
+        The offer leaves the directory, search, feeds and open data; staff of its organisation or
+        network admins.
+        """
         user = require_editor(request, await owner(Service, service_id))
         await services.retire_service(service_id)
         return await load_service(service_id, user)
@@ -183,6 +235,11 @@ class ServiceController(Controller):
            guards=[provider_staff])
     async def update_capacity(self, request: Request, service_id: FromPath[UUID],
                               data: JSONBody[CapacityUpdate]) -> CapacityOut:
+        """Set an offer's free places.
+
+        The free and maximum places and whether the waitlist is open; refused (409) when places
+        held by accepted referrals would exceed the maximum.
+        """
         data = await strict_body(request, CapacityUpdate)
         user = require_editor(request, await owner(Service, service_id))
         try:
@@ -194,6 +251,11 @@ class ServiceController(Controller):
           status_code=HTTP_200_OK)
     async def confirm_service(self, request: Request,
                               service_id: FromPath[UUID]) -> ServiceDetail:
+        """Confirm an offer is current.
+
+        Marks the offer's details as checked today by the caller, so that readers see how fresh
+        the listing is.
+        """
         user = require_editor(request, await owner(Service, service_id))
         await services.confirm_service(service_id, user.id, user.display_name, user.email)
         return await load_service(service_id, user)
@@ -209,6 +271,10 @@ class LocationController(Controller):
         per_page: PerPage = 50, organization_id: FromQuery[UUID | None] = None,
         district: FilterText = None, include_retired: FromQuery[bool] = False,
     ) -> Page[LocationOut]:
+        """List locations.
+
+        Locations of the directory's organisations, paged and ordered by name.
+        """
         user = reader(request)
         if include_retired:
             _retired_allowed(user, organization_id)
@@ -219,6 +285,10 @@ class LocationController(Controller):
 
     @get("/{location_id:str}", operation_id="getLocation", opt=PUBLIC)
     async def get_location(self, request: Request, location_id: FromPath[UUID]) -> LocationOut:
+        """Read one location.
+
+        A location with its address, coordinates and accessibility.
+        """
         user = reader(request)
         found = await queries.location_detail(location_id)
         if found is None or (user is None and found.retired_at is not None):
@@ -229,6 +299,10 @@ class LocationController(Controller):
           status_code=HTTP_201_CREATED)
     async def create_location(self, request: Request,
                               data: JSONBody[LocationCreate]) -> LocationOut:
+        """Create a location.
+
+        A new location of your organisation (network admins: any organisation).
+        """
         data = await strict_body(request, LocationCreate)
         require_editor(request, data.organization_id)
         location_id = await locations.create_location(data)
@@ -239,6 +313,10 @@ class LocationController(Controller):
     @patch("/{location_id:str}", operation_id="updateLocation", guards=[provider_staff])
     async def update_location(self, request: Request, location_id: FromPath[UUID],
                               data: JSONBody[LocationUpdate]) -> LocationOut:
+        """Change a location.
+
+        Changes only the fields sent; staff of the location's organisation or network admins.
+        """
         data = await strict_body(request, LocationUpdate)
         require_editor(request, await owner(Location, location_id))
         await locations.update_location(location_id, data)
@@ -250,6 +328,10 @@ class LocationController(Controller):
           status_code=HTTP_200_OK)
     async def retire_location(self, request: Request,
                               location_id: FromPath[UUID]) -> LocationOut:
+        """Retire a location.
+
+        The location leaves the directory; offers there are no longer shown at it.
+        """
         require_editor(request, await owner(Location, location_id))
         await locations.retire_location(location_id)
         found = await queries.location_detail(location_id)

@@ -199,3 +199,19 @@ class Capacity(Table):
     # The user who last confirmed the figures (an accounts user id; no FK across domains).
     updated_by = UUID(null=True, default=None)
     updated_by_name = Varchar(length=255, default="")
+
+
+class CapacitySnapshot(Table):
+    """Free places of one day, per top category and district, kept for the capacity history
+    (the live `Capacity` row keeps no past). Taken once a day by the referral exchange's tick;
+    `key` (day|category|district) makes a second run of the same day fail instead of doubling."""
+
+    id = UUID(primary_key=True)
+    key = Varchar(length=250, unique=True)
+    day = Date(index=True)
+    category = Varchar(length=100, default="")
+    district = Varchar(length=100, default="")
+    offers = Integer(default=0)
+    with_capacity = Integer(default=0)
+    free_places = Integer(default=0)
+    stale = Integer(default=0)

@@ -57,6 +57,8 @@ class Bundle:
     term_sets: dict[uuid.UUID, list[TermLink]] = field(default_factory=dict)
     schedules: list[ScheduleSet] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # (kind, id, record as received) of the records read, kept as extension data
+    originals: list[tuple[str, uuid.UUID, Doc]] = field(default_factory=list)
 
     @property
     def size(self) -> int:

@@ -155,11 +155,13 @@ def import_command(
     if report.error_count:
         # Scripts and schedulers must see that records were left out. Exiting skips `lotse`'s
         # own delivery after a command, so what the other records changed is delivered here.
-        from outbox.dispatcher import drain_if_migrated
+        from outbox.dispatcher import drain_with_duty
+        from search.api import close_index
         from settings import get_settings
 
-        if not dry_run and get_settings().run_dispatcher:
-            _run(drain_if_migrated())
+        settings = get_settings()
+        if not dry_run and settings.run_dispatcher:
+            _run(drain_with_duty(settings.data_dir, close_index))
         console.print(f"[red]{report.error_count} records failed[/]; the others were imported.")
         raise SystemExit(1)
 

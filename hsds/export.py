@@ -2,8 +2,9 @@
 
 ``services.json`` and ``organizations.json`` hold one full record per line inside a JSON
 array, ``taxonomies.json``/``taxonomy_terms.json`` the taxonomies; ``csv/`` holds the tabular
-form. Records are read in pages by id, so memory stays flat however large the directory is,
-and the output is byte-identical for identical data.
+form with its ``datapackage.json`` (the HSDS tabular serialization). Records are read in
+pages by id, so memory stays flat however large the directory is, and the output is
+byte-identical for identical data.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import msgspec
 
 from core.db import engine
 from directory import api as directory
+from hsds import datapackage
 from hsds.mapping import Doc
 from hsds.queries import TaxonomyCache, organization_docs, service_docs
 from hsds.tabular import TabularWriter
@@ -67,6 +69,8 @@ async def export_directory(
     # One read transaction: a consistent snapshot, and one connection for every query.
     async with engine().transaction():
         await _write_all(folder, csv, summary, progress)
+    if tabular:
+        datapackage.write(folder / "csv")
     return summary
 
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from litestar.exceptions import ValidationException
 
-from directory.api import ListingFilter
+from directory.api import ListingFilter, OfferProperty
+from hsds import extensions as ext
 
 MAX_PROXIMITY = 500_000.0
 
@@ -54,10 +55,21 @@ def parse_filters(
         if not postcode:
             raise ValidationException("proximity needs a postcode to measure from")
     text = " ".join((search or "").replace("%", " ").replace("_", " ").split())
+    term = _uuid("taxonomy_term_id", taxonomy_term_id)
+    taxonomy = _uuid("taxonomy_id", taxonomy_id)
+    # The Lotse profile's terms are attributes, not taxonomy links: they filter by the fact.
+    offer_property: OfferProperty | None = None
+    if term is not None and str(term) in ext.TERM_CODES_BY_ID:
+        offer_property = ext.TERM_CODES_BY_ID[str(term)]  # type: ignore[assignment]
+        term = None
+    if taxonomy is not None and str(taxonomy) == ext.TAXONOMY_ID:
+        # Every offer carries Lotse attributes (free of charge, kind of organisation).
+        taxonomy = None
     return ListingFilter(
         search=text or None,
-        taxonomy_term_id=_uuid("taxonomy_term_id", taxonomy_term_id),
-        taxonomy_id=_uuid("taxonomy_id", taxonomy_id),
+        taxonomy_term_id=term,
+        taxonomy_id=taxonomy,
+        offer_property=offer_property,
         organization_id=_uuid("organization_id", organization_id),
         modified_after=after,
         postcode=(postcode or "").strip() or None,

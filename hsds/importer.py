@@ -20,7 +20,7 @@ import httpx
 
 from core.db import atomic, engine
 from directory import api as directory
-from hsds import review, source_trust
+from hsds import extension_data, review, source_trust
 from hsds.bundle import Bundle, RecordError
 from hsds.duplicates import Duplicate, DuplicateFinder
 from hsds.reader import read_record
@@ -243,6 +243,10 @@ class ImportRun:
             created_orgs = {row_id for table, row_id in plan.created if table == "organization"}
             await source_trust.bind(self.source_id, created_orgs, created=True)
             await source_trust.remember(self.source_id, _imported_keys(outcome.bundles))
+            await extension_data.save(
+                (kept for bundle in outcome.bundles for kept in bundle.originals),
+                self.source_name,
+            )
             outcome.review_items = await review.record(
                 entries, {s for b in outcome.bundles for s in b.term_sets}, self.source
             )
@@ -294,6 +298,13 @@ class ImportRun:
         locations = {row_id for table, row_id in changed if table == "location"}
         locations |= {parent for column, parent in plan.touched if column == "location"}
         organizations = {row_id for table, row_id in changed if table == "organization"}
+        # A place or organisation created now has no offers but those this import announces
+        # itself: announcing it too would index each of them two or three times.
+        created = plan.created
+        locations = {row_id for row_id in locations if ("location", row_id) not in created}
+        organizations = {
+            row_id for row_id in organizations if ("organization", row_id) not in created
+        }
         await directory.announce_imported_changes(services, locations, organizations)
 
     def _tally(self, bundles: list[Bundle], plan: Plan) -> None:

@@ -24,30 +24,45 @@ _HOST = re.compile(
     r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?:[:/?#]|$)"
 )
 _EMAIL = re.compile(r"^[^@\s:/<>\"']+@[^@\s:/<>\"']+\.[^@\s:/<>\"']+$")
+# A surrogate written as an escape in JSON text (\uD800): it decodes to a lone one.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _ID = re.compile(r'"id"\s*:\s*"([^"\\]{1,100})"')
 
 
-def document_problem(doc: Any) -> str | None:
+def document_problem(doc: Any, raw: str | None = None) -> str | None:
     """Why a decoded record cannot be taken at all (too deep, not UTF-8), or None.
 
+    ``raw`` is the JSON text the record was decoded from: when it holds no surrogate (neither
+    as a character nor as an escape), no decoded text can, and only the depth is checked.
     Walks without recursion, so a hostile depth cannot exhaust the stack here either.
     """
+    texts = raw is None or _may_hold_surrogate(raw)
+    if not texts and raw is not None and raw.count("{") + raw.count("[") < MAX_DEPTH:
+        return None  # fewer brackets than the depth limit: nothing to walk
     stack: list[tuple[Any, int]] = [(doc, 1)]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
             return f"nested more than {MAX_DEPTH} levels deep"
-        if isinstance(value, str):
-            if not _is_utf8(value):
-                return "contains bytes that are not UTF-8 text"
-        elif isinstance(value, dict):
+        if isinstance(value, dict):
             for key, item in value.items():
-                if isinstance(key, str) and not _is_utf8(key):
+                if texts and isinstance(key, str) and not _is_utf8(key):
                     return "contains bytes that are not UTF-8 text"
-                stack.append((item, depth + 1))
+                if texts or isinstance(item, dict | list):
+                    stack.append((item, depth + 1))
         elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
+            stack.extend(
+                (item, depth + 1) for item in value if texts or isinstance(item, dict | list)
+            )
+        elif texts and isinstance(value, str) and not _is_utf8(value):
+            return "contains bytes that are not UTF-8 text"
     return None
+
+
+def _may_hold_surrogate(raw: str) -> bool:
+    if not _is_utf8(raw):
+        return True
+    return "\\u" in raw and _ESCAPED_SURROGATE.search(raw) is not None
 
 
 def _is_utf8(text: str) -> bool:

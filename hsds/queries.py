@@ -20,8 +20,8 @@ from directory.api import (
     TaxonomyRecord,
     TaxonomyTermRecord,
 )
+from hsds import extension_data, mapping
 from hsds import extensions as ext
-from hsds import mapping
 from hsds.mapping import Doc, ServiceParts
 
 
@@ -70,7 +70,7 @@ async def location_docs(records: list[LocationRecord]) -> dict[uuid.UUID, Doc]:
     ids = [record.id for record in records]
     phones = await directory.phones_of("location", ids)
     schedules = await calendars.hsds_schedules_of_owners(locations=ids)
-    return {
+    docs = {
         record.id: mapping.location_doc(
             record,
             phones=phones.get(record.id, []),
@@ -78,11 +78,15 @@ async def location_docs(records: list[LocationRecord]) -> dict[uuid.UUID, Doc]:
         )
         for record in records
     }
+    await extension_data.complete(docs.values())
+    return docs
 
 
 async def organization_docs(records: list[OrganizationRecord], *, full: bool = True) -> list[Doc]:
     if not full:
-        return [mapping.organization_doc(record) for record in records]
+        short = [mapping.organization_doc(record) for record in records]
+        await extension_data.complete(short, full=False)
+        return short
     ids = [record.id for record in records]
     phones = await directory.phones_of("organization", ids)
     contacts = await directory.contacts_of("organization", ids)
@@ -91,7 +95,7 @@ async def organization_docs(records: list[OrganizationRecord], *, full: bool = T
     by_org: dict[uuid.UUID, list[Doc]] = defaultdict(list)
     for location in location_records:
         by_org[location.organization].append(locations[location.id])
-    return [
+    docs = [
         mapping.organization_doc(
             record,
             phones=phones.get(record.id, []),
@@ -100,6 +104,8 @@ async def organization_docs(records: list[OrganizationRecord], *, full: bool = T
         )
         for record in records
     ]
+    await extension_data.complete(docs)
+    return docs
 
 
 async def service_docs(
@@ -112,10 +118,13 @@ async def service_docs(
         for org in await directory.organization_records({r.organization for r in records})
     }
     if not full:
-        return [
+        short = [
             mapping.service_doc(record, ServiceParts(orgs[record.organization]), full=False)
             for record in records
         ]
+        await extension_data.complete(short, full=False)
+        await extension_data.complete([doc["organization"] for doc in short], full=False)
+        return short
     taxonomy = taxonomy or await TaxonomyCache().load()
     sals = await directory.service_at_locations_of_services(ids)
     location_records = await directory.location_records(
@@ -161,13 +170,16 @@ async def service_docs(
             translations=details.translations.get(service_id, []),
         )
         docs.append(mapping.service_doc(record, parts))
+    await extension_data.complete(docs)
+    await extension_data.complete([doc["organization"] for doc in docs], full=False)
     return docs
 
 
 async def service_at_location_docs(
-    records: list[ServiceAtLocationRecord], *, full: bool = True
+    records: list[ServiceAtLocationRecord], *, full: bool = True, full_service: bool = False
 ) -> list[Doc]:
-    """Service-at-location records with their location (and, when ``full``, their service)."""
+    """Service-at-location records with their location (and, when ``full``, their service,
+    with every nested record when ``full_service``)."""
     locations = await location_docs(
         await directory.location_records({record.location for record in records})
     )
@@ -177,7 +189,9 @@ async def service_at_location_docs(
     services: dict[str, Doc] = {}
     if full:
         service_records = await directory.service_records({r.service for r in records})
-        services = {doc["id"]: doc for doc in await service_docs(service_records, full=False)}
+        services = {
+            doc["id"]: doc for doc in await service_docs(service_records, full=full_service)
+        }
     docs = []
     for record in records:
         doc = mapping.service_at_location_doc(
@@ -188,4 +202,5 @@ async def service_at_location_docs(
         if str(record.service) in services:
             doc["service"] = services[str(record.service)]
         docs.append(doc)
+    await extension_data.complete(docs)
     return docs

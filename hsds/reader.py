@@ -24,6 +24,7 @@ from hsds.bundle import (
     parse_datetime,
     text,
 )
+from hsds.extension_data import kept_doc
 from hsds.limits import AGE
 from hsds.reader_parts import (
     accessibility_text,
@@ -36,36 +37,6 @@ from hsds.reader_parts import (
     term_links,
     translations,
 )
-
-_NOT_KEPT = {
-    "service": (
-        "program",
-        "funding",
-        "service_areas",
-        "additional_urls",
-        "fees",
-        "accreditations",
-        "licenses",
-    ),
-    "organization": (
-        "funding",
-        "programs",
-        "organization_identifiers",
-        "additional_websites",
-        "tax_status",
-        "tax_id",
-        "year_incorporated",
-        "logo",
-        "uri",
-        "parent_organization_id",
-    ),
-}
-
-
-def _note_not_kept(r: RecordReader, kind: str, doc: Doc) -> None:
-    dropped = [key for key in _NOT_KEPT[kind] if doc.get(key) not in (None, "", [], {})]
-    if dropped:
-        r.warn(f"{kind} {doc.get('id')}: Lotse does not keep {', '.join(dropped)}")
 
 
 def read_organization(r: RecordReader, doc: Doc) -> uuid.UUID:
@@ -92,7 +63,7 @@ def read_organization(r: RecordReader, doc: Doc) -> uuid.UUID:
         if doc.get(key):
             row[column] = parse_datetime(doc[key])
     r.upsert("organization", row)
-    _note_not_kept(r, "organization", doc)
+    r.bundle.originals.append(("organization", org_id, kept_doc(doc)))
     if "phones" in doc:
         r.children(
             "phone",
@@ -165,6 +136,7 @@ def read_location(r: RecordReader, doc: Doc, org_id: uuid.UUID | None) -> uuid.U
     if doc.get("lotse_last_modified"):
         row["last_modified"] = parse_datetime(doc["lotse_last_modified"])
     r.upsert("location", row)
+    r.bundle.originals.append(("location", location_id, kept_doc(doc)))
     if "phones" in doc:
         r.children(
             "phone",
@@ -251,8 +223,8 @@ def _service_at_location(
         location_id = r.ref(doc.get("location_id"), "location")
     if location_id is None:
         raise RecordError(f"service at location {sal_id} names no location")
-    if doc.get("phones") or doc.get("contacts"):
-        r.warn(f"service at location {sal_id}: its own phones and contacts are not kept")
+    # Its own phones and contacts have no table in Lotse: they travel as extension data.
+    r.bundle.originals.append(("service_at_location", sal_id, kept_doc(doc)))
     if "schedules" in doc:
         r.bundle.schedules.append(
             ScheduleSet("service_at_location", sal_id, r.items(doc, "schedules"))
@@ -305,6 +277,9 @@ def read_service(r: RecordReader, doc: Doc, org_id: uuid.UUID | None = None) -> 
         "assurer_email": r.email(doc, "assurer_email", f"service {service_id}"),
     }
     row |= {column: text(doc, column) for column in _SERVICE_TEXTS}
+    if row["assurer_email"]:
+        r.warn(f"service {service_id}: assurer_email is kept but never published (it names a "
+               "person)")
     if doc.get("last_modified"):
         row["last_modified"] = parse_datetime(doc["last_modified"])
     if doc.get("lotse_created_at"):
@@ -317,7 +292,7 @@ def read_service(r: RecordReader, doc: Doc, org_id: uuid.UUID | None = None) -> 
     else:
         on_insert["free_of_charge"] = not any((cost["amount"] or 0) > 0 for cost in costs)
     r.upsert("service", row, on_insert)
-    _note_not_kept(r, "service", doc)
+    r.bundle.originals.append(("service", service_id, kept_doc(doc)))
 
     def replace(key: str, table: str, rows: list[Row]) -> None:
         if key in doc:

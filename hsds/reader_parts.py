@@ -26,6 +26,9 @@ def phones(r: RecordReader, docs: list[Doc], parent: str, parent_id: uuid.UUID) 
         if not number:
             r.warn(f"a phone of {parent} {parent_id} has no number and was left out")
             continue
+        if number != text(doc, "number").strip():
+            r.warn(f"phone {doc.get('id')}: number {text(doc, 'number')[:60]!r} read as "
+                   f"{number!r}")
         extension = doc.get("lotse_extension") or doc.get("extension")
         if isinstance(extension, float) and extension.is_integer():
             extension = int(extension)
@@ -49,6 +52,9 @@ def contacts(r: RecordReader, docs: list[Doc], parent: str, parent_id: uuid.UUID
         numbers = [number for number in numbers if number]
         if len(numbers) > 1:
             r.warn(f"contact {doc.get('id')}: only the first of {len(numbers)} phones is kept")
+        if text(doc, "email"):
+            r.warn(f"contact {doc.get('id')}: its e-mail is kept but never published (a "
+                   "contact's address is a person's own)")
         rows.append(
             {
                 "id": r.ident(doc, "contact", f"{parent_id}:{index}"),

@@ -51,10 +51,20 @@ class SourceController(Controller):
 
     @get("/", operation_id="listHsdsImportSources")
     async def list_sources(self) -> list[SourceOut]:
+        """List HSDS import sources.
+
+        Every HSDS source that has imported or may import, with the organisations it may maintain
+        (network admins only).
+        """
         return await _listed()
 
     @put("/", operation_id="setHsdsImportSourceOrganizations")
     async def set_organizations(self, data: JSONBody[SourceOrganizations]) -> SourceOut:
+        """Set what an HSDS source may maintain.
+
+        Replaces the organisations the named import source may create and change records of
+        (network admins only); 400 names an unknown organisation.
+        """
         try:
             await source_trust.set_organizations(data.name, data.organizations)
         except source_trust.SourceTrustError as error:

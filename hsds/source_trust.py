@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from core.db import atomic
+from core.db import among, atomic, insert_many
 from directory import api as directory
 from hsds.bundle import Bundle, Row
 from hsds.tables import ImportedRecord, ImportSource, SourceOrganization
@@ -158,16 +158,17 @@ async def remember(source: uuid.UUID, keys: Iterable[tuple[str, uuid.UUID]]) -> 
     present: set[uuid.UUID] = set()
     for start in range(0, len(ids), 2000):
         rows = await ImportedRecord.select(ImportedRecord.id).where(
-            ImportedRecord.id.is_in(ids[start : start + 2000])
+            among(ImportedRecord.id, ids[start : start + 2000])
         )
         present.update(row["id"] for row in rows)
-    rows_new = [
-        ImportedRecord(id=key, source=source, kind=kind, record_id=record)
-        for key, (kind, record) in wanted.items()
-        if key not in present
-    ]
-    for start in range(0, len(rows_new), 500):
-        await ImportedRecord.insert(*rows_new[start : start + 500])
+    await insert_many(
+        ImportedRecord,
+        [
+            {"id": key, "source": source, "kind": kind, "record_id": record}
+            for key, (kind, record) in wanted.items()
+            if key not in present
+        ],
+    )
 
 
 def _rows(bundle: Bundle) -> list[tuple[str, Row]]:
@@ -204,14 +205,23 @@ async def foreign_organizations(
             lookups[schedules.owner_column].add(schedules.owner_id)
     held = {table: await directory.import_owners(table, ids) for table, ids in lookups.items()}
 
+    # Rows name the same parents over and over (a location per offer, the organisation).
+    known: dict[tuple[str, uuid.UUID], set[uuid.UUID]] = {}
+
     def owners(table: str, row_id: uuid.UUID) -> set[uuid.UUID]:
         if table == "organization":
             return {row_id}
+        found = known.get((table, row_id))
+        if found is not None:
+            return found
         found = set(given.get((table, row_id), set()))
         if table == "service_at_location" and row_id in sal_service:
             found |= owners("service", sal_service[row_id])
         owner = held.get(table, {}).get(row_id)
-        return found | ({owner} if owner is not None else set())
+        if owner is not None:
+            found.add(owner)
+        known[(table, row_id)] = found
+        return found
 
     existing = set(held.get("organization", {}))
     existing |= {owner for found in held.values() for owner in found.values() if owner}

@@ -51,9 +51,10 @@ class BrokenRecordError(ValueError):
     """One record cannot be decoded or taken (too deep, not UTF-8); the others can."""
 
 
-def _checked(doc: Any) -> Any:
-    """The decoded record, or the reason it cannot be taken (as a ``BrokenRecordError``)."""
-    problem = document_problem(doc)
+def _checked(doc: Any, raw: str | None = None) -> Any:
+    """The decoded record, or the reason it cannot be taken (as a ``BrokenRecordError``);
+    ``raw``, the text it was decoded from, spares checking every decoded text."""
+    problem = document_problem(doc, raw)
     if problem is None:
         return doc
     record_id = doc.get("id") if isinstance(doc, dict) else None
@@ -91,6 +92,8 @@ def skip_reason(doc: Any) -> str | None:
             return "the description of an HSDS API, not a record"
         if doc and all(str(key).endswith(".csv") for key in doc):
             return "tabular (CSV) data; import the JSON form instead"
+        if isinstance(doc.get("resources"), list) and "data-package" in str(doc.get("profile")):
+            return "the descriptor of a tabular data package (CSV); import the JSON form instead"
     return None
 
 
@@ -146,7 +149,7 @@ def iter_json_array(stream: IO[str], where: str) -> Iterator[Any]:
             position = 0
             continue
         index += 1
-        yield _checked(value)
+        yield _checked(value, buffer[position:end])
         position = end
         if position > CHUNK:
             buffer, position = buffer[position:], 0
@@ -181,7 +184,7 @@ def iter_file(path: Path, progress: Progress | None = None) -> Iterator[Item]:
                     except RecursionError:
                         yield Item(_undecodable(line, "nested too deeply"), hint, where)
                         continue
-                    yield Item(_checked(doc), hint, where)
+                    yield Item(_checked(doc, line), hint, where)
                 if progress and number % 100 == 0:
                     progress(done, total)
             if progress:

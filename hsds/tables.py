@@ -14,12 +14,13 @@ from piccolo.columns import (
 )
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
+from core.references import table_ref
+
 # The directory's tables, named rather than imported: only the directory reads and writes them.
-Service = LazyTableReference(table_class_name="Service", app_name="directory")
-TaxonomyTerm = LazyTableReference(table_class_name="TaxonomyTerm", app_name="directory")
+Service = table_ref("Service", "directory")
+TaxonomyTerm = table_ref("TaxonomyTerm", "directory")
 
 
 class TermReview(Table, tablename="hsds_term_review"):
@@ -78,7 +79,7 @@ class DuplicateFlag(Table, tablename="hsds_duplicate_flag"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-Organization = LazyTableReference(table_class_name="Organization", app_name="directory")
+Organization = table_ref("Organization", "directory")
 
 
 class ImportSource(Table, tablename="hsds_import_source"):
@@ -115,3 +116,18 @@ class ImportedRecord(Table, tablename="hsds_imported_record"):
     source = ForeignKey(references=ImportSource, index=True, on_delete=OnDelete.cascade)
     kind = Varchar(length=30)
     record_id = UUID(index=True)
+
+
+class ExtensionData(Table, tablename="hsds_extension_data"):
+    """An imported HSDS record as it came, for what Lotse's own tables cannot hold.
+
+    The export and the API add its properties that Lotse's record lacks (a foreign country, a
+    program, metadata, a second address, ...), so that nothing an import read is lost; what
+    Lotse's tables hold always comes from them. Keyed by the record's id.
+    """
+
+    id = UUID(primary_key=True)
+    kind = Varchar(length=30)
+    data = JSON(default="{}")
+    source = Varchar(length=1000, default="")
+    updated = Timestamptz(default=TimestamptzNow())

@@ -54,12 +54,18 @@ def metrics_access(connection: ASGIConnection, _handler: BaseRouteHandler) -> No
 
 @get("/health/live", operation_id="healthLive", opt=OWN, summary="The process answers")
 async def live() -> dict[str, str]:
+    """Answers `ok` as long as the process serves requests; for a container's liveness probe
+    (loopback or the metrics token).
+    """
     return {"status": "ok"}
 
 
 @get("/health/ready", operation_id="healthReady", opt=OWN,
      summary="Database, key store and search index answer; outbox backlog")
 async def ready() -> Response[health.Readiness]:
+    """200 when the database, the key store and the search index answer, 503 otherwise; with the
+    outbox backlog (loopback or the metrics token).
+    """
     state = await health.readiness()
     return Response(state, status_code=200 if state.status == "ready" else 503,
                     headers={"Cache-Control": "no-store"})

@@ -13,15 +13,18 @@ import json
 import logging
 import os
 import socket
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from piccolo.columns.combination import Combinable
 
 from core import request_id
-from core.db import on_commit, remove_on_commit
+from core.duty import DutyLock, lock_path
 from outbox.registry import Consumer, OutboxMessage, consumers
 from outbox.tables import OutboxEvent
+from outbox.wake import WakeListener, on_local_commit, remove_local, signal_others
 
 log = logging.getLogger("lotse.outbox")
 
@@ -145,11 +148,14 @@ async def deliver_batch(c: Consumer) -> int:
 
 
 async def deliver_due() -> int:
-    """One pass over every consumer; returns the number of rows handled."""
-    handled = 0
-    for c in consumers():
-        handled += await deliver_batch(c)
-    return handled
+    """One pass over every consumer, side by side: a slow consumer (a webhook, a mail server)
+    does not hold back the search index. Returns the number of rows handled."""
+    results = await asyncio.gather(*(deliver_batch(c) for c in consumers()),
+                                   return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return sum(r for r in results if isinstance(r, int))
 
 
 async def drain(max_rounds: int = 1000) -> int:
@@ -168,6 +174,21 @@ async def drain_if_migrated() -> int:
     return await drain() if await OutboxEvent.table_exists() else 0
 
 
+async def drain_with_duty(data_dir: Path, before_release: Callable[[], None]) -> int | None:
+    """A command delivers what it wrote while it holds the duty lock (`core.duty`); None when
+    another process holds it: that one is woken and delivers (the search index has one
+    writer). `before_release` gives up what the next holder needs, such as the index writer."""
+    lock = DutyLock(lock_path(data_dir))
+    if not lock.try_take():
+        signal_others()
+        return None
+    try:
+        return await drain_if_migrated()
+    finally:
+        before_release()
+        lock.release()
+
+
 def drain_sync() -> int:
     return asyncio.run(drain())
 
@@ -180,7 +201,9 @@ async def purge_delivered(older_than: timedelta = timedelta(days=7)) -> None:
 
 
 class Dispatcher:
-    """Runs in the web process (or `lotse worker`): wakes after each commit, polls otherwise."""
+    """Runs in the one process that holds the duty (`core.duty`): a web process or `lotse
+    worker`. Wakes after each commit that wrote events, in any process (`outbox.wake`), and
+    polls otherwise."""
 
     def __init__(self, poll_seconds: float = 1.0) -> None:
         self.poll_seconds = poll_seconds
@@ -188,6 +211,7 @@ class Dispatcher:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._listener = WakeListener(self.wake)
 
     def wake(self) -> None:
         loop = self._loop
@@ -195,6 +219,10 @@ class Dispatcher:
             loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self) -> None:
+        try:
+            await self._listener.start()
+        except Exception as error:  # polling still delivers
+            log.error("outbox wake-up listener failed: %s", type(error).__name__)
         passes = 0
         while not self._stopping:
             try:
@@ -212,13 +240,16 @@ class Dispatcher:
             self._wake.clear()
 
     def start(self) -> None:
+        self._stopping = False
         self._loop = asyncio.get_running_loop()
-        on_commit(self.wake)
+        on_local_commit(self.wake)
         self._task = asyncio.create_task(self.run(), name="outbox-dispatcher")
 
     async def stop(self) -> None:
         self._stopping = True
-        remove_on_commit(self.wake)
+        remove_local(self.wake)
         self._wake.set()
         if self._task is not None:
             await self._task
+            self._task = None
+        await self._listener.stop()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from core import request_id
-from core.db import engine
+from core.db import engine, insert_many
 from outbox.registry import consumers_of
 from outbox.tables import OutboxEvent
+from outbox.wake import announce
 
 
 class OutsideTransactionError(RuntimeError):
@@ -19,13 +21,23 @@ async def publish(topic: str, payload: dict[str, Any]) -> int:
 
     Returns the number of rows written (0 when nobody listens).
     """
+    return await publish_many(topic, [payload])
+
+
+async def publish_many(topic: str, payloads: Iterable[dict[str, Any]]) -> int:
+    """Record one `topic` event per payload for every consumer, written with one prepared
+    statement: a bulk change (an import) costs one round trip per thousand events, not one each.
+    """
     if engine().current_transaction.get() is None:
         raise OutsideTransactionError(f"publish({topic!r}) must be called inside atomic()")
     rid = request_id.current()
+    names = [c.name for c in consumers_of(topic)]
     rows = [
-        OutboxEvent(topic=topic, consumer=c.name, payload=payload, request_id=rid)
-        for c in consumers_of(topic)
+        {"topic": topic, "consumer": name, "payload": payload, "request_id": rid}
+        for payload in payloads
+        for name in names
     ]
     if rows:
-        await OutboxEvent.insert(*rows)
+        await insert_many(OutboxEvent, rows)
+        await announce()
     return len(rows)

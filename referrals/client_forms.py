@@ -131,6 +131,7 @@ def consent_defaults() -> dict[str, Any]:
         "valid_until": (today + timedelta(days=365)).isoformat(),
         "evidence": "written",
         "evidence_note": "",
+        "text_language": "de",
     }
 
 
@@ -145,6 +146,7 @@ def consent_values(form: Any) -> dict[str, Any]:
         "valid_until": _text(form, "valid_until"),
         "evidence": _text(form, "evidence"),
         "evidence_note": _text(form, "evidence_note"),
+        "text_language": _text(form, "text_language") or "de",
     }
 
 
@@ -177,6 +179,7 @@ def parse_consent(form: Any) -> tuple[ConsentInput | None, list[Problem]]:
             valid_until=valid_until,
             evidence=values["evidence"],
             evidence_note=values["evidence_note"],
+            text_language=values["text_language"][:20],
         )
     except msgspec.ValidationError:
         return None, [Problem("data_categories", N_("Please check your choices."))]

@@ -23,7 +23,7 @@ from core.mail import send_mail
 from core.templates import template_dirs
 from core.urls import absolute_url
 from outbox.registry import OutboxMessage, consumer
-from referrals import notifications, outgoing, sealed, webhooks, withdrawals
+from referrals import monthly, notifications, outgoing, sealed, webhooks, withdrawals
 from referrals.outgoing import Audience, Plan
 from referrals.tables import MailDelivery, Notification
 
@@ -88,7 +88,7 @@ async def notify_in_app(events: list[OutboxMessage]) -> None:
                         )
                     )
                 woken.add(person.user_id)
-    notifications.broker.wake(woken)
+    await notifications.broker.announce(woken)
 
 
 def _mail_text(lang: str, context: dict[str, Any]) -> str:
@@ -156,3 +156,10 @@ async def end_with_consent(events: list[OutboxMessage]) -> None:
     # In publishing order: an erasure's consent withdrawals come before the erasure itself.
     for event in events:
         await withdrawals.on_event(event.topic, event.payload)
+
+
+@consumer("referral-figures", topics=[outgoing.TRANSITION], batch_size=200)
+async def keep_figures(events: list[OutboxMessage]) -> None:
+    # The months the batch touches are marked; the tick rebuilds each once (`monthly`).
+    await monthly.mark_stale(list({UUID(e.payload["referral_id"]) for e in events
+                                   if e.payload.get("referral_id")}))

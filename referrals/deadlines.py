@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from calendars.api import add_working_days
+from calendars.api import add_working_days, load_holidays
 from core.time import BERLIN
 from settings import get_settings
 
@@ -22,6 +22,12 @@ def answer_due(sent_at: datetime, days: int | None = None) -> date:
     """The last day on which a referral sent at `sent_at` should be answered."""
     count = get_settings().answer_deadline_days if days is None else days
     return add_working_days(local_today(sent_at), count)
+
+
+def prepare(now: datetime) -> None:
+    """Make sure the holiday tables are loaded before a transaction counts deadlines with them
+    (cheap once loaded; the first load must not happen while holding the write lock)."""
+    load_holidays(local_today(now))
 
 
 def reminder_day(due: date) -> date:

@@ -109,7 +109,22 @@ def _sender_org(actor: CurrentUser, client_org: UUID) -> UUID:
     return client_org
 
 
-async def create_draft(data: ReferralInput, actor: CurrentUser) -> UUID:
+class PreparedDraft(msgspec.Struct, frozen=True):
+    """A checked draft with its texts sealed, ready to be written (and answered from)."""
+
+    id: UUID
+    data: ReferralInput
+    sender_organization: UUID
+    sender_organization_name: str
+    client_pseudonym: str
+    offer: directory.ReferralOffer
+    sealed_texts: dict[str, str]
+    shared_categories: list[str]
+    created_at: datetime
+
+
+async def prepare_draft(data: ReferralInput, actor: CurrentUser) -> PreparedDraft:
+    """Check a new draft and seal its texts; reads only, so it runs before the transaction."""
     values = msgspec.to_builtins(data)
     _check(values)
     client = await find_client(data.client_id)
@@ -123,9 +138,6 @@ async def create_draft(data: ReferralInput, actor: CurrentUser) -> UUID:
         raise NotFoundException("No such offer.")
     if not offer.takes_referrals:
         raise TransitionConflict(detail="This offer no longer takes referrals; choose another.")
-    referral_id = uuid4()
-    now = datetime.now(UTC)
-    shared = [c for c in CATEGORIES if c in set(data.shared_categories)]
     texts = await sealed.seal_referral_texts(
         data.client_id,
         {
@@ -135,14 +147,31 @@ async def create_draft(data: ReferralInput, actor: CurrentUser) -> UUID:
             "notes": data.notes.strip(),
         },
     )
+    names = await directory.organization_names([sender_org])
+    return PreparedDraft(
+        id=uuid4(),
+        data=data,
+        sender_organization=sender_org,
+        sender_organization_name=names.get(sender_org, ""),
+        client_pseudonym=client.pseudonym,
+        offer=offer,
+        sealed_texts={k: str(v) for k, v in texts.items()},
+        shared_categories=[c for c in CATEGORIES if c in set(data.shared_categories)],
+        created_at=datetime.now(UTC),
+    )
+
+
+async def write_draft(draft: PreparedDraft, actor: CurrentUser) -> None:
+    """Insert a prepared draft; inside the caller's `atomic()` it commits with the caller."""
+    data, texts, now = draft.data, draft.sealed_texts, draft.created_at
     async with atomic():
         await Referral.insert(
             Referral(
-                id=referral_id,
+                id=draft.id,
                 client=data.client_id,
                 service=data.service_id,
-                sender_organization=sender_org,
-                recipient_organization=offer.organization_id,
+                sender_organization=draft.sender_organization,
+                recipient_organization=draft.offer.organization_id,
                 sender_user=actor.id,
                 state=State.DRAFT.value,
                 need_category=data.need_category,
@@ -153,14 +182,19 @@ async def create_draft(data: ReferralInput, actor: CurrentUser) -> UUID:
                 accessibility_needs=texts["accessibility_needs"],
                 preferred_times=texts["preferred_times"],
                 notes=texts["notes"],
-                shared_categories=shared,
+                shared_categories=draft.shared_categories,
                 age_band=data.age_band,
                 district=data.district.strip(),
                 created_at=now,
                 updated_at=now,
             )
         )
-    return referral_id
+
+
+async def create_draft(data: ReferralInput, actor: CurrentUser) -> UUID:
+    draft = await prepare_draft(data, actor)
+    await write_draft(draft, actor)
+    return draft.id
 
 
 async def update_draft(

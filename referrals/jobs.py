@@ -1,4 +1,5 @@
-"""Periodic work of the referral exchange: deadline reminders, expiry, lapsed place offers.
+"""Periodic work of the referral exchange: deadline reminders, expiry, lapsed place offers,
+the directory's daily capacity snapshot and the stale monthly counts for the analysis.
 
 Safe to run in several processes at once: every step is a guarded, conditional change.
 """
@@ -13,8 +14,9 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from core.db import atomic
+from directory import api as directory
 from outbox.publish import publish
-from referrals import deadlines, waitlist
+from referrals import deadlines, monthly, waitlist
 from referrals.outgoing import DEADLINE_REMINDER
 from referrals.states import State
 from referrals.tables import Referral, ReferralReminder
@@ -29,6 +31,9 @@ class TickReport:
     reminded: int
     expired: int
     lapsed: int
+    snapshot: bool = False
+    # Months of the analysis' counts rebuilt because transitions marked them.
+    figures: int = 0
 
 
 async def send_reminders(now: datetime) -> int:
@@ -69,7 +74,10 @@ async def tick(now: datetime | None = None) -> TickReport:
     reminded = await send_reminders(now)
     expired = len(await expire_overdue(now))
     lapsed = await lapse_offers(now)
-    return TickReport(reminded, expired, lapsed)
+    # Once per Berlin day; every later tick of the day finds it taken and does nothing.
+    snapshot = await directory.take_capacity_snapshot(deadlines.local_today(now), now)
+    figures = len(await monthly.rebuild_stale())
+    return TickReport(reminded, expired, lapsed, snapshot, figures)
 
 
 class Ticker:

@@ -1,14 +1,17 @@
 """In-app notifications: what happened to whom, rendered in the reader's language, pushed live.
 
 Rows carry only a kind and non-personal parameters (offer name, states, reason codes, dates);
-texts are rendered when read. A process-local broker wakes the live streams (server-sent
-events) of the users concerned; streams also poll, so a worker in another process is enough.
+texts are rendered when read. The broker wakes the live streams (server-sent events) of the
+users concerned in every process, through `core.pubsub` (LOTSE_PUBSUB); streams also poll, as a
+safety net and for a separate worker under the in-memory backend.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
@@ -18,10 +21,13 @@ import msgspec
 from babel.dates import format_date, format_datetime
 from babel.support import NullTranslations
 
+from core import pubsub
 from core.i18n import N_
 from core.time import BERLIN
 from core.validation import one_line
 from referrals.tables import Notification
+
+log = logging.getLogger("lotse.referrals")
 
 # Reason codes and states as people read them; msgids are extracted for translation.
 REASON_LABELS: dict[str, str] = {}
@@ -202,13 +208,62 @@ def to_out(row: dict[str, Any], t: NullTranslations, lang: str) -> NotificationO
 # --- live push ------------------------------------------------------------------------------
 
 
+CHANNEL = "lotse_notifications"
+# Users per message: 36 characters and a comma each stay under PostgreSQL's NOTIFY limit.
+USERS_PER_MESSAGE = 150
+# Marks this process's own messages, which it has acted on already.
+_ORIGIN = f"{os.getpid()}-{id(object())}"
+
+
 class Broker:
-    """Wakes the open live streams of a user in this process (from any thread)."""
+    """Wakes the open live streams of users: in this process directly (from any thread), in the
+    others through `core.pubsub`."""
 
     def __init__(self) -> None:
         self._waiters: dict[UUID, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = (
             defaultdict(set)
         )
+        self._hub: pubsub.PubSub | None = None
+
+    async def listen(self) -> None:
+        """Hear what other processes announce (called when the process starts)."""
+        if self._hub is None:
+            self._hub = pubsub.hub()
+            await self._hub.subscribe(CHANNEL, self.heard)
+
+    async def stop_listening(self) -> None:
+        if self._hub is not None:
+            hub, self._hub = self._hub, None
+            await hub.unsubscribe(CHANNEL, self.heard)
+
+    def heard(self, message: str) -> None:
+        origin, _, ids = message.partition(":")
+        if origin == _ORIGIN:
+            return
+        if not ids:
+            # A reconnection may have lost messages: every open stream looks again.
+            self.wake(set(self._waiters))
+            return
+        woken: set[UUID] = set()
+        for text in ids.split(","):
+            try:
+                woken.add(UUID(text))
+            except ValueError:
+                continue
+        self.wake(woken)
+
+    async def announce(self, user_ids: set[UUID]) -> None:
+        """Wake these users' streams here and in every other process."""
+        self.wake(user_ids)
+        if self._hub is None or not user_ids:
+            return
+        ordered = sorted(str(user_id) for user_id in user_ids)
+        for start in range(0, len(ordered), USERS_PER_MESSAGE):
+            part = ",".join(ordered[start:start + USERS_PER_MESSAGE])
+            try:
+                await self._hub.publish(CHANNEL, f"{_ORIGIN}:{part}")
+            except Exception as error:  # the streams' own polling still finds the notification
+                log.warning("live notification not announced: %s", type(error).__name__)
 
     def subscribe(self, user_id: UUID) -> asyncio.Event:
         event = asyncio.Event()

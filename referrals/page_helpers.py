@@ -44,6 +44,10 @@ ERROR_TEXTS: dict[str, str] = {
         "No active consent of the client covers sending these data to this provider. "
         "Record or extend the consent first."
     ),
+    "waitlist_closed": _(
+        "The waitlist of this offer is closed. Accept the referral if a place is free, "
+        "decline it, or open the waitlist first."
+    ),
     "reason_required": _("Please choose a reason."),
     "unknown_reason": _("Please choose one of the reasons offered."),
     "terminal": _("This referral is closed and can no longer change."),

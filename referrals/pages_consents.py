@@ -1,7 +1,9 @@
-"""Pages of a client's consents: record, look at, print (three languages) and withdraw."""
+"""Pages of a client's consents: record, look at, print (in the catalog's languages, German
+beside every translation) and withdraw."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -16,13 +18,14 @@ from accounts.guards import case_manager, current_user
 from clients import api as clients
 from core.errors import InputProblems, Problem
 from core.templates import render
+from core.text_catalog import LanguageText
 from core.time import berlin_today
 from directory import api as directory
 from referrals.client_forms import consent_defaults, consent_values, parse_consent
-from referrals.consent_texts import VARIANTS, variant
 from referrals.page_helpers import STATE_LABELS
 from referrals.pages_clients import labels, problem_context, translated_error
 from referrals.routes_clients import ConsentOut, consent_out, remote_addr
+from referrals.slip import slip_language
 from referrals.withdrawals import open_referrals, open_referrals_named
 
 
@@ -68,6 +71,23 @@ async def _document(
     }
 
 
+async def _texts(
+    chosen: LanguageText, doc: Callable[[str], Awaitable[dict[str, Any]]]
+) -> dict[str, Any]:
+    """The chosen text and, beside any translation, the German original it must be read with."""
+    german = clients.consent_text("de")
+    beside = chosen.code != german.code
+    return {
+        "v": chosen,
+        "doc": await doc(chosen.code),
+        "german": german if beside else None,
+        "doc_de": await doc(german.code) if beside else None,
+        "unreviewed": slip_language(chosen.code)["unreviewed"],
+        "unreviewed_de": slip_language("de")["unreviewed"],
+        "variants": clients.consent_texts(),
+    }
+
+
 class ConsentPages(Controller):
     path = "/clients/{client_id:uuid}/consents"
     guards = [case_manager]
@@ -91,7 +111,7 @@ class ConsentPages(Controller):
                 "organisations": await organisation_choices(client.organization),
                 "purposes": clients.PURPOSES,
                 "evidence_kinds": clients.EVIDENCE_KINDS,
-                "variants": VARIANTS,
+                "variants": clients.consent_texts(),
                 **labels(),
                 **problem_context(request, problems),
             },
@@ -100,7 +120,8 @@ class ConsentPages(Controller):
 
     @get("/new", operation_id="consentNewPage")
     async def new_page(
-        self, request: Request, client_id: FromPath[UUID], recipient: FromQuery[str] = ""
+        self, request: Request, client_id: FromPath[UUID], recipient: FromQuery[str] = "",
+        category: FromQuery[list[str] | None] = None,
     ) -> Template:
         client = await clients.owned_client(client_id, current_user(request))
         if client.erased_at is not None:
@@ -108,6 +129,9 @@ class ConsentPages(Controller):
         values = consent_defaults()
         if recipient:
             values["recipient_org_ids"] = [recipient]
+        if category:
+            # "Extend the consent" from the referral form: what it covers plus what was missing.
+            values["data_categories"] = [c for c in clients.CATEGORIES if c in set(category)]
         return await self._form(request, client, values, [])
 
     @post("/new", operation_id="consentRecordPage")
@@ -137,30 +161,25 @@ class ConsentPages(Controller):
         names = [
             o["name"] for o in await organisation_choices(client.organization) if o["id"] in ids
         ]
-        chosen = variant(variant_code)
         today = berlin_today()
-        doc = await _document(
-            client,
-            recipients=names,
-            purpose=values["purpose"],
-            categories=values["data_categories"],
-            special=values["special_categories"],
-            valid_from=_parsed(values["valid_from"]) or today,
-            valid_until=_parsed(values["valid_until"]) or today + timedelta(days=365),
-            code=chosen.code,
-        )
-        return render(
-            request,
-            "referrals/consent_print.html",
-            {
-                "client": client,
-                "doc": doc,
-                "v": chosen,
-                "consent": None,
-                "variants": VARIANTS,
-                "query": request.url.query,
-            },
-        )
+
+        async def doc(code: str) -> dict[str, Any]:
+            return await _document(
+                client,
+                recipients=names,
+                purpose=values["purpose"],
+                categories=values["data_categories"],
+                special=values["special_categories"],
+                valid_from=_parsed(values["valid_from"]) or today,
+                valid_until=_parsed(values["valid_until"]) or today + timedelta(days=365),
+                code=code,
+            )
+
+        chosen = clients.consent_text(variant_code)
+        return render(request, "referrals/consent_print.html", {
+            "client": client, "consent": None, "query": request.url.query,
+            **await _texts(chosen, doc),
+        })
 
     @get("/{consent_id:uuid}", operation_id="consentPage")
     async def detail(
@@ -182,7 +201,7 @@ class ConsentPages(Controller):
                 "consent": consent_out(consent),
                 "done": done,
                 "cancelled": cancelled,
-                "variants": VARIANTS,
+                "variants": clients.consent_texts(),
                 **labels(),
             },
         )
@@ -193,35 +212,31 @@ class ConsentPages(Controller):
         request: Request,
         client_id: FromPath[UUID],
         consent_id: FromPath[UUID],
-        variant_code: FromQuery[str] = "de",
+        variant_code: FromQuery[str] = "",
     ) -> Template:
         user = current_user(request)
         client = await clients.owned_client(client_id, user)
         consent = consent_out(await clients.consent_of_client(client_id, consent_id, user))
-        chosen = variant(variant_code)
-        doc = await _document(
-            client,
-            recipients=[r.name for r in consent.recipients],
-            purpose=consent.purpose,
-            categories=consent.data_categories,
-            special=consent.special_categories,
-            valid_from=consent.valid_from,
-            valid_until=consent.valid_until,
-            code=chosen.code,
-            recorded=consent,
-        )
-        return render(
-            request,
-            "referrals/consent_print.html",
-            {
-                "client": client,
-                "doc": doc,
-                "v": chosen,
-                "consent": consent,
-                "variants": VARIANTS,
-                "query": "",
-            },
-        )
+
+        async def doc(code: str) -> dict[str, Any]:
+            return await _document(
+                client,
+                recipients=[r.name for r in consent.recipients],
+                purpose=consent.purpose,
+                categories=consent.data_categories,
+                special=consent.special_categories,
+                valid_from=consent.valid_from,
+                valid_until=consent.valid_until,
+                code=code,
+                recorded=consent,
+            )
+
+        # By default the text in the language the client read.
+        chosen = clients.consent_text(variant_code or consent.text_language)
+        return render(request, "referrals/consent_print.html", {
+            "client": client, "consent": consent, "query": "",
+            **await _texts(chosen, doc),
+        })
 
     @post("/{consent_id:uuid}/withdraw", operation_id="consentWithdrawPage")
     async def withdraw(

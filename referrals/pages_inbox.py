@@ -12,6 +12,7 @@ from uuid import UUID
 
 from litestar import Request, get, post
 from litestar.exceptions import HTTPException, NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 
@@ -25,11 +26,18 @@ from referrals.pages_referrals import apply_form_transition, detail_page
 from referrals.states import State
 from referrals.tables import Notification
 from referrals.waitlist import URGENCIES
+from settings import get_settings
 
 PER_PAGE = 25
-# A live stream re-checks the database this often, for notifications written elsewhere.
+# A live stream re-checks the database this often, for notifications written in a process its
+# broker does not hear (LOTSE_PUBSUB=memory); with PostgreSQL every process hears the others.
 POLL_SECONDS = 1.0
+POLL_SECONDS_HEARING_ALL = 30.0
 STREAM_SECONDS = 300.0
+
+
+def poll_seconds() -> float:
+    return POLL_SECONDS_HEARING_ALL if get_settings().pubsub == "postgres" else POLL_SECONDS
 
 
 @get("/inbox", operation_id="inboxPage", guards=[provider_staff], include_in_schema=False)
@@ -115,9 +123,16 @@ async def notifications_mark_read(request: Request) -> Redirect:
 
 
 @get("/notifications/stream", operation_id="notificationStream", guards=[member],
-     tags=["notifications"])
+     tags=["notifications"], responses={200: ResponseSpec(
+         data_container=str, media_type="text/event-stream", generate_examples=False,
+         description="Server-sent events: `unread` (the count) first, then `notification`.")})
 async def notification_stream(request: Request) -> ServerSentEvent:
-    """Live notifications of the current user as server-sent events (`notification`)."""
+    """Stream my notifications.
+
+    Live notifications of the current user as server-sent events: the unread count first
+    (`unread`), then each new notification (`notification`); the stream ends after a while and
+    the browser reconnects.
+    """
     user = current_user(request)
     t, lang = gettext_for(request), pick_language(request)
 
@@ -126,12 +141,13 @@ async def notification_stream(request: Request) -> ServerSentEvent:
         since = datetime.now(UTC)
         seen: set[UUID] = set()
         started = asyncio.get_running_loop().time()
+        poll = poll_seconds()
         try:
             count = await notifications.unread_count(user.id)
             yield ServerSentEventMessage(event="unread", data=json.dumps({"unread": count}))
             while asyncio.get_running_loop().time() - started < STREAM_SECONDS:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), timeout=POLL_SECONDS)
+                    await asyncio.wait_for(wake.wait(), timeout=poll)
                 wake.clear()
                 fresh = await sealed.open_notifications(
                     [r for r in await notifications.newer_than(user.id, since)

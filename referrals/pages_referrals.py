@@ -5,20 +5,32 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-import msgspec
 from litestar import Request, get, post
-from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from accounts.guards import case_manager, current_user, member
 from accounts.roles import Role
-from clients.api import CATEGORIES, ClientRecord, active_clients_of
+from clients.api import (
+    CATEGORIES,
+    ClientRecord,
+    active_clients_of,
+    consent_text,
+    consent_text_of,
+)
 from core.i18n import gettext_for
 from core.templates import render
 from directory import api as directory
-from referrals import appointments, drafts, messages, views
-from referrals.page_helpers import error_text, labels, optional_int, optional_uuid, text
+from referrals import appointments, drafts, messages, referral_form, slip, slip_mail, views
+from referrals.page_helpers import (
+    CATEGORY_LABELS,
+    error_text,
+    labels,
+    optional_int,
+    optional_uuid,
+    text,
+)
 from referrals.routes_referrals import remote_addr
 from referrals.states import OPEN, State
 from referrals.tables import Referral
@@ -65,19 +77,26 @@ def _vocabulary() -> dict[str, Any]:
 
 async def _form_page(
     request: Request, service_id: UUID | None, values: dict[str, Any], error: str | None,
-    status_code: int = 200,
+    status_code: int = 200, *, draft_id: UUID | None = None,
 ) -> Template:
     user = current_user(request)
     clients = await _clients(user)
+    service = await _service(service_id)
+    cover = await referral_form.coverage(
+        values, service.organization_id if service else None, {c.id for c in clients})
     return render(
         request,
         "referrals/form.html",
         {
-            "service": await _service(service_id),
+            "service": service,
             "clients": clients,
-            "already_open": await _already_open(values.get("client_id"), service_id, clients),
+            "already_open": [] if draft_id else await _already_open(
+                values.get("client_id"), service_id, clients),
             "values": values,
             "error": error,
+            "coverage": cover,
+            "draft_id": draft_id,
+            "field_categories": referral_form.FIELD_CATEGORIES,
             "labels": labels(gettext_for(request)),
             **_vocabulary(),
         },
@@ -87,37 +106,48 @@ async def _form_page(
 
 @get("/referrals/new", operation_id="referralFormPage", guards=[case_manager],
      include_in_schema=False)
-async def referral_form(
+async def referral_form_page(
     request: Request, service: FromQuery[UUID | None] = None,
     client: FromQuery[UUID | None] = None,
 ) -> Template:
-    values = {"client_id": str(client) if client else "", "urgency": "normal",
-              "shared_categories": ["identity", "contact"]}
+    if request.query_params.get("check"):
+        # "Check consent" without script: the form came back by GET with what was typed.
+        values = referral_form.form_values(request.query_params)
+        service = service or optional_uuid(request.query_params, "service_id")
+        if request.query_params.get("refill"):
+            # A client chosen in the list (htmx): their languages and district replace the last.
+            values["languages"], values["district"] = [], ""
+    else:
+        values = {"client_id": str(client) if client else "", "urgency": "normal",
+                  "shared_categories": ["identity", "contact"]}
+    await referral_form.prefill_from_client(values, current_user(request), remote_addr(request))
     return await _form_page(request, service, values, None)
 
 
-def _input_from(form: Any) -> tuple[dict[str, Any], drafts.ReferralInput]:
-    values: dict[str, Any] = {
-        "client_id": text(form, "client_id", 64),
-        "service_id": text(form, "service_id", 64),
-        "need_category": text(form, "need_category", 100),
-        "need_text": text(form, "need_text"),
-        "urgency": text(form, "urgency", 10) or "normal",
-        "languages": [c.strip().lower() for c in text(form, "languages", 100).replace(
-            ";", ",").split(",") if c.strip()],
-        "interpreter_needed": form.get("interpreter_needed") == "yes",
-        "accessibility_needs": text(form, "accessibility_needs"),
-        "preferred_times": text(form, "preferred_times", 255),
-        "notes": text(form, "notes"),
-        "shared_categories": [str(c) for c in form.getall("shared_categories", [])],
-        "age_band": text(form, "age_band", 10),
-        "district": text(form, "district", 100),
-    }
-    try:
-        data = msgspec.convert(values, drafts.ReferralInput)
-    except msgspec.ValidationError as error:
-        raise ValidationException(str(error)) from None
-    return values, data
+def _missing_text(request: Request, cover: referral_form.Coverage) -> str:
+    t = gettext_for(request)
+    names = ", ".join(t.gettext(CATEGORY_LABELS[c]) for c in cover.missing)
+    if cover.covered is None:
+        return t.gettext("No active consent of the client names this provider. "
+                         "Record a consent first.")
+    return t.gettext("The client's consent does not cover: %(categories)s. Extend the consent, "
+                     "or leave out what it does not cover.") % {"categories": names}
+
+
+async def _consent_refusal(
+    request: Request, service_id: UUID | None, values: dict[str, Any],
+    draft_id: UUID | None = None,
+) -> Template | None:
+    """Before sending: the form again, naming what the consent lacks; None when it covers."""
+    user = current_user(request)
+    service = await _service(service_id)
+    own = {c.id for c in await _clients(user)}
+    cover = await referral_form.coverage(values, service.organization_id if service else None,
+                                         own)
+    if cover is None or (cover.covered is not None and not cover.missing):
+        return None
+    return await _form_page(request, service_id, values, _missing_text(request, cover), 409,
+                            draft_id=draft_id)
 
 
 @post("/referrals/new", operation_id="submitReferralForm", guards=[case_manager],
@@ -126,21 +156,74 @@ async def submit_referral(request: Request) -> Template | Redirect:
     user = current_user(request)
     form = await request.form()
     service_id = optional_uuid(form, "service_id")
-    values: dict[str, Any] = {}
+    values = referral_form.form_values(form)
+    sending = text(form, "action", 10) == "send"
+    if sending and (refused := await _consent_refusal(request, service_id, values)):
+        return refused
     try:
-        values, data = _input_from(form)
-        referral_id = await drafts.create_draft(data, user)
+        referral_id = await drafts.create_draft(referral_form.parse_new(values), user)
     except HTTPException as error:
-        values = values or {k: text(form, k) for k in form}
         return await _form_page(request, service_id, values, error_text(request, error),
                                 status_code=error.status_code)
-    if text(form, "action", 10) == "send":
+    return await _send_or_keep(referral_id, user, sending)
+
+
+async def _send_or_keep(referral_id: UUID, user: Any, sending: bool) -> Redirect:
+    if sending:
         try:
             await transition(referral_id, State.SENT.value, user)
         except HTTPException as error:
             return Redirect(f"/referrals/{referral_id}?problem={_code(error)}", status_code=303)
         return Redirect(f"/referrals/{referral_id}?done=sent", status_code=303)
     return Redirect(f"/referrals/{referral_id}?done=draft", status_code=303)
+
+
+async def _own_draft(request: Request, referral_id: UUID) -> views.ReferralOut:
+    referral = await views.detail(referral_id, current_user(request), remote_addr(request))
+    if referral.side != "sender" or referral.client_id is None:
+        raise NotFoundException("No such referral.")
+    return referral
+
+
+@get("/referrals/{referral_id:uuid}/edit", operation_id="referralEditPage",
+     guards=[case_manager], include_in_schema=False)
+async def referral_edit_page(request: Request, referral_id: FromPath[UUID]) -> Template | Redirect:
+    r = await _own_draft(request, referral_id)
+    if r.state != State.DRAFT.value:
+        return Redirect(f"/referrals/{referral_id}?problem=not_a_draft", status_code=303)
+    values = {
+        "client_id": str(r.client_id), "need_category": r.need_category,
+        "need_text": r.need_text or "", "urgency": r.urgency, "languages": r.languages or [],
+        "interpreter_needed": bool(r.interpreter_needed),
+        "accessibility_needs": r.accessibility_needs or "",
+        "preferred_times": r.preferred_times or "", "notes": r.notes or "",
+        "shared_categories": r.shared_categories, "age_band": r.age_band or "",
+        "district": r.district or "", "version": r.version,
+    }
+    return await _form_page(request, r.service.id, values, None, draft_id=referral_id)
+
+
+@post("/referrals/{referral_id:uuid}/edit", operation_id="referralEditSave",
+      guards=[case_manager], include_in_schema=False)
+async def referral_edit_save(
+    request: Request, referral_id: FromPath[UUID]
+) -> Template | Redirect:
+    user = current_user(request)
+    r = await _own_draft(request, referral_id)
+    form = await request.form()
+    values = {**referral_form.form_values(form), "client_id": str(r.client_id)}
+    values["version"] = optional_int(form, "version")
+    sending = text(form, "action", 10) == "send"
+    if sending and (refused := await _consent_refusal(request, r.service.id, values,
+                                                      referral_id)):
+        return refused
+    try:
+        await drafts.update_draft(referral_id, referral_form.parse_changes(values), user,
+                                  values["version"])
+    except HTTPException as error:
+        return await _form_page(request, r.service.id, values, error_text(request, error),
+                                status_code=error.status_code, draft_id=referral_id)
+    return await _send_or_keep(referral_id, user, sending)
 
 
 def _code(error: HTTPException) -> str:
@@ -206,10 +289,35 @@ async def detail_page(
             "labels": labels(t),
             "options": {o.to: o for o in referral.allowed_transitions},
             "slots": slots,
+            **await _slip_context(referral),
+            "consent_read": await _consent_read(referral),
             **_vocabulary(),
         },
         status_code=status_code,
     )
+
+
+async def _consent_read(referral: views.ReferralOut) -> dict[str, str] | None:
+    """Which consent text the client agreed to (language, version), for both sides to see."""
+    row = await Referral.select(Referral.consent).where(Referral.id == referral.id).first()
+    if row is None or row["consent"] is None or referral.disclosure == "none":
+        return None
+    found = await consent_text_of(row["consent"])
+    if found is None:
+        return None
+    text = consent_text(found[0])
+    return {"code": text.code, "name": text.name, "lang": text.lang, "version": found[1]}
+
+
+async def _slip_context(referral: views.ReferralOut) -> dict[str, Any]:
+    """The slip link and the slips mailed, for the sending side."""
+    if referral.side != "sender":
+        return {"slip_ready": False}
+    return {
+        "slip_ready": referral.state in slip.SLIP_STATES,
+        "slip_mails": await slip_mail.mails_of(referral.id),
+        "slip_language_names": {c: t.name for c, t in slip.slip_texts().items()},
+    }
 
 
 @get("/referrals/{referral_id:uuid}", operation_id="referralPage", guards=[member],
@@ -274,8 +382,10 @@ async def referral_page_message(
 
 
 ROUTES = [
-    referral_form,
+    referral_form_page,
     submit_referral,
+    referral_edit_page,
+    referral_edit_save,
     my_referrals,
     referral_page,
     referral_page_transition,

@@ -11,6 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from accounts.guards import current_user, member
+from core import shown_once
 from core.errors import ReadableError
 from core.i18n import gettext_for
 from core.templates import render
@@ -19,7 +20,7 @@ from referrals.page_helpers import error_text, optional_uuid, text
 
 
 async def _page(
-    request: Request, created: webhooks.EndpointOut | None = None, error: str | None = None,
+    request: Request, created: dict[str, str] | None = None, error: str | None = None,
     status_code: int = 200,
 ) -> Template:
     user = current_user(request)
@@ -42,11 +43,14 @@ async def _page(
 
 @get("/webhooks", operation_id="webhooksPage", guards=[member], include_in_schema=False)
 async def webhooks_page(request: Request) -> Template:
-    return await _page(request)
+    shown = shown_once.taken(request)
+    if shown is None or not shown.get("secret"):
+        return await _page(request)
+    return shown_once.forget(await _page(request, created=shown), "/webhooks")
 
 
 @post("/webhooks", operation_id="webhooksPageCreate", guards=[member], include_in_schema=False)
-async def webhooks_create(request: Request) -> Template:
+async def webhooks_create(request: Request) -> Template | Redirect:
     form = await request.form()
     try:
         organization_id = optional_uuid(form, "organization_id")
@@ -66,7 +70,9 @@ async def webhooks_create(request: Request) -> Template:
     except HTTPException as error:
         return await _page(request, error=error_text(request, error),
                            status_code=error.status_code)
-    return await _page(request, created=created, status_code=201)
+    # The signing secret is shown once, on the page the redirect leads to.
+    return shown_once.redirect_with("/webhooks", {"url": created.url,
+                                                  "secret": created.secret or ""})
 
 
 @post("/webhooks/{endpoint_id:uuid}/delete", operation_id="webhooksPageDelete", guards=[member],

@@ -58,6 +58,9 @@ class ConsentOut(msgspec.Struct):
     withdrawn_at: datetime | None
     withdrawn_by: UUID | None
     active: bool
+    # The consent text the client read: catalog language and version (the evidence).
+    text_language: str = "de"
+    text_version: str = ""
 
 
 class ClientDetailOut(ClientOut):
@@ -127,6 +130,8 @@ def consent_out(consent: clients.ConsentRecord) -> ConsentOut:
         withdrawn_at=consent.withdrawn_at,
         withdrawn_by=consent.withdrawn_by,
         active=consent.active,
+        text_language=consent.text_language,
+        text_version=consent.text_version,
     )
 
 
@@ -147,6 +152,11 @@ async def api_list_clients(
     page: FromQuery[int] = 1,
     per_page: FromQuery[int] = 50,
 ) -> Page[ClientOut]:
+    """List clients.
+
+    Clients of your organisations, paged, newest first, found by pseudonym; only pseudonymous
+    fields, never personal data (erased ones with `include_erased`).
+    """
     offset, limit = page_params(page, per_page)
     rows, total = await clients.list_clients(
         current_user(request),
@@ -167,6 +177,11 @@ async def api_list_clients(
     tags=TAGS,
 )
 async def api_create_client(request: Request, data: JSONBody[clients.ClientInput]) -> ClientOut:
+    """Record a client.
+
+    A new client of your organisation; personal data are encrypted with the client's own key and
+    the creation is audited.
+    """
     client = await clients.create_client(
         current_user(request),
         data.personal(),
@@ -179,6 +194,10 @@ async def api_create_client(request: Request, data: JSONBody[clients.ClientInput
 
 @get("/api/clients/{client_id:uuid}", operation_id="getClient", guards=GUARDS, tags=TAGS)
 async def api_get_client(request: Request, client_id: FromPath[UUID]) -> ClientDetailOut:
+    """Read one client.
+
+    The client's pseudonymous record (no personal data; read those with `personal-data`).
+    """
     client = await clients.owned_client(client_id, current_user(request))
     base = msgspec.structs.asdict(client_out(client))
     return ClientDetailOut(**base, consents=await consent_outs(client.id))
@@ -188,6 +207,10 @@ async def api_get_client(request: Request, client_id: FromPath[UUID]) -> ClientD
 async def api_update_client(
     request: Request, client_id: FromPath[UUID], data: JSONBody[clients.ClientChanges]
 ) -> ClientOut:
+    """Change a client.
+
+    Changes only the fields sent; personal data are encrypted again and the change is audited.
+    """
     client = await clients.update_client(
         client_id, data, current_user(request), remote_addr(request)
     )
@@ -205,7 +228,10 @@ async def api_personal_data(
     client_id: FromPath[UUID],
     categories: FromQuery[list[str] | None] = None,
 ) -> PersonalDataOut:
-    """Decrypts the requested categories (all when none are given); the read is audited."""
+    """Read a client's personal data.
+
+    Decrypts the requested categories (all when none are given); the read is audited.
+    """
     wanted = categories or list(clients.CATEGORIES)
     values = await clients.reveal_personal_data(
         client_id, wanted, current_user(request), remote_addr(request)
@@ -215,7 +241,10 @@ async def api_personal_data(
 
 @get("/api/clients/{client_id:uuid}/export", operation_id="exportClient", guards=GUARDS, tags=TAGS)
 async def api_export_client(request: Request, client_id: FromPath[UUID]) -> dict[str, Any]:
-    """Everything stored about the client (GDPR Art. 15)."""
+    """Export a client's data.
+
+    Everything stored about the client (GDPR Art. 15).
+    """
     return await export_client(client_id, current_user(request), remote_addr(request))
 
 
@@ -229,7 +258,10 @@ async def api_export_client(request: Request, client_id: FromPath[UUID]) -> dict
 async def api_erase_client(
     request: Request, client_id: FromPath[UUID], data: JSONBody[EraseIn]
 ) -> ErasureOut:
-    """Erase the client (GDPR Art. 17): the key is destroyed, free texts are cleared."""
+    """Erase a client.
+
+    Erase the client (GDPR Art. 17): the key is destroyed, free texts are cleared.
+    """
     user = current_user(request)
     client = await clients.owned_client(client_id, user)
     if client.erased_at is None and data.confirm_pseudonym.strip() != client.pseudonym:
@@ -250,6 +282,11 @@ async def api_erase_client(
     "/api/clients/{client_id:uuid}/consents", operation_id="listConsents", guards=GUARDS, tags=TAGS
 )
 async def api_list_consents(request: Request, client_id: FromPath[UUID]) -> list[ConsentOut]:
+    """List a client's consents.
+
+    Every consent of the client, newest first, with recipients, purpose, data categories,
+    validity and withdrawal.
+    """
     await clients.owned_client(client_id, current_user(request))
     return await consent_outs(client_id)
 
@@ -264,6 +301,11 @@ async def api_list_consents(request: Request, client_id: FromPath[UUID]) -> list
 async def api_record_consent(
     request: Request, client_id: FromPath[UUID], data: JSONBody[clients.ConsentInput]
 ) -> ConsentOut:
+    """Record a consent.
+
+    What the client agreed to share, with whom, for what and how long, and how it was given;
+    referrals may only share what a valid consent covers.
+    """
     consent = await clients.record_consent(
         client_id, data, current_user(request), remote_addr(request)
     )
@@ -279,6 +321,10 @@ async def api_record_consent(
 async def api_get_consent(
     request: Request, client_id: FromPath[UUID], consent_id: FromPath[UUID]
 ) -> ConsentOut:
+    """Read one consent.
+
+    One consent of the client with its recipients, categories and validity.
+    """
     return consent_out(
         await clients.consent_of_client(client_id, consent_id, current_user(request))
     )
@@ -297,7 +343,10 @@ async def api_withdraw_consent(
     consent_id: FromPath[UUID],
     data: JSONBody[WithdrawIn | None] = None,
 ) -> WithdrawalOut:
-    """Withdraw at once: recipients lose access; open referrals are cancelled, recipients told."""
+    """Withdraw a consent.
+
+    Withdraw at once: recipients lose access; open referrals are cancelled, recipients told.
+    """
     user = current_user(request)
     await clients.consent_of_client(client_id, consent_id, user)
     open_before = await open_referrals(consent_id=consent_id)
@@ -313,7 +362,10 @@ async def api_withdraw_consent(
 
 @get("/api/consent-options", operation_id="consentOptions", tags=["clients"])
 async def api_consent_options() -> ConsentOptions:
-    """The codes a consent is made of, for forms of integrating systems."""
+    """Consent codes.
+
+    The codes a consent is made of, for forms of integrating systems.
+    """
     return ConsentOptions(
         categories=list(clients.CATEGORIES),
         special_categories=sorted(clients.SPECIAL_CATEGORIES),

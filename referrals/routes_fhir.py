@@ -80,7 +80,10 @@ Offset = Annotated[int, QueryParameter(name="_offset")]
 @get("/Task/{referral_id:uuid}", operation_id="readFhirTask", tags=TAGS,
      responses=RESPONSES, guards=[member])
 async def read_task(request: Request, referral_id: FromPath[UUID]) -> Response[bytes]:
-    """The referral's SDOHCC TaskForReferralManagement; ETag carries its version."""
+    """Read a FHIR Task.
+
+    The referral's SDOHCC TaskForReferralManagement; ETag carries its version.
+    """
     return fhir_response(await fhir_views.read_one(
         "Task", referral_id, current_user(request), remote_addr(request),
         absolute_url()))
@@ -92,7 +95,10 @@ async def search_tasks(
     request: Request, status: Statuses = None, owner: FromQuery[str | None] = None,
     requester: FromQuery[str | None] = None, count: Count = 50, offset: Offset = 0,
 ) -> Response[bytes]:
-    """Tasks you may see, by status (comma-separated FHIR codes) and owner organisation."""
+    """Search FHIR Tasks.
+
+    Tasks you may see, by status (comma-separated FHIR codes) and owner organisation.
+    """
     start, limit = _paging(count, offset)
     return fhir_response(await fhir_views.search(
         "Task", current_user(request), statuses=status or [], owner=owner,
@@ -119,7 +125,10 @@ async def update_task(request: Request, referral_id: FromPath[UUID]) -> Response
      responses=RESPONSES, guards=[member])
 async def read_service_request(request: Request, referral_id: FromPath[UUID]
                                ) -> Response[bytes]:
-    """The referral's SDOHCC ServiceRequest, with what you may see of it; the read is logged."""
+    """Read a FHIR ServiceRequest.
+
+    The referral's SDOHCC ServiceRequest, with what you may see of it; the read is logged.
+    """
     return fhir_response(await fhir_views.read_one(
         "ServiceRequest", referral_id, current_user(request), remote_addr(request),
         absolute_url()))
@@ -131,7 +140,10 @@ async def search_service_requests(
     request: Request, status: Statuses = None, performer: FromQuery[str | None] = None,
     requester: FromQuery[str | None] = None, count: Count = 50, offset: Offset = 0,
 ) -> Response[bytes]:
-    """ServiceRequests you may see, by status and performer (the receiving organisation)."""
+    """Search FHIR ServiceRequests.
+
+    ServiceRequests you may see, by status and performer (the receiving organisation).
+    """
     start, limit = _paging(count, offset)
     return fhir_response(await fhir_views.search(
         "ServiceRequest", current_user(request), statuses=status or [], owner=performer,
@@ -142,7 +154,10 @@ async def search_service_requests(
 @get("/metadata", operation_id="readFhirCapabilities", tags=TAGS,
      responses=RESPONSES, guards=[member])
 async def capabilities() -> Response[bytes]:
-    """The CapabilityStatement: which resources, interactions and search parameters exist."""
+    """FHIR capability statement.
+
+    The CapabilityStatement: which resources, interactions and search parameters exist.
+    """
     return fhir_response(fhir.capability_statement(absolute_url(), RELEASED))
 
 

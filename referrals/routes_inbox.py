@@ -55,7 +55,10 @@ async def list_notifications(
     page: FromQuery[int] = 1,
     per_page: FromQuery[int] = 50,
 ) -> Page[notifications.NotificationOut]:
-    """Your notifications, newest first, in your language."""
+    """List my notifications.
+
+    Your notifications, newest first, in your language.
+    """
     user = current_user(request)
     offset, limit = page_params(page, per_page)
     where: Combinable = Notification.user == user.id
@@ -80,6 +83,10 @@ async def list_notifications(
 @post("/api/notifications/{notification_id:uuid}/read", operation_id="markNotificationRead",
       tags=["notifications"], guards=[member], status_code=HTTP_204_NO_CONTENT)
 async def mark_read(request: Request, notification_id: FromPath[UUID]) -> None:
+    """Mark a notification read.
+
+    Marks one of your notifications as read; 404 when it is not yours.
+    """
     user = current_user(request)
     async with atomic():
         found = (
@@ -94,6 +101,10 @@ async def mark_read(request: Request, notification_id: FromPath[UUID]) -> None:
 @post("/api/notifications/read-all", operation_id="markAllNotificationsRead",
       tags=["notifications"], guards=[member], status_code=HTTP_204_NO_CONTENT)
 async def mark_all_read(request: Request) -> None:
+    """Mark all notifications read.
+
+    Marks every unread notification of yours as read.
+    """
     user = current_user(request)
     async with atomic():
         await Notification.update({Notification.read_at: datetime.now(UTC)}).where(
@@ -103,7 +114,10 @@ async def mark_all_read(request: Request) -> None:
 
 @get("/api/webhooks", operation_id="listWebhooks", tags=["webhooks"], guards=[member])
 async def list_webhooks(request: Request) -> list[webhooks.EndpointOut]:
-    """Webhook endpoints of your organisations (without their secrets)."""
+    """List webhooks.
+
+    Webhook endpoints of your organisations (without their secrets).
+    """
     return await webhooks.list_endpoints(current_user(request))
 
 
@@ -123,12 +137,20 @@ async def create_webhook(
 @delete("/api/webhooks/{endpoint_id:uuid}", operation_id="deleteWebhook", tags=["webhooks"],
         guards=[member], status_code=HTTP_204_NO_CONTENT)
 async def delete_webhook(request: Request, endpoint_id: FromPath[UUID]) -> None:
+    """Delete a webhook.
+
+    The endpoint of your organisation no longer receives events.
+    """
     await webhooks.delete_endpoint(endpoint_id, current_user(request))
 
 
 @get("/api/notifications/unread-count", operation_id="countUnreadNotifications",
      tags=["notifications"], guards=[member], status_code=HTTP_200_OK)
 async def unread_count(request: Request) -> dict[str, int]:
+    """Count my unread notifications.
+
+    The number of your unread notifications, for a badge.
+    """
     return {"unread": await notifications.unread_count(current_user(request).id)}
 
 

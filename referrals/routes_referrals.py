@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from accounts.guards import case_manager, current_user, member
 from core.urls import absolute_url
 from core.web import Page, page_params
-from referrals import drafts, fhir, fhir_views, messages, views
+from referrals import answers, drafts, fhir, fhir_views, messages, views
 from referrals.states import State
 from referrals.transitions import transition
 from referrals.waitlist import URGENCIES
@@ -63,8 +63,8 @@ def check_urgency(urgency: str | None) -> str | None:
 
 async def move(
     referral_id: UUID, data: TransitionIn, request: Request
-) -> views.ReferralOut:
-    """Apply a transition for the current user and answer with the referral as they see it."""
+) -> answers.TransitionOut:
+    """Apply a transition for the current user; answer with the new state and the next moves."""
     user = current_user(request)
     slot_id: UUID | None = None
     text = ""
@@ -76,7 +76,7 @@ async def move(
         raise ValidationException("An appointment can only be given when accepting.")
     if data.expected_wait and data.to != State.WAITLISTED.value:
         raise ValidationException("An expected wait can only be given when waitlisting.")
-    await transition(
+    moved = await transition(
         referral_id,
         data.to,
         user,
@@ -87,7 +87,7 @@ async def move(
         expected_wait=data.expected_wait,
         expected_version=data.version,
     )
-    return await views.detail(referral_id, user, remote_addr(request))
+    return await answers.after_move(moved)
 
 
 @post("/api/referrals", operation_id="createReferral", tags=TAGS, guards=[case_manager],
@@ -95,10 +95,11 @@ async def move(
 async def create_referral(
     request: Request, data: JSONBody[drafts.ReferralInput]
 ) -> views.ReferralOut:
-    """Create a referral as a draft; send it with a transition to `sent`."""
-    user = current_user(request)
-    referral_id = await drafts.create_draft(data, user)
-    return await views.detail(referral_id, user, remote_addr(request))
+    """Create a referral.
+
+    Create a referral as a draft; send it with a transition to `sent`.
+    """
+    return await answers.create(data, current_user(request), remote_addr(request))
 
 
 @get("/api/referrals", operation_id="listReferrals", tags=TAGS, guards=[case_manager])
@@ -111,7 +112,10 @@ async def list_referrals(
     page: FromQuery[int] = 1,
     per_page: FromQuery[int] = 50,
 ) -> Page[views.ReferralSummary]:
-    """The referrals sent by your organisation, newest first."""
+    """List sent referrals.
+
+    The referrals sent by your organisation, newest first.
+    """
     offset, limit = page_params(page, per_page)
     items, total = await views.list_sent(
         current_user(request),
@@ -128,7 +132,10 @@ async def list_referrals(
 @get("/api/referrals/{referral_id:uuid}", operation_id="getReferral", tags=TAGS,
      guards=[member])
 async def get_referral(request: Request, referral_id: FromPath[UUID]) -> views.ReferralOut:
-    """One referral, with what you may see of it; the read is logged."""
+    """Read one referral.
+
+    One referral, with what you may see of it; the read is logged.
+    """
     return await views.detail(referral_id, current_user(request), remote_addr(request))
 
 
@@ -140,7 +147,10 @@ async def update_referral(
     data: JSONBody[drafts.ReferralChanges],
     version: FromQuery[int | None] = None,
 ) -> views.ReferralOut:
-    """Change a draft's content (only fields sent); a sent referral cannot be edited."""
+    """Change a draft referral.
+
+    Change a draft's content (only fields sent); a sent referral cannot be edited.
+    """
     user = current_user(request)
     await drafts.update_draft(referral_id, data, user, version)
     return await views.detail(referral_id, user, remote_addr(request))
@@ -150,8 +160,11 @@ async def update_referral(
       tags=TAGS, guards=[member], status_code=HTTP_200_OK)
 async def post_transition(
     request: Request, referral_id: FromPath[UUID], data: JSONBody[TransitionIn]
-) -> views.ReferralOut:
-    """Move the referral to another state: the only way its state changes."""
+) -> answers.TransitionOut:
+    """Move the referral to another state: the only way its state changes.
+
+    The answer is lean (state, version, the moves allowed next); the full referral is
+    `GET /api/referrals/{referral_id}`."""
     return await move(referral_id, data, request)
 
 
@@ -160,6 +173,11 @@ async def post_transition(
 async def list_referral_messages(
     request: Request, referral_id: FromPath[UUID]
 ) -> list[messages.MessageOut]:
+    """List a referral's messages.
+
+    The messages between sender and provider on this referral, oldest first; only for the two
+    organisations involved.
+    """
     return await messages.list_messages(referral_id, current_user(request), remote_addr(request))
 
 
@@ -168,6 +186,10 @@ async def list_referral_messages(
 async def post_referral_message(
     request: Request, referral_id: FromPath[UUID], data: JSONBody[messages.MessageIn]
 ) -> messages.MessageOut:
+    """Write on a referral.
+
+    A message to the other side of the referral; they are notified.
+    """
     return await messages.post_message(referral_id, data, current_user(request))
 
 
@@ -200,7 +222,10 @@ class Vocabulary(msgspec.Struct):
 @get("/api/referrals/vocabulary", operation_id="getReferralVocabulary", tags=TAGS,
      guards=[member])
 async def vocabulary() -> Vocabulary:
-    """The codes the referral endpoints accept."""
+    """Referral codes.
+
+    The codes the referral endpoints accept.
+    """
     from clients.api import CATEGORIES
     from referrals.states import ANSWER_REASONS, SENDER_CANCEL_REASONS
     from referrals.waitlist import WAIT_BANDS

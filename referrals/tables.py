@@ -7,6 +7,7 @@ from piccolo.columns import (
     UUID,
     Boolean,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
     Text,
@@ -14,22 +15,23 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
+
+from core.references import table_ref
 
 # Other domains' tables, named instead of imported: referrals reach them through their front
 # doors (directory.api, clients.api); the foreign keys stay as they are in the database.
-SERVICE = LazyTableReference(table_class_name="Service", app_name="directory")
-ORGANIZATION = LazyTableReference(table_class_name="Organization", app_name="directory")
+SERVICE = table_ref("Service", "directory")
+ORGANIZATION = table_ref("Organization", "directory")
 
 
 class Referral(Table):
     id = UUID(primary_key=True)
     client: ForeignKey[Table] = ForeignKey(
-        references=LazyTableReference(table_class_name="Client", app_name="clients"), index=True
+        references=table_ref("Client", "clients"), index=True
     )
     consent: ForeignKey[Table] = ForeignKey(
-        references=LazyTableReference(table_class_name="Consent", app_name="clients"),
+        references=table_ref("Consent", "clients"),
         null=True,
         default=None,
         index=True,
@@ -81,6 +83,25 @@ class ReferralTransition(Table):
     reason = Varchar(length=30, default="")
     note = Text(default="")
     at = Timestamptz(default=TimestamptzNow())
+
+
+class ReferralMonthCount(Table):
+    """One monthly count behind the analysis (`referrals.monthly`): how many referrals sent in
+    `month` (a Berlin month) fall under `measure` for need, district and `grp` (the receiving
+    organisation, a language or the need referred to next, by measure). Duration measures carry
+    a bucket (`monthly.bucket`) and the hours summed in it. Rebuilt per month from the referral
+    tables, so it is never the only record of anything."""
+
+    month = Varchar(length=7)
+    measure = Varchar(length=20)
+    need = Varchar(length=100, default="")
+    district = Varchar(length=100, default="")
+    grp = Varchar(length=100, default="")
+    state = Varchar(length=20, default="")
+    reason = Varchar(length=30, default="")
+    bucket = Integer(default=0)
+    number = Integer(default=0)
+    hours = DoublePrecision(default=0.0)
 
 
 class ReferralMessage(Table):
@@ -144,6 +165,22 @@ class MailDelivery(Table):
     dedupe_key = Varchar(length=200, unique=True)
     recipient_user = UUID(index=True)
     subject = Varchar(length=255, default="")
+    sent_at = Timestamptz(default=TimestamptzNow())
+
+
+class SlipMail(Table):
+    """A referral slip e-mailed to the client: language, size and who sent it (not the text).
+
+    Part of the referral's history; `dedupe_key` keeps a retried outbox event from resending.
+    """
+
+    id = UUID(primary_key=True)
+    referral = ForeignKey(references=Referral, index=True)
+    language = Varchar(length=20)
+    size = Varchar(length=5, default="a4")
+    sent_by = UUID()
+    with_calendar = Boolean(default=False)
+    dedupe_key = Varchar(length=200, unique=True)
     sent_at = Timestamptz(default=TimestamptzNow())
 
 

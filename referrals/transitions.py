@@ -56,6 +56,8 @@ class Moved(msgspec.Struct, frozen=True):
     referral_id: UUID
     state: str
     version: int
+    # The mover's sides, for the moves they may make next (see `referrals.answers`).
+    sides: frozenset[Side] = frozenset()
 
 
 def _refuse(error: StateRuleError) -> HTTPException:
@@ -108,11 +110,24 @@ async def _require_covering_consent(row: dict[str, Any]) -> UUID:
 
 
 async def _require_active_service(service_id: UUID) -> None:
-    offer = await directory.offer_for_referral(service_id)
-    if offer is None or not offer.takes_referrals:
+    if not await directory.offer_takes_referrals(service_id):
         raise TransitionConflict(
             detail="This offer no longer takes referrals; choose another offer.",
             extra={"code": "service_inactive"},
+        )
+
+
+async def _require_open_waitlist(service_id: UUID) -> None:
+    """A closed waitlist takes no one new; those already on it keep their turn (a freed place
+    still goes to the head of the list), so closing it is not a reason to drop anyone."""
+    offer = await directory.offer_for_referral(service_id)
+    if offer is None or not offer.waitlist_open:
+        raise TransitionConflict(
+            detail=(
+                "The waitlist of this offer is closed. Accept the referral if a place is free, "
+                "decline it, or open the waitlist first."
+            ),
+            extra={"code": "waitlist_closed"},
         )
 
 
@@ -207,6 +222,7 @@ async def _apply(
                 row, appointment_text[:255]
             )
     elif target is State.WAITLISTED:
+        await _require_open_waitlist(row["service"])
         changes[Referral.waitlisted_at] = now
         band = expected_wait or "unknown"
         if band not in waitlist.WAIT_BANDS:
@@ -295,6 +311,8 @@ async def transition(
     except StateRuleError as error:
         raise _refuse(error) from None
 
+    deadlines.prepare(datetime.now(UTC))
+
     async def attempt() -> Moved:
         async with atomic():
             row = await _load(referral_id)
@@ -321,7 +339,7 @@ async def transition(
                 appointment_text=appointment_text,
                 expected_wait=expected_wait,
             )
-        return Moved(referral_id, target.value, int(row["version"]) + 1)
+        return Moved(referral_id, target.value, int(row["version"]) + 1, frozenset(sides))
 
     # A concurrent move (e.g. a consent withdrawal cancelling it) is met by reading the referral
     # again: the move then either applies or is refused for the state it finds.

@@ -234,7 +234,7 @@ async def list_inbox(
     return [await _summary(row, Side.RECEIVER) for row in rows], total
 
 
-def _options(state: str, sides: set[Side]) -> list[TransitionOption]:
+def options_for(state: str, sides: set[Side]) -> list[TransitionOption]:
     options: list[TransitionOption] = []
     source = State(state)
     for side in sorted(sides):
@@ -248,7 +248,8 @@ def _options(state: str, sides: set[Side]) -> list[TransitionOption]:
     return options
 
 
-async def _possible(row: dict[str, Any], options: list[TransitionOption]) -> list[TransitionOption]:
+async def possible_moves(row: dict[str, Any],
+                         options: list[TransitionOption]) -> list[TransitionOption]:
     """Leave out what the offer cannot take now: accepting into a full offer, waitlisting
     where the waitlist is closed (the provider changes capacity first)."""
     if not any(o.to in {State.ACCEPTED.value, State.WAITLISTED.value} for o in options):
@@ -380,7 +381,7 @@ async def detail(referral_id: UUID, actor: CurrentUser, remote_addr: str) -> Ref
         waitlist=await _waitlist_info(row),
         appointment_text=row["appointment_text"] if sees_content else None,
         appointment_slot_id=row["appointment_slot"],
-        allowed_transitions=await _possible(row, _options(row["state"], sides)),
+        allowed_transitions=await possible_moves(row, options_for(row["state"], sides)),
         history=await _history(row["id"], row["client"], sees_content),
     )
     await audit.record(

@@ -9,7 +9,9 @@ from referrals import (
     pages_clients,
     pages_consents,
     pages_inbox,
+    pages_overview,
     pages_referrals,
+    pages_slip,
     pages_webhooks,
     routes_clients,
     routes_fhir,
@@ -26,5 +28,7 @@ ROUTES: list[Any] = [
     *pages_inbox.ROUTES,
     *pages_clients.ROUTES,
     *pages_consents.ROUTES,
+    *pages_slip.ROUTES,
     *pages_webhooks.ROUTES,
+    *pages_overview.ROUTES,
 ]

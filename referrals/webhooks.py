@@ -163,6 +163,8 @@ async def deliver(
     endpoints = await WebhookEndpoint.select().where(
         WebhookEndpoint.organization.is_in(list(orgs)) & (WebhookEndpoint.active == True)  # noqa: E712
     )
+    if not endpoints:
+        return []
     failures: list[str] = []
     async with outbound.client(TIMEOUT) as http:
         for endpoint in endpoints:

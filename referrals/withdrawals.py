@@ -104,27 +104,26 @@ async def on_client_erased(payload: dict[str, Any]) -> list[UUID]:
 
 
 async def _clear_free_texts(client_id: UUID, now: datetime) -> None:
-    """States, dates, offers and coded fields stay for the statistics; free texts go."""
+    """States, dates, offers and coded fields stay for the statistics; free texts go. A text
+    that was there reads as erased, so that nobody takes it for one never written (an
+    acceptance mailed later must not say the appointment is still to be arranged)."""
     referral_ids = [
         r["id"] for r in await Referral.select(Referral.id).where(Referral.client == client_id)
     ]
     if not referral_ids:
         return
-    await Referral.update(
-        {
-            Referral.need_text: "",
-            Referral.notes: "",
-            Referral.accessibility_needs: "",
-            Referral.preferred_times: "",
-            Referral.appointment_text: "",
-            Referral.updated_at: now,
-        }
-    ).where(Referral.id.is_in(referral_ids))
-    await ReferralTransition.update({ReferralTransition.note: ""}).where(
-        ReferralTransition.referral.is_in(referral_ids)
+    for column in (
+        Referral.need_text, Referral.notes, Referral.accessibility_needs,
+        Referral.preferred_times, Referral.appointment_text,
+    ):
+        await Referral.update({column: clients.ERASED_TEXT, Referral.updated_at: now}).where(
+            Referral.id.is_in(referral_ids), column != ""
+        )
+    await ReferralTransition.update({ReferralTransition.note: clients.ERASED_TEXT}).where(
+        ReferralTransition.referral.is_in(referral_ids), ReferralTransition.note != ""
     )
-    await ReferralMessage.update({ReferralMessage.body: ""}).where(
-        ReferralMessage.referral.is_in(referral_ids)
+    await ReferralMessage.update({ReferralMessage.body: clients.ERASED_TEXT}).where(
+        ReferralMessage.referral.is_in(referral_ids), ReferralMessage.body != ""
     )
 
 

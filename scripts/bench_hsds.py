@@ -1,15 +1,19 @@
 """Times the HSDS export and import of a generated state-size directory and their peak memory.
 
-Usage: .venv/bin/python scripts/bench_hsds.py [--services 100000] [--postgres]
+Usage: .venv/bin/python scripts/bench_hsds.py [--services 100000] [--postgres] [--steps ...]
 
 Generates the offers (with organisations, locations, phones, languages, capacities, terms and
 schedules) into a fresh database, exports them, imports the export into a second fresh database
 (a Lotse with only its taxonomies), imports it once more (nothing changes), then imports it into
 a third database, kills that import (SIGKILL) once 40% of the offers are in, and runs it again
 ("re-run after kill": should take no longer than the first import and leave no duplicate
-flags). Prints seconds, records per second and the peak resident memory of each step (each runs
-in its own process). SQLite by default; --postgres uses three throwaway databases on
-LOTSE_TEST_POSTGRES.
+flags). ``index`` then delivers what the first import told the search index (the outbox), and
+``export (imported)`` exports the imported directory. ``--steps`` picks steps (``quick``:
+generate, export, import, index, export of the import). Prints wall seconds, CPU seconds,
+records per second and the peak resident memory (ru_maxrss) of each step, each in its own
+process, and a fixed reference computation's CPU seconds at the start and the end: on a loaded
+machine it shows how much every figure is stretched. SQLite by default; --postgres uses three
+throwaway databases on LOTSE_TEST_POSTGRES.
 """
 
 from __future__ import annotations
@@ -140,6 +144,27 @@ async def import_(folder: Path) -> dict[str, Any]:
             "duplicate_flags": len(await open_duplicates())}
 
 
+async def index() -> dict[str, Any]:
+    """Deliver every outbox event waiting (the search index learns of the imported offers)."""
+    from domains import install
+    from outbox.dispatcher import deliver_due
+
+    install()
+    events = 0
+    while handled := await deliver_due():
+        events += handled
+    return {"events": events}
+
+
+def reference() -> float:
+    """CPU seconds of a fixed pure-Python computation: compare runs by it."""
+    started = time.process_time()
+    total = 0
+    for n in range(10_000_000):
+        total += n % 7
+    return time.process_time() - started
+
+
 def phase(name: str, argument: str) -> None:
     """Run one step in this process and print its figures as JSON."""
     started = time.perf_counter()
@@ -147,11 +172,21 @@ def phase(name: str, argument: str) -> None:
         result: Any = asyncio.run(generate(int(argument)))
     elif name == "export":
         result = asyncio.run(export(Path(argument)))
+    elif name == "index":
+        result = asyncio.run(index())
     else:
         result = asyncio.run(import_(Path(argument)))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"seconds": time.perf_counter() - started, "peak_mb": peak_mb(),
                       "cpu": usage.ru_utime + usage.ru_stime, "result": result}))
+
+
+ALL_STEPS = ("generate", "export", "import", "again", "killed", "rerun", "index", "reexport")
+QUICK_STEPS = ("generate", "export", "import", "index", "reexport")
+STEP_NAMES = {"generate": "generate", "export": "export", "import": "import (empty)",
+              "again": "import (again)", "killed": "import (killed)",
+              "rerun": "re-run after kill", "index": "index (outbox)",
+              "reexport": "export (imported)"}
 
 
 def run_phase(name: str, argument: str, env: dict[str, str]) -> dict[str, Any]:
@@ -224,6 +259,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=100_000)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--steps", default="all",
+                        help="comma-separated: generate, export, import, again, killed, rerun, "
+                             "index, reexport; or quick (generate, export, import, index, "
+                             "reexport); or all")
     parser.add_argument("--phase", nargs=2, metavar=("NAME", "ARG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -244,28 +283,38 @@ def main() -> None:
     )
     engine = "PostgreSQL" if args.postgres else "SQLite"
     print(f"HSDS benchmark: {args.services} services on {engine} (work folder {work})")
+    wanted = {"all": ALL_STEPS, "quick": QUICK_STEPS}.get(args.steps, args.steps.split(","))
+    before = reference()
+    steps: list[tuple[str, dict[str, Any]]] = []
     try:
-        steps = [
-            ("generate", run_phase("generate", str(args.services), source)),
-            ("export", run_phase("export", str(work / "export"), source)),
-            ("import (empty)", run_phase("import", str(work / "export"), target)),
-            ("import (again)", run_phase("import", str(work / "export"), target)),
-        ]
-        steps.append(
-            ("import (killed)", killed_phase(str(work / "export"), killed, args.services))
-        )
-        steps.append(("re-run after kill", run_phase("import", str(work / "export"), killed)))
+        for step in wanted:
+            if step == "killed":
+                figures = killed_phase(str(work / "export"), killed, args.services)
+            elif step in {"generate", "export"}:
+                argument = str(args.services) if step == "generate" else str(work / "export")
+                figures = run_phase(step, argument, source)
+            elif step == "reexport":
+                figures = run_phase("export", str(work / "reexport"), target)
+            elif step == "index":
+                figures = run_phase("index", "-", target)
+            else:
+                env = killed if step == "rerun" else target
+                figures = run_phase("import", str(work / "export"), env)
+            steps.append((STEP_NAMES[step], figures))
+            print(f"  {STEP_NAMES[step]}: {figures}", flush=True)
     finally:
         if args.postgres:
             pg_databases(names, drop=True)
     size = sum(p.stat().st_size for p in (work / "export").rglob("*") if p.is_file())
+    print(f"reference computation: {before:.2f} CPU s before, {reference():.2f} after")
     print(f"{'step':<18}{'seconds':>9}{'cpu s':>9}{'services/s':>12}{'peak MB':>9}  result")
     for name, figures in steps:
         rate = args.services / figures["seconds"]
         print(f"{name:<18}{figures['seconds']:>9.1f}{figures['cpu']:>9.1f}{rate:>12.0f}"
               f"{figures['peak_mb']:>9.0f}  {figures['result']}")
     print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work "
-          "on the machine stretches the wall-clock seconds, not the CPU seconds)")
+          "on the machine stretches the wall-clock seconds, and the CPU seconds by about the "
+          "reference's ratio)")
     print(f"export size: {size / 1e6:.0f} MB")
 
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Search benchmark: 100,000 made-up offers, index build, latency in-process and over HTTP.
 
-    .venv/bin/python scripts/bench_search.py [--offers 100000] [--data-dir DIR]
+    .venv/bin/python scripts/bench_search.py [--offers 100000] [--data-dir DIR] [--reuse]
+        [--app-dir /path/to/a/checkout]
 
 Writes the offers into a fresh SQLite database in a temporary data folder (or DIR), rebuilds
 the embedded index from it, then prints: build time, index size, search latency p50/p95/p99
 in-process and over HTTP (1 and 16 concurrent clients) with requests per second, the same for
 the most trivial endpoint (`/api/me`) as a ceiling, and the time from a capacity change to
 its visibility in search. The server runs as `lotse serve` in a child process on 127.0.0.1.
+`--reuse` measures again on a data folder an earlier run filled (writing 100,000 offers takes
+minutes); `--app-dir` serves another checkout of Lotse on it (before and after a change).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +30,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from core.testing.servers import free_port  # noqa: E402
 
 # A mix of what people type and pick on the search page (every request asks for all facets,
 # as the page does).
@@ -64,12 +68,6 @@ def line(label: str, samples: list[float], elapsed: float | None = None) -> str:
     p50, p95, p99 = percentiles(samples)
     rps = f"{len(samples) / elapsed:8.0f} req/s" if elapsed else ""
     return f"  {label:44} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms {rps}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def folder_size(path: Path) -> int:
@@ -116,6 +114,20 @@ async def prepare(count: int) -> tuple[str, str, Any]:
     )
 
 
+async def tokens_again() -> tuple[str, str, Any]:
+    """New tokens for the viewer and provider an earlier run made, and its marker offer."""
+    from accounts.credentials import issue_token
+    from accounts.users import find_user_id
+    from search import synthetic_db
+
+    viewer = await find_user_id("bench-viewer@lotse.example")
+    provider = await find_user_id("bench-provider@lotse.example")
+    if viewer is None or provider is None:
+        raise SystemExit("the data folder holds no benchmark users to reuse")
+    return (await issue_token(viewer, "bench"))[1], (await issue_token(provider, "bench"))[1], (
+        synthetic_db.stable_id("service", "marker"))
+
+
 async def build_index(data_dir: Path) -> None:
     from rich.progress import Progress
 
@@ -155,17 +167,17 @@ def in_process(rounds: int) -> None:
     engine.close()
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(data_dir: Path, port: int, app_dir: Path = ROOT) -> subprocess.Popen[bytes]:
     env = {**os.environ, "LOTSE_DATA_DIR": str(data_dir), "LOTSE_PORT": str(port),
-           "LOTSE_RUN_DISPATCHER": "true"}
+           "LOTSE_RUN_DISPATCHER": "true", "PYTHONPATH": str(app_dir)}
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "lotse"), "serve", "--host", "127.0.0.1",
-         "--port", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, cwd=app_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     import httpx
 
-    deadline = time.monotonic() + 60
+    # A shared, busy machine may take minutes to start the application.
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
@@ -180,7 +192,8 @@ def sequential(base: str, token: str, requests: list[tuple[str, dict[str, Any]]]
     import httpx
 
     samples = []
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
+                      timeout=30) as client:
         for path, params in requests[:10]:  # warm up
             client.get(path, params=params)
         for path, params in requests:
@@ -263,21 +276,31 @@ def main() -> None:
     parser.add_argument("--offers", type=int, default=100_000)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--requests", type=int, default=1000, help="per HTTP measurement")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure on the offers and index an earlier run left in --data-dir")
+    parser.add_argument("--app-dir", type=Path, default=ROOT)
+    parser.add_argument("--in-process", type=int, default=2000, help="queries in-process")
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="lotse-bench-"))
-    if data_dir.exists() and any(data_dir.iterdir()):
-        raise SystemExit(f"{data_dir} is not empty: give a new or empty folder")
+    if args.reuse and not (data_dir / "search").exists():
+        raise SystemExit(f"{data_dir} holds no earlier run to reuse")
+    if not args.reuse and data_dir.exists() and any(data_dir.iterdir()):
+        raise SystemExit(f"{data_dir} is not empty: give a new or empty folder, or --reuse")
     os.environ.update({"LOTSE_DATA_DIR": str(data_dir), "PICCOLO_CONF": "piccolo_conf",
                        "LOTSE_SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnop"})
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("SEARCH_URL", None)
     print(f"Lotse search benchmark: {args.offers} offers, data in {data_dir}, "
           f"{os.cpu_count()} cores")
-    viewer, provider, marker = asyncio.run(prepare(args.offers))
-    asyncio.run(build_index(data_dir))
-    in_process(2000)
+    if args.reuse:
+        viewer, provider, marker = asyncio.run(tokens_again())
+    else:
+        viewer, provider, marker = asyncio.run(prepare(args.offers))
+        asyncio.run(build_index(data_dir))
+    in_process(args.in_process)
     port = free_port()
-    server = start_server(data_dir, port)
+    print(f"serving {args.app_dir.resolve()}", flush=True)
+    server = start_server(data_dir, port, args.app_dir.resolve())
     try:
         base = f"http://127.0.0.1:{port}"
         over_http(base, viewer, args.requests)

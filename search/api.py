@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from search import gaps
 from search.indexing import rebuild_all
 from search.runtime import close_engine, get_engine
 
@@ -17,3 +18,13 @@ async def rebuild_index() -> int:
         return await rebuild_all(get_engine())
     finally:
         close_engine()
+
+
+def close_index() -> None:
+    """Close this process's index (and give up its writer): a command that wrote is done."""
+    close_engine()
+
+
+# Searches that found no free place, counted from their filters only (never the typed text).
+NoPlaceMonth = gaps.NoPlaceMonth
+no_place_by_month = gaps.no_place_by_month

@@ -66,10 +66,29 @@ class FacetValue:
 
 
 @dataclass
+class TopCategory:
+    """A top category with the sub-categories under it, as one fold of the category filter."""
+
+    top: FacetValue
+    children: list[FacetValue] = field(default_factory=list)
+
+    @property
+    def shown(self) -> bool:
+        """Listed while it or one of its children has offers or is chosen."""
+        return any(v.count or v.checked for v in [self.top, *self.children])
+
+    @property
+    def open(self) -> bool:
+        return any(v.checked for v in self.children)
+
+
+@dataclass
 class FacetGroup:
     name: str
     param: str
     values: list[FacetValue] = field(default_factory=list)
+    # Categories only: the values grouped under their top categories.
+    tops: list[TopCategory] = field(default_factory=list)
 
 
 def dom_id(param: str, value: str) -> str:
@@ -140,10 +159,13 @@ def _pairs(query: SearchQuery) -> list[tuple[str, str]]:
             pairs.append(("open_day", WEEKDAYS[day]))
         if minute is not None:
             pairs.append(("open_time", f"{minute // 60:02d}:{minute % 60:02d}"))
-    if query.near is not None:
+    # A typed place is kept as typed (the point is found again from it), else the point.
+    if query.place:
+        pairs.append(("place", query.place))
+    elif query.near is not None:
         pairs += [("lat", str(query.near.latitude)), ("lon", str(query.near.longitude))]
-        if query.radius_km is not None:
-            pairs.append(("radius_km", str(query.radius_km)))
+    if (query.place or query.near is not None) and query.radius_km is not None:
+        pairs.append(("radius_km", str(query.radius_km)))
     if query.sort != "relevance":
         pairs.append(("sort", query.sort))
     return pairs
@@ -159,8 +181,10 @@ def url_for(query: SearchQuery, without: tuple[str, str] | None = None, page: in
 def _matches(pair: tuple[str, str], without: tuple[str, str]) -> bool:
     name, value = without
     if name in ("open", "near"):
-        group = {"open": ("open_day", "open_time"), "near": ("lat", "lon", "radius_km")}[name]
-        return pair[0] in group
+        group = {"open": ("open_day", "open_time"),
+                 "near": ("lat", "lon", "radius_km", "place")}[name]
+        # Without a point there is no distance to sort by.
+        return pair[0] in group or (name == "near" and pair == ("sort", "distance"))
     return pair[0] == name and (value == "*" or pair[1] == value)
 
 
@@ -183,8 +207,15 @@ def chips(query: SearchQuery, labels: Labels, _: Any) -> list[Chip]:
             result.append(Chip(names[flag], url_for(query, (param, "*"))))
     if query.open_at is not None:
         result.append(Chip(_open_text(query.open_at, _), url_for(query, ("open", "*"))))
-    if query.near is not None and query.radius_km is not None:
-        text = _("Within %(km)s km") % {"km": format_decimal(query.radius_km, locale=labels.lang)}
+    km = format_decimal(query.radius_km or 0, locale=labels.lang)
+    if query.place:
+        if query.radius_km is not None:
+            text = _("Within %(km)s km of %(place)s") % {"km": km, "place": query.place}
+        else:
+            text = _("Distance from %(place)s") % {"place": query.place}
+        result.append(Chip(text, url_for(query, ("near", "*"))))
+    elif query.near is not None and query.radius_km is not None:
+        text = _("Within %(km)s km") % {"km": km}
         result.append(Chip(text, url_for(query, ("near", "*"))))
     return result
 
@@ -210,7 +241,9 @@ def facet_groups(
     for facet, param in FACET_PARAMS.items():
         known = overall.facets.get(facet, {})
         chosen = list(getattr(query, facet))
-        top = sorted(known, key=lambda v: (-known[v], labels(facet, v)))[:MAX_FACET_VALUES]
+        # Categories are folded by top category, so all of them fit; other lists are cut.
+        most = len(known) if facet == "categories" else MAX_FACET_VALUES
+        top = sorted(known, key=lambda v: (-known[v], labels(facet, v)))[:most]
         values = list(dict.fromkeys(chosen + sorted(top, key=lambda v: labels(facet, v))))
         counts = result.facets.get(facet, {})
         group = FacetGroup(name=facet, param=param)
@@ -224,5 +257,23 @@ def facet_groups(
                     dom_id=dom_id(param, value),
                 )
             )
+        if facet == "categories":
+            group.tops = fold_by_top_category(group.values, labels)
         groups.append(group)
     return groups
+
+
+def fold_by_top_category(values: list[FacetValue], labels: Labels) -> list[TopCategory]:
+    """Each top category (by name) with its sub-categories (by name) under it. A sub-category
+    whose top is not among the values gets a fold of its own."""
+    by_code = {v.value: v for v in values}
+    tops: dict[str, TopCategory] = {}
+    for value in sorted(values, key=lambda v: v.label.casefold()):
+        code = labels.top_of(value.value)
+        if code not in by_code:
+            code = value.value
+        if code not in tops:
+            tops[code] = TopCategory(top=by_code[code])
+        if value is not tops[code].top:
+            tops[code].children.append(value)
+    return sorted(tops.values(), key=lambda t: t.top.label.casefold())

@@ -1,8 +1,9 @@
 """The embedded search engine: a tantivy index in `<data_dir>/search/`, no server needed.
 
-Only one process may hold the index writer; it takes it with its first write, which only the
-process applying the outbox (the web process by default, `lotse worker` at scale) or
-`lotse reindex` makes. Other processes only read and see new commits at their next search.
+Only one process may hold the index writer: the one holding the duty lock (`core.duty`: it
+applies the outbox), or a command such as `lotse reindex`. Web processes open the index
+read-only and are allowed to write once they take the duty; readers see new commits at their
+next search (one stat of `meta.json`).
 """
 
 from __future__ import annotations
@@ -114,6 +115,21 @@ class EmbeddedEngine:
                 self._seen_meta = stamp
         return index
 
+    def allow_writes(self) -> None:
+        """This process now holds the duty: it may create the index and take the writer."""
+        with self._lock:
+            self.writable = True
+            if self._index is None:
+                self._open()
+
+    def release_writer(self) -> None:
+        """Give the writer up (and stop writing), so that the next duty holder can take it."""
+        with self._lock:
+            self.writable = False
+            if self._writer is not None:
+                self._writer.wait_merging_threads()
+                self._writer = None
+
     def _write_handle(self) -> tantivy.IndexWriter:
         if not self.writable:
             raise IndexUnavailableError("this process opened the search index read-only")
@@ -184,6 +200,13 @@ class EmbeddedEngine:
             return EngineHealth(engine=self.name, ok=False, detail=str(exc))
         detail = "holds the writer" if self._writer is not None else "reads"
         return EngineHealth(engine=self.name, ok=True, documents=documents, detail=detail)
+
+    def generation(self) -> object | None:
+        # Every commit, from this process or another, rewrites meta.json.
+        try:
+            return (id(self), (self.path / "meta.json").stat().st_mtime_ns)
+        except OSError:
+            return (id(self), None)
 
     def close(self) -> None:
         with self._lock:

@@ -144,6 +144,9 @@ class SearchQuery(msgspec.Struct, kw_only=True):
     has_place_or_waitlist: bool = False
     open_at: OpenAt | None = None
     near: GeoPoint | None = None
+    # A postcode, district or address typed by staff; the page and API turn it into `near`
+    # (search/places.py) before an engine sees the query.
+    place: str = ""
     radius_km: float | None = None
     facets: list[FacetName] = []
     sort: SortOrder = "relevance"
@@ -204,6 +207,11 @@ class SearchEngine(Protocol):
 
     def health(self) -> EngineHealth: ...
 
+    def generation(self) -> object | None:
+        """A token that changes whenever what searches find changes; None where knowing it
+        would cost a request (callers then keep derived figures only for a while)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -234,12 +242,13 @@ def validate_query(query: SearchQuery) -> None:
         raise QueryError(
             N_("the point must have a latitude of -90..90 and longitude of -180..180")
         )
+    has_point = query.near is not None or bool(query.place)
     if query.radius_km is not None:
-        if query.near is None:
+        if not has_point:
             raise QueryError(N_("a radius needs a point to measure from"))
         if not 0 < query.radius_km <= 1000:
             raise QueryError(N_("radius_km must be more than 0 and at most 1000"))
-    if query.sort == "distance" and query.near is None:
+    if query.sort == "distance" and not has_point:
         raise QueryError(N_("sorting by distance needs a point to measure from"))
     for name in query.facets:
         if name not in FACET_NAMES:

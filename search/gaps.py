@@ -63,3 +63,23 @@ async def no_place_counts(since: date, until: date) -> list[NoPlaceCount]:
         totals[key] = totals.get(key, 0) + int(row["searches"])
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     return [NoPlaceCount(category=c, district=d, searches=n) for (c, d), n in ranked]
+
+
+class NoPlaceMonth(msgspec.Struct, frozen=True):
+    category: str
+    district: str
+    month: str
+    searches: int
+
+
+async def no_place_by_month(since: date, until: date) -> list[NoPlaceMonth]:
+    """Searches without a free place between two days (inclusive), by "YYYY-MM" month."""
+    rows = await NoPlaceSearch.select(
+        NoPlaceSearch.day, NoPlaceSearch.category, NoPlaceSearch.district, NoPlaceSearch.searches
+    ).where((NoPlaceSearch.day >= since) & (NoPlaceSearch.day <= until))
+    totals: dict[tuple[str, str, str], int] = {}
+    for row in rows:
+        key = (row["category"], row["district"], row["day"].strftime("%Y-%m"))
+        totals[key] = totals.get(key, 0) + int(row["searches"])
+    return [NoPlaceMonth(category=c, district=d, month=m, searches=n)
+            for (c, d, m), n in sorted(totals.items())]

@@ -1,7 +1,8 @@
 """Opening the search index when the web process starts; keeping it whole and current.
 
-The process that delivers outbox events rebuilds the index in the background when it is
-missing or damaged, and once a day: the indexed opening hours are those of the current week
+Every process opens the index to read. The process holding the duty (`core.duty`, it delivers
+outbox events) may write it, and rebuilds it in the background when it is missing or
+damaged, and once a day: the indexed opening hours are those of the current week
 (holidays applied) and "next course start" moves on with the calendar. Searches keep working
 from the old index while a rebuild runs.
 """
@@ -17,8 +18,7 @@ from litestar import Litestar
 
 from search.engine import SearchEngine
 from search.indexing import mark_rebuilt, rebuild_all, rebuilt_on
-from search.runtime import close_engine, get_engine
-from settings import get_settings
+from search.runtime import allow_writes, close_engine, get_engine, open_read_only, release_writer
 
 log = logging.getLogger("lotse.search")
 
@@ -46,21 +46,31 @@ async def _keep_current() -> None:
 
 
 async def open_search(app: Litestar) -> None:
-    await asyncio.to_thread(get_engine)
-    # Only the process that delivers outbox events writes the index.
-    if get_settings().run_dispatcher:
-        task = asyncio.create_task(_keep_current(), name="search-keep-current")
-        _tasks.add(task)
-        task.add_done_callback(_tasks.discard)
+    await asyncio.to_thread(open_read_only)
 
 
-async def close_search(app: Litestar) -> None:
+async def start_writing() -> None:
+    """Duty taken: this process writes the index from now on and keeps it current."""
+    await asyncio.to_thread(allow_writes)
+    task = asyncio.create_task(_keep_current(), name="search-keep-current")
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+async def stop_writing() -> None:
     for task in list(_tasks):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+    await asyncio.to_thread(release_writer)
+
+
+async def close_search(app: Litestar) -> None:
+    await stop_writing()
     await asyncio.to_thread(close_engine)
 
 
 on_startup = [open_search]
 on_shutdown = [close_search]
+on_duty = [start_writing]
+off_duty = [stop_writing]

@@ -140,6 +140,9 @@ class MeiliEngine:
         self._settings_applied = True
         return count
 
+    def generation(self) -> object | None:
+        return None  # asking the server for its last update would cost a request per page
+
     def health(self) -> EngineHealth:
         try:
             self._client.health()

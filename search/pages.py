@@ -20,16 +20,20 @@ from core.i18n import gettext_for, pick_language
 from core.templates import render
 from search.display import chips, facet_groups, hit_view, url_for
 from search.engine import FACET_NAMES, QueryError, SearchQuery, SearchResult
-from search.labels import Labels, term_names
+from search.labels import Labels, term_names, term_parents
 from search.params import search_query
-from search.routes import count_gap, run_search, search_reader
+from search.places import Place, district_names
+from search.routes import count_gap, run_search, search_reader, with_place
+from search.runtime import get_engine
 from settings import get_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 OVERALL_SECONDS = 60.0
 # The element that sends a request on each keystroke: those searches are not counted as gaps.
 TYPING_TRIGGER = "search-q"
-_overall: tuple[float, SearchResult] | None = None
+# (when, index generation, result): kept while the index is unchanged, or for a minute where
+# the engine cannot say cheaply whether it changed.
+_overall: tuple[float, object | None, SearchResult] | None = None
 
 
 async def _openings(service_ids: list[UUID], lang: str, gettext: Any) -> dict[str, Any]:
@@ -42,14 +46,45 @@ async def _openings(service_ids: list[UUID], lang: str, gettext: Any) -> dict[st
     return {str(sid): value for sid, value in texts.items()}
 
 
+def _place_note(place: Place | None, gettext: Any) -> str:
+    """Says what distances are measured from: a postcode or district means its centre."""
+    if place is None:
+        return ""
+    if place.kind == "postcode":
+        where = gettext("the centre of postcode area %(code)s") % {"code": place.name}
+    elif place.kind == "district":
+        where = gettext("the centre of %(district)s") % {"district": place.name}
+    else:
+        where = place.name
+    return gettext("Distances are measured from %(place)s.") % {"place": where}
+
+
+def _map_points(result: SearchResult) -> list[dict[str, Any]]:
+    """Each located place of each hit, numbered as in the list."""
+    points: list[dict[str, Any]] = []
+    for number, hit in enumerate(result.hits, start=result.per_page * (result.page - 1) + 1):
+        for location in hit.document.locations:
+            if location.latitude is None or location.longitude is None:
+                continue
+            points.append({
+                "lat": location.latitude, "lon": location.longitude, "number": number,
+                "name": hit.document.name, "url": f"/offers/{hit.id}",
+                "place": ", ".join(p for p in (location.name, location.address) if p),
+            })
+    return points
+
+
 async def _overall_facets() -> SearchResult:
     """Facet counts of the whole directory: which values the filter lists offer."""
     global _overall
     now = time.monotonic()
-    if _overall is None or now - _overall[0] > OVERALL_SECONDS:
-        result = await run_search(SearchQuery(facets=list(FACET_NAMES), per_page=1))
-        _overall = (now, result)
-    return _overall[1]
+    generation = get_engine().generation()
+    fresh = generation is not None or (_overall and now - _overall[0] <= OVERALL_SECONDS)
+    if _overall is not None and _overall[1] == generation and fresh:
+        return _overall[2]
+    result = await run_search(SearchQuery(facets=list(FACET_NAMES), per_page=1))
+    _overall = (now, generation, result)
+    return result
 
 
 @get(
@@ -64,11 +99,13 @@ async def search_page(request: Request) -> Template:
     lang = pick_language(request)
     partial = request.headers.get("hx-request") == "true"
     error = ""
+    place = None
     try:
-        query = search_query(request.query_params.dict())
+        query, place = await with_place(search_query(request.query_params.dict()))
     except QueryError as problem:
         error = problem.translated(t.gettext)
-        query = SearchQuery()
+        # The typed place stays in its field, to be corrected.
+        query = SearchQuery(place=request.query_params.get("place", "")[:200])
     query = msgspec.structs.replace(query, facets=list(FACET_NAMES))
     if error:
         # A search that could not be read shows no results: an unfiltered list would look like
@@ -78,7 +115,7 @@ async def search_page(request: Request) -> Template:
         result = await run_search(query)
     if not error and request.headers.get("hx-trigger") != TYPING_TRIGGER:
         await count_gap(query, result)
-    labels = Labels(await term_names(), lang)
+    labels = Labels(await term_names(), lang, await term_parents())
     overall = await _overall_facets()
     openings = await _openings([hit.id for hit in result.hits], lang, t.gettext)
     user = request.scope.get("user")
@@ -104,6 +141,13 @@ async def search_page(request: Request) -> Template:
         "clear_url": url_for(SearchQuery(text=query.text)),
         "partial": partial,
         "openings": openings,
+        "place_note": _place_note(place, t.gettext),
+        "district_names": district_names(),
+        "map_points": _map_points(result),
+        "map_origin": (
+            {"lat": query.near.latitude, "lon": query.near.longitude}
+            if query.near is not None else None
+        ),
         "group_titles": {
             "categories": t.gettext("Category"),
             "languages": t.gettext("Language spoken"),

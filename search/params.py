@@ -2,8 +2,9 @@
 
 The page and the API take the same parameters:
 q, category, language, district, target_group (repeatable), age, free, barrier_free, available
-(true/false), open_day (mon..sun or 0..6) with open_time (HH:MM), lat, lon, radius_km,
-sort (relevance, distance, free_places, next_start), page, per_page, facet (repeatable or "all").
+(true/false), open_day (mon..sun or 0..6) with open_time (HH:MM), place (a postcode, district or
+address) or lat and lon, radius_km, sort (relevance, distance, free_places, next_start; distance
+by default with a place), page, per_page, facet (repeatable or "all").
 """
 
 from __future__ import annotations
@@ -140,12 +141,15 @@ def _or(value: int | None, default: int) -> int:
 def search_query(values: Mapping[str, Sequence[str]], per_page_default: int = 20) -> SearchQuery:
     """A validated query; raises QueryError naming the parameter to fix."""
     params = Params(values)
-    sort = params.one("sort") or "relevance"
+    place = params.one("place")
+    sort = params.one("sort") or ("distance" if place else "relevance")
     if sort not in SORTS:
         raise QueryError(
             N_("sort must be one of {names}, not {sort}"), names=", ".join(SORTS), sort=repr(sort)
         )
     near = _near(params)
+    if place and near is not None:
+        raise QueryError(N_("give either a place or lat and lon, not both"))
     radius = params.number("radius_km")
     query = SearchQuery(
         text=params.one("q"),
@@ -159,6 +163,7 @@ def search_query(values: Mapping[str, Sequence[str]], per_page_default: int = 20
         has_place_or_waitlist=params.flag("available"),
         open_at=_open_at(params),
         near=near,
+        place=place,
         radius_km=radius,
         facets=_facets(params),
         sort=cast(SortOrder, sort),

@@ -19,9 +19,17 @@ from litestar.params import QueryParameter
 
 from accounts.guards import network_admin
 from search.embedded import IndexUnavailableError
-from search.engine import FACET_NAMES, EngineHealth, QueryError, SearchQuery, SearchResult
+from search.engine import (
+    FACET_NAMES,
+    EngineHealth,
+    GeoPoint,
+    QueryError,
+    SearchQuery,
+    SearchResult,
+)
 from search.gaps import found_no_place, record_no_place_search
 from search.params import search_query
+from search.places import Place, locate
 from search.runtime import get_engine
 from settings import get_settings
 
@@ -42,6 +50,15 @@ async def run_search(query: SearchQuery) -> SearchResult:
         raise ServiceUnavailableException(
             "Search is not available right now. Please try again in a minute."
         ) from error
+
+
+async def with_place(query: SearchQuery) -> tuple[SearchQuery, Place | None]:
+    """The query measuring from the typed place; raises QueryError when it is not found."""
+    if not query.place:
+        return query, None
+    place = await locate(query.place)
+    point = GeoPoint(latitude=place.latitude, longitude=place.longitude)
+    return msgspec.structs.replace(query, near=point), place
 
 
 async def count_gap(query: SearchQuery, result: SearchResult) -> None:
@@ -69,9 +86,11 @@ DOC = {
     "available": "true: only offers with a free place or an open waitlist",
     "open_day": "With open_time: open on this weekday (mon..sun)",
     "open_time": "With open_day: open at this time (HH:MM, Europe/Berlin)",
+    "place": "Where distances are measured from: a postcode, a district or an address "
+    "(addresses need LOTSE_GEOCODER_URL); sorts by distance unless sort says otherwise",
     "lat": "Latitude of a point (with lon) for distances",
     "lon": "Longitude of a point (with lat)",
-    "radius_km": "With lat/lon: only offers with a location this close (km)",
+    "radius_km": "With a place or lat/lon: only offers with a location this close (km)",
     "sort": "relevance (default), distance, free_places or next_start",
     "page": "Page number, from 1",
     "per_page": "Hits per page, 1 to 100 (default 20)",
@@ -106,6 +125,7 @@ async def search_api(
     open_time: Annotated[str | None, QueryParameter(description=DOC["open_time"])] = None,
     lat: Annotated[str | None, QueryParameter(description=DOC["lat"])] = None,
     lon: Annotated[str | None, QueryParameter(description=DOC["lon"])] = None,
+    place: Annotated[str | None, QueryParameter(description=DOC["place"])] = None,
     radius_km: Annotated[str | None, QueryParameter(description=DOC["radius_km"])] = None,
     sort: Annotated[str | None, QueryParameter(description=DOC["sort"])] = None,
     page: Annotated[str | None, QueryParameter(description=DOC["page"])] = None,
@@ -115,7 +135,7 @@ async def search_api(
     # The parameters above document the API; they are read once more, with messages that say
     # what to fix, from the query string.
     try:
-        query = search_query(request.query_params.dict())
+        query, _ = await with_place(search_query(request.query_params.dict()))
     except QueryError as error:
         raise ValidationException(str(error)) from error
     result = await run_search(_with_place_facet(query))
@@ -133,6 +153,9 @@ async def search_api(
     tags=["search"],
 )
 async def search_health() -> EngineHealth:
+    """Which search engine serves, whether it answers, how many offers it holds, and what is wrong
+    when it does not.
+    """
     return await asyncio.to_thread(get_engine().health)
 
 

@@ -32,7 +32,7 @@ def build_network(make_org: Any, make_user: Any, make_service: Any, api_client: 
     case_manager = make_user("case_manager", case_org)
     provider = make_user("provider_staff", provider_org)
     service_id = make_service(provider_org, name="Deutschkurs am Vormittag",
-                              available=places, maximum=places)
+                              available=places, maximum=places, waitlist_open=True)
     return Network(case_manager, provider, case_org, provider_org, service_id,
                    api_client(case_manager), api_client(provider))
 

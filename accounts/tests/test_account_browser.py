@@ -82,3 +82,27 @@ def test_password_link_page_sets_a_password(page: Any, make_user: Any,
     browser_login(page, user)
     page.goto("/account")
     assert page.get_by_role("heading", level=1).inner_text() == "Mein Konto"
+
+
+def test_reloading_the_created_account_sends_nothing_again(
+    page: Any, make_user: Any, make_org: Any, browser_login: Any
+) -> None:
+    from accounts.tables import AuditEntry, User
+
+    admin = make_user("network_admin")
+    make_org("Caritas Mülheim")
+    browser_login(page, admin)
+    page.goto("/admin/users/new")
+    page.get_by_label("E-Mail", exact=True).fill("ali.demir@example.org")
+    page.get_by_label("Name", exact=True).fill("Ali Demir")
+    page.get_by_label("Organisation", exact=True).select_option(label="Caritas Mülheim")
+    page.get_by_role("button", name="Konto anlegen").click()
+    page.wait_for_url("**/admin/users/*?done=created")
+    assert "/password/" in page.get_by_label("Link", exact=True).input_value()
+    entries = run(AuditEntry.count())
+    page.reload()
+    assert page.get_by_role("heading", level=1).inner_text() == "Ali Demir"
+    # The one-time link is not shown again, and nothing was sent a second time.
+    assert page.get_by_label("Link", exact=True).count() == 0
+    assert run(AuditEntry.count()) == entries
+    assert run(User.count().where(User.email == "ali.demir@example.org")) == 1

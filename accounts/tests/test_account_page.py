@@ -73,12 +73,17 @@ def test_language_switch_in_the_header_saves_the_preference(client: Any, make_us
 def test_new_token_is_shown_once_and_works(client: Any, make_user: Any, login: Any) -> None:
     user = make_user("case_manager")
     login(client, user)
-    response = client.post("/account/tokens", data={"name": "Fachverfahren"})
-    assert response.status_code == 200
-    assert response.headers["cache-control"] == "no-store"
-    match = re.search(r'id="new-token"[^>]*value="(lotse_[^"]+)"', response.text)
+    response = client.post("/account/tokens", data={"name": "Fachverfahren"},
+                           follow_redirects=False)
+    # Post/redirect/get: reloading the page that shows the token creates no second one.
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account"
+    shown = client.get("/account")
+    assert shown.headers["cache-control"] == "no-store"
+    match = re.search(r'id="new-token"[^>]*value="(lotse_[^"]+)"', shown.text)
     assert match is not None
     secret = match.group(1)
+    assert _active_tokens(user.id) == 1
     again = client.get("/account").text
     assert secret not in again
     assert "Fachverfahren" in again and secret[:12] in again

@@ -48,6 +48,11 @@ def _pages(target: Any) -> list[tuple[str, str, dict[str, str]]]:
         ("POST", f"{base}/memberships/{_membership_id(target.id)}/delete", {}),
         ("POST", f"{base}/password-link", {}),
         ("GET", "/admin/organizations", {}),
+        ("GET", "/admin/organizations/new", {}),
+        ("POST", "/admin/organizations/new", {"name": "Neu", "kind": "club"}),
+        ("GET", f"/admin/organizations/{target.organization_id}/edit", {}),
+        ("POST", f"/admin/organizations/{target.organization_id}/edit", {"name": "Anders"}),
+        ("POST", f"/admin/organizations/{target.organization_id}/retire", {}),
     ]
 
 
@@ -302,6 +307,6 @@ def test_organisation_overview_counts_active_members(client: Any, make_user: Any
     row = re.search(r"AWO Mülheim</a>.*?</th>(.*?)</tr>", page, re.S)
     assert row is not None
     cells = re.findall(r"<td>(\d+)</td>", row.group(1))
-    # network_admin, case_manager, provider_staff, viewer, total
-    assert cells == ["0", "2", "0", "0", "2"]
+    # network_admin, case_manager, provider_staff, viewer, committee, total
+    assert cells == ["0", "2", "0", "0", "0", "2"]
     assert "Gefundene Organisationen: 1" in page

@@ -27,12 +27,13 @@ def _password_hash(user_id: Any) -> str:
     return str(row["password_hash"])
 
 
-def _set(client: Any, path: str, password: str, confirmation: str | None = None) -> Any:
+def _set(client: Any, path: str, password: str, confirmation: str | None = None,
+         follow: bool = True) -> Any:
     client.get(path)
     return client.post(path, data={
         "new_password": password, "confirm_password": confirmation or password,
         "csrf_token": client.cookies.get("lotse_csrf"),
-    })
+    }, follow_redirects=follow)
 
 
 def _can_log_in(client: Any, email: str, password: str) -> bool:
@@ -50,9 +51,12 @@ def test_valid_link_sets_the_password(client: Any, make_user: Any) -> None:
     assert page.status_code == 200
     assert user.email in page.text
     assert page.headers["referrer-policy"] == "no-referrer"
-    response = _set(client, path, NEW_PASSWORD)
-    assert response.status_code == 200
-    assert "Passwort wurde gesetzt" in response.text
+    response = _set(client, path, NEW_PASSWORD, follow=False)
+    # Post/redirect/get: the log-in page says it worked; a reload sends nothing again.
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?done=password"
+    assert "Passwort wurde gesetzt" in client.get(response.headers["location"]).text
+    assert "Passwort wurde gesetzt" not in client.get("/login").text
     assert _can_log_in(client, user.email, NEW_PASSWORD)
     assert not _can_log_in(client, user.email, user.password)
 

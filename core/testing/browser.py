@@ -7,8 +7,8 @@ Registered in the root conftest, so every domain's tests can use `live_server`, 
 from __future__ import annotations
 
 import json
+import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from core.testing.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_FLAGS = [
@@ -25,13 +27,6 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -46,7 +41,7 @@ def _server(migrated: None) -> Iterator[LiveServer]:
     from app import create_app
     from core.web import SERVER_OPTIONS
 
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning",
                             lifespan="on", **SERVER_OPTIONS)
     server = uvicorn.Server(config)
@@ -122,3 +117,12 @@ def assert_accessible(page: Any) -> None:
         for v in result["violations"]
     ]
     assert not violations, json.dumps(violations, indent=2, ensure_ascii=False)
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Keeps a picture of a journey's step in LOTSE_SCREENSHOTS (a folder), when that is set:
+    for reviewing the pages by eye; the tests never compare them."""
+    folder = os.environ.get("LOTSE_SCREENSHOTS", "").strip()
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

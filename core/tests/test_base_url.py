@@ -4,7 +4,6 @@ set, else the host and port `lotse serve` listens on (also when given as --host/
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
+from core.testing.servers import free_port
 from settings import get_settings, load_settings, serve_at
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_without_base_url_links_name_the_served_host_and_port(tmp_path: Path) -> None:
@@ -85,7 +79,7 @@ def _lotse_serve(port: int, **env: str) -> Iterator[str]:
 
 
 def test_lotse_serve_on_another_port_writes_that_port_into_links(db: None) -> None:
-    port = _free_port()
+    port = free_port()
     with _lotse_serve(port) as url:
         meta: dict[str, Any] = httpx.get(f"{url}/hsds/", timeout=10).json()
     assert meta["profile"] == f"http://127.0.0.1:{port}/hsds/profile"

@@ -51,3 +51,17 @@ def test_https_adds_hsts_and_a_secure_csrf_cookie(client: Any,
     response = client.get("/login")
     assert response.headers["strict-transport-security"].startswith("max-age=")
     assert "Secure" in response.headers["set-cookie"]
+
+
+@pytest.mark.parametrize(("tiles", "images"), [
+    ("https://{s}.tiles.stadt.example/{z}/{x}/{y}.png", "img-src 'self' data: https://*.tiles.stadt.example"),
+    ("http://10.1.2.3:8080/osm/{z}/{x}/{y}.png", "img-src 'self' data: http://10.1.2.3:8080"),
+    ("", "img-src 'self' data:"),
+])
+def test_map_tiles_are_the_only_images_from_elsewhere(
+    client: Any, monkeypatch: pytest.MonkeyPatch, tiles: str, images: str
+) -> None:
+    configured = dataclasses.replace(get_settings(), map_tiles=tiles)
+    monkeypatch.setattr(core.security_headers, "get_settings", lambda: configured)
+    policy = client.get("/login").headers["content-security-policy"]
+    assert images in [part.strip() for part in policy.split(";")]

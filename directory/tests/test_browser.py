@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import run
 from core.testing.browser import assert_accessible
@@ -122,9 +123,12 @@ def test_focus_stays_on_the_pressed_button_and_free_places_can_be_typed(
     widget.get_by_role("button", name="+1 freier Platz").focus()
     page.keyboard.press("Enter")
     widget.get_by_text("4 von 10 Plätzen frei").wait_for()
+    # The focus comes back when the swap settles, a moment after the new text shows.
+    plus = page.locator(f"#cap-{service_id}-plus")
+    expect(plus).to_be_focused(timeout=2000)
     page.keyboard.press("Enter")  # the focus is still on +1
     widget.get_by_text("5 von 10 Plätzen frei").wait_for()
-    assert page.evaluate("document.activeElement.id") == f"cap-{service_id}-plus"
+    expect(plus).to_be_focused(timeout=2000)
     widget.get_by_label("Freie Plätze").fill("7")
     widget.get_by_role("button", name="Setzen").click()
     widget.get_by_text("7 von 10 Plätzen frei").wait_for()

@@ -91,8 +91,9 @@ def test_surrounding_spaces_are_taken_off_names(network: Network, api_client: An
 
 @pytest.mark.parametrize(("name", "message"), [
     ("   ", "Bitte geben Sie den Namen des Angebots ein."),
-    ("Deutschkurs\x07", f"name: {BLANK}"),
-    ("Deutschkurs\nam Abend", f"name: {BLANK}"),
+    # The form names the field by its label, not by the API's field name.
+    ("Deutschkurs\x07", f"Name: {BLANK}"),
+    ("Deutschkurs\nam Abend", f"Name: {BLANK}"),
 ])
 def test_edit_page_refuses_bad_names_in_german(
     name: str, message: str, network: Network, make_service: Any, client: TestClient,

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import run
 from directory.tables import Service
+from hsds import extensions as ext
 from hsds import schema
 from hsds.tests.conftest import allow_all
 from hsds.tests.sample import STAMP
@@ -160,7 +161,8 @@ def test_modified_after(api: Any, network: dict[str, Any]) -> None:
 
 def test_taxonomy_filter_and_term_tree(api: Any, network: dict[str, Any]) -> None:
     terms = api.get("/hsds/taxonomy_terms?top_only=true").json()
-    assert {t["code"] for t in terms["contents"]} == {"sprache", "zielgruppe.frauen"}
+    # The Lotse profile terms are top terms too: attributes name them.
+    assert {t["code"] for t in terms["contents"]} == {"sprache", "zielgruppe.frauen", *ext.FIELDS}
     children = api.get(f"/hsds/taxonomy_terms?parent_id={network['sprache']}").json()
     assert [t["code"] for t in children["contents"]] == ["sprache.integrationskurs"]
 

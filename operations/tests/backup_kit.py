@@ -14,14 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from conftest import PG_URL, TEST_DB
-from referrals.tests.loadkit import (
-    ROOT,
-    Target,
-    free_port,
-    postgres_target,
-    python,
-    sqlite_target,
-)
+from core.testing.servers import free_port
+from referrals.tests.loadkit import ROOT, Target, postgres_target, python, sqlite_target
 
 
 @contextmanager

@@ -81,8 +81,9 @@ def build_exchange(
     provider_org = make_org("VHS Mülheim")
     case_manager = make_user("case_manager", sender_org)
     provider = make_user("provider_staff", provider_org)
+    # The course keeps a waitlist: referrals may be waitlisted once its places are gone.
     service_id = make_service(provider_org, name="Deutschkurs B1", available=places,
-                              maximum=places)
+                              maximum=places, waitlist_open=True)
     owner = actor(case_manager)
     client = run(create_client(owner, PERSON, "127.0.0.1", pseudonym="K-0001"))
     fields: dict[str, Any] = {

@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,14 +21,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from core.testing.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "load-test-secret-key-0123456789-abcdefghijklmnop"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -149,7 +144,8 @@ def serve(target: Target, workers: int = 1) -> Iterator[Server]:
 def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     import httpx
 
-    deadline = time.monotonic() + 60
+    # A shared, busy machine may take minutes to import and start the application.
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}")
@@ -159,7 +155,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError("the server did not come up within 60 seconds")
+    raise RuntimeError("the server did not come up within 300 seconds")
 
 
 async def seed(referrals: int, places: int) -> dict[str, Any]:

@@ -52,8 +52,14 @@ def test_referral_goes_from_draft_to_inbox_to_acceptance(exchange, api_client):
     assert receiver.get(f"/api/referrals/{draft['id']}").status_code == 404
     assert receiver.get("/api/inbox").json()["total"] == 0
 
-    sent = sender.post(f"/api/referrals/{draft['id']}/transitions", json={"to": "sent"}).json()
-    assert sent["state"] == "sent" and sent["fhir_status"] == "requested"
+    moved = sender.post(f"/api/referrals/{draft['id']}/transitions", json={"to": "sent"}).json()
+    # The answer to a move is lean: the new state, version and the moves allowed next.
+    assert set(moved) == {"id", "state", "fhir_status", "version", "allowed_transitions"}
+    assert (moved["id"], moved["state"], moved["fhir_status"], moved["version"]) == (
+        draft["id"], "sent", "requested", draft["version"] + 1)
+    sent = sender.get(f"/api/referrals/{draft['id']}").json()
+    assert sent["state"] == "sent" and sent["version"] == moved["version"]
+    assert moved["allowed_transitions"] == sent["allowed_transitions"]
     inbox = receiver.get("/api/inbox").json()
     assert inbox["total"] == 1
     assert inbox["items"][0]["answer_due"] == sent["answer_due"]
@@ -66,15 +72,21 @@ def test_referral_goes_from_draft_to_inbox_to_acceptance(exchange, api_client):
     assert before["notes"] is None and before["personal_data"] is None
     assert before["client_id"] is None
     assert not any(secret in str(before) for secret in SECRETS)
-    # The offer's waitlist is closed: waitlisting is not among the answers offered.
-    assert {t["to"] for t in before["allowed_transitions"]} == {"accepted", "declined"}
+    # The course keeps an open waitlist: a place or the waitlist are both offered.
+    offered = {t["to"] for t in before["allowed_transitions"]}
+    assert offered == {"accepted", "waitlisted", "declined"}
 
     accepted = receiver.post(
         f"/api/referrals/{draft['id']}/transitions",
         json={"to": "accepted", "appointment": "Mo 10 Uhr, Raum 4", "note": "Willkommen"},
     )
     assert accepted.status_code == 200, accepted.text
-    after = accepted.json()
+    assert accepted.json()["state"] == "accepted"
+    # The provider moves it on from here; cancelling is the sender's.
+    assert {t["to"] for t in accepted.json()["allowed_transitions"]} == {
+        "in_progress", "completed", "failed"}
+    # The provider reads the referral, now with the personal data the consent covers.
+    after = receiver.get(f"/api/referrals/{draft['id']}").json()
     assert after["disclosure"] == "full"
     assert after["personal_data"]["identity"] == {"given_name": "Aylin", "family_name": "Yilmaz"}
     assert after["personal_data"]["contact"]["phone"] == "+49 208 123456"
@@ -144,6 +156,28 @@ def test_lists_filter_and_reject_unknown_values(exchange, api_client):
     assert sender.get("/api/referrals", params={"per_page": 0}).status_code == 400
 
 
+def test_created_draft_answers_as_its_first_read_and_is_audited(exchange, api_client):
+    sender = api_client(exchange.case_manager)
+    created = sender.post("/api/referrals", json=draft_body(exchange, languages=["tr", "ar", "tr"]))
+    assert created.status_code == 201, created.text
+    answered = created.json()
+    read = sender.get(f"/api/referrals/{answered['id']}").json()
+    # The answer is made from the draft in hand; it must say what reading it back says.
+    assert answered == read
+    entries = run(AuditEntry.select(AuditEntry.actor_user, AuditEntry.detail).where(
+        (AuditEntry.action == "referral.read") & (AuditEntry.subject_id == answered["id"])))
+    assert len(entries) == 2 and {e["actor_user"] for e in entries} == {exchange.case_manager.id}
+
+
+def test_refused_draft_writes_neither_referral_nor_audit_entry(exchange, api_client):
+    sender = api_client(exchange.case_manager)
+    before = run(AuditEntry.count())
+    refused = sender.post("/api/referrals", json=draft_body(exchange, need_category="magic"))
+    assert refused.status_code == 400 and "kind of need" in refused.text
+    assert run(AuditEntry.count()) == before
+    assert sender.get("/api/referrals").json()["total"] == 0
+
+
 def test_draft_can_be_edited_until_sent(exchange, api_client):
     sender = api_client(exchange.case_manager)
     draft = sender.post("/api/referrals", json=draft_body(exchange)).json()
@@ -209,3 +243,20 @@ def test_fhir_task_export(exchange, api_client):
     assert task["businessStatus"]["coding"][0]["code"] == "waitlisted"
     assert task["owner"]["reference"] == f"Organization/{exchange.provider_org}"
     assert "Aylin" not in str(task)
+
+
+def test_waitlisting_is_refused_while_the_offers_waitlist_is_closed(exchange, api_client):
+    from directory.tables import Capacity
+
+    sender, receiver = api_client(exchange.case_manager), api_client(exchange.provider)
+    first, second = send_one(exchange, sender), send_one(exchange, sender)
+    assert receiver.post(f"/api/referrals/{first}/transitions",
+                         json={"to": "waitlisted"}).status_code == 200
+    run(Capacity.update({Capacity.waitlist_open: False})
+        .where(Capacity.service == exchange.service_id))
+    refused = receiver.post(f"/api/referrals/{second}/transitions", json={"to": "waitlisted"})
+    assert refused.status_code == 409
+    assert refused.json()["extra"]["code"] == "waitlist_closed"
+    assert sender.get(f"/api/referrals/{second}").json()["state"] == "sent"
+    # Closing the list takes no one off it: the first keeps its place in the queue.
+    assert sender.get(f"/api/referrals/{first}").json()["waitlist"]["position"] == 1

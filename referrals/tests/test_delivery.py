@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -20,6 +19,7 @@ from aiosmtpd.controller import Controller
 
 import referrals.consumers  # noqa: F401  (subscribes the consumers)
 from conftest import run
+from core.testing.servers import free_port
 from outbox.dispatcher import drain_sync
 from outbox.tables import OutboxEvent
 from referrals import transitions, webhooks
@@ -33,12 +33,6 @@ from referrals.signing import (
 from referrals.tables import MailDelivery, Notification, WebhookDelivery
 from referrals.tests.exchange_support import SECRETS, Exchange, new_referral
 from settings import get_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class MailBox:
@@ -58,7 +52,7 @@ class MailBox:
 @pytest.fixture
 def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[MailBox]:
     box = MailBox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     configured = replace(get_settings(), smtp_host="127.0.0.1", smtp_port=port)
@@ -77,7 +71,7 @@ class Receiver:
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    port = _free_port()
+    port = free_port()
     state = Receiver(url=f"http://127.0.0.1:{port}/hooks/lotse")
 
     class Handler(BaseHTTPRequestHandler):

@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException
 from accounts import audit
 from accounts.tables import AuditEntry
 from clients import crypto
-from clients.api import ClientErased, erase_client, reveal_personal_data
+from clients.api import ERASED_TEXT, ClientErased, erase_client, reveal_personal_data
 from clients.keystore import get_keystore
 from clients.tables import Client, Consent
 from outbox import registry
@@ -120,9 +120,12 @@ async def test_erasure_destroys_the_key_and_keeps_statistics(
     assert [t["reason"] for t in reasons] == ["client_erased", "client_erased"]
     assert referrals[done_id]["need_category"] == "language_course"
     assert referrals[done_id]["age_band"] == "27-44"
-    assert referrals[done_id]["need_text"] == "" and referrals[done_id]["notes"] == ""
+    # Texts that were written read as erased; the marker holds nothing of the person.
+    assert referrals[done_id]["need_text"] == ERASED_TEXT
+    assert referrals[done_id]["notes"] == ERASED_TEXT
+    assert referrals[done_id]["accessibility_needs"] == ""
     message = await ReferralMessage.select(ReferralMessage.body).first()
-    assert message is not None and message["body"] == ""
+    assert message is not None and message["body"] == ERASED_TEXT
     assert told == [
         {
             "consent_id": str(consent.id),

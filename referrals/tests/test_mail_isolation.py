@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -20,6 +19,7 @@ from click.testing import CliRunner
 import referrals.consumers  # noqa: F401  (subscribes the consumers)
 from cli import add_domain_commands, main
 from conftest import run
+from core.testing.servers import free_port
 from outbox.dispatcher import drain_sync
 from outbox.tables import OutboxEvent
 from referrals import transitions
@@ -46,16 +46,10 @@ class RefusingMailBox:
         return sorted(str(m["Subject"]) for m in self.messages)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def mailbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[RefusingMailBox]:
     box = RefusingMailBox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     configured = replace(get_settings(), smtp_host="127.0.0.1", smtp_port=port)

@@ -93,15 +93,19 @@ def test_form_without_offer_points_to_search(exchange, login):
         sender.__exit__(None, None, None)
 
 
-def test_send_without_covering_consent_keeps_the_draft_and_says_why(exchange, login):
+def test_send_without_covering_consent_names_what_is_missing_and_keeps_the_input(
+    exchange, login
+):
     sender = session(login, exchange.case_manager)
     try:
         body = form_body(exchange, shared_categories=["identity", "health"])
         sent = sender.post("/referrals/new", data=body)
-        assert sent.status_code == 200
-        assert "Einwilligung" in sent.text
-        listed = sender.get("/referrals?state=draft")
-        assert "K-0001" in listed.text
+        assert sent.status_code == 409
+        assert "deckt nicht ab: Gesundheit (besondere Kategorie)" in sent.text
+        assert "Einwilligung erweitern" in sent.text
+        assert body["need_text"] in sent.text
+        # Refused before anything was written: no draft was left behind.
+        assert "K-0001" not in sender.get("/referrals?state=draft").text
     finally:
         sender.__exit__(None, None, None)
 
@@ -122,9 +126,14 @@ def test_provider_registers_a_webhook_and_sees_the_secret_once(exchange, login, 
     provider = session(login, exchange.provider)
     try:
         created = provider.post("/webhooks", data={
-            "organization_id": str(exchange.provider_org), "url": "https://vhs.example/hook"})
-        assert created.status_code == 201
-        assert "whsec_" in created.text
+            "organization_id": str(exchange.provider_org), "url": "https://vhs.example/hook"},
+            follow_redirects=False)
+        # Post/redirect/get: a reload of the page showing the secret registers nothing twice.
+        assert created.status_code == 303
+        assert created.headers["location"] == "/webhooks"
+        shown = provider.get("/webhooks")
+        assert "whsec_" in shown.text
+        assert shown.headers["cache-control"] == "no-store"
         listed = provider.get("/webhooks")
         assert "https://vhs.example/hook" in listed.text and "whsec_" not in listed.text
         bad = provider.post("/webhooks", data={

@@ -270,7 +270,8 @@ def test_every_transition_publishes_an_outbox_event(exchange):
                 for e in events]
     assert {(e["consumer"], p["to"]) for e, p in zip(events, payloads, strict=True)} == {
         (consumer, to)
-        for consumer in ("referral-notifications", "referral-mail", "referral-webhooks")
+        for consumer in ("referral-notifications", "referral-mail", "referral-webhooks",
+                         "referral-figures")
         for to in ("sent", "accepted")
     }
     assert all(p["referral_id"] == str(referral_id) for p in payloads)

@@ -226,19 +226,26 @@ async def test_index_is_rebuilt_when_missing_and_once_a_day(
     assert sorted(await names(search_engine)) == ["Elterncafé", "Sprachcafé"]
 
 
-async def test_only_the_delivering_process_keeps_the_index_current(
-    db: None, search_engine: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch
+async def test_only_the_process_holding_the_duty_keeps_the_index_current(
+    db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import dataclasses
+    from search import lifecycle, runtime
 
-    from search import lifecycle
-    from settings import get_settings
-
-    for delivering in (False, True):
-        settings = dataclasses.replace(get_settings(), run_dispatcher=delivering)
-        monkeypatch.setattr(lifecycle, "get_settings", lambda s=settings: s)
-        monkeypatch.setattr(lifecycle, "CHECK_SECONDS", 3600.0)
+    monkeypatch.setattr(lifecycle, "CHECK_SECONDS", 3600.0)
+    previous = runtime.use_engine(None)
+    try:
         await lifecycle.open_search(None)  # type: ignore[arg-type]
-        assert len(lifecycle._tasks) == (1 if delivering else 0)
+        opened = runtime.get_engine()
+        assert isinstance(opened, EmbeddedEngine)
+
+        def state() -> tuple[bool, int]:
+            return opened.writable, len(lifecycle._tasks)
+
+        assert state() == (False, 0)
+        await lifecycle.start_writing()
+        assert state() == (True, 1)
+        await lifecycle.stop_writing()
+        assert state() == (False, 0)
         await lifecycle.close_search(None)  # type: ignore[arg-type]
-        assert not lifecycle._tasks
+    finally:
+        runtime.use_engine(previous)

@@ -10,8 +10,10 @@ import pytest
 
 from conftest import run
 from search import routes
+from search.display import FacetValue, fold_by_top_category
 from search.embedded import EmbeddedEngine
 from search.gaps import no_place_counts
+from search.labels import Labels
 from search.tests.corpus import ID, OFFERS
 from settings import get_settings
 
@@ -203,3 +205,22 @@ def test_health_is_for_network_admins(
     assert api_client(make_user("viewer")).get("/api/search/health").status_code == 403
     health = api_client(make_user("network_admin")).get("/api/search/health").json()
     assert health["ok"] and health["documents"] == len(OFFERS)
+
+
+def test_the_filter_lists_a_category_first_indexed_after_the_page_was_shown(
+    viewer: Any, search_engine: EmbeddedEngine
+) -> None:
+    search_engine.index([o for o in OFFERS if "language-course" not in o.categories])
+    assert 'value="language-course"' not in viewer.get("/search").text
+    search_engine.index(OFFERS)
+    assert 'name="category" value="language-course"' in viewer.get("/search").text
+
+
+def test_sub_categories_whose_top_is_missing_keep_their_own_names() -> None:
+    values = [
+        FacetValue(value=code, label=code, count=1, checked=False, dom_id=code)
+        for code in ("sprache.cafe", "sprache.kurs")
+    ]
+    labels = Labels({}, "de", parents={"sprache.cafe": "sprache", "sprache.kurs": "sprache"})
+    tops = fold_by_top_category(values, labels)
+    assert [(t.top.value, t.children) for t in tops] == [("sprache.cafe", []), ("sprache.kurs", [])]

@@ -1,0 +1,171 @@
+"""The figures the analysis asks the referral exchange for: the network's from the monthly
+counts (`referrals.monthly`), an organisation's own from the referral tables (its referrals are
+few and found by index), and any period that is not whole months from the tables as well.
+
+Each function has the signature and answer of its namesake in `referrals.figures`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from piccolo.querystring import QueryString
+
+from core.db import engine
+from referrals import figures, monthly
+from referrals.figures import (
+    ChainCount,
+    LanguageCount,
+    ProviderCount,
+    Scope,
+    SentCount,
+    Spread,
+    StateCount,
+    WaitCount,
+)
+
+# Off: every figure from the tables (the benchmark's comparison, a check of the counts).
+READ_COUNTS = True
+
+
+def _months(start: datetime, end: datetime, scope: Scope) -> list[str] | None:
+    """The months to read from the counts; None: ask the tables."""
+    if not READ_COUNTS or scope.senders or scope.recipients:
+        return None
+    return monthly.months_of(start, end)
+
+
+async def _read(measures: tuple[str, ...], months: list[str]) -> list[Any]:
+    """The counts of these measures and months, as the driver gives them (asyncpg records or
+    SQLite rows, both read by column name): a dict per row cost more than the query."""
+    marks = ", ".join("{}" for _ in months)
+    kinds = ", ".join("{}" for _ in measures)
+    query = QueryString(
+        "SELECT month, measure, need, district, grp, state, reason, bucket, number AS count,"
+        f" hours FROM referral_month_count WHERE measure IN ({kinds}) AND month IN ({marks})",
+        *measures, *months)
+    return list(await engine().run_querystring(query))
+
+
+async def sent_counts(start: datetime, end: datetime, scope: Scope) -> list[SentCount]:
+    months = _months(start, end, scope)
+    if months is None:
+        return await figures.sent_counts(start, end, scope)
+    cells: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for r in await _read(("sent", "interpreter"), months):
+        cells[(r["need"], r["district"], r["month"])][r["measure"] == "interpreter"] += r["count"]
+    return [SentCount(need=n, district=d, month=m, sent=s, interpreter=i)
+            for (n, d, m), (s, i) in cells.items()]
+
+
+async def state_counts(start: datetime, end: datetime, scope: Scope) -> list[StateCount]:
+    months = _months(start, end, scope)
+    if months is None:
+        return await figures.state_counts(start, end, scope)
+    return [StateCount(need=r["need"], district=r["district"], month=r["month"],
+                       state=r["state"], reason=r["reason"], count=r["count"])
+            for r in await _read(("state",), months)]
+
+
+async def provider_counts_by_organization(start: datetime, end: datetime,
+                                          scope: Scope) -> list[ProviderCount]:
+    months = _months(start, end, scope)
+    if months is None:
+        return await figures.provider_counts(start, end, scope, "organization")
+    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    order = {"org_sent": 0, "org_answered": 1, "org_in_time": 2}
+    for r in await _read(tuple(order), months):
+        cells[(r["grp"], r["month"])][order[r["measure"]]] += r["count"]
+    return [ProviderCount(group=g, month=m, sent=s, answered=a, in_time=t)
+            for (g, m), (s, a, t) in cells.items()]
+
+
+async def provider_counts_by_need(start: datetime, end: datetime,
+                                  scope: Scope) -> list[ProviderCount]:
+    months = _months(start, end, scope)
+    if months is None:
+        return await figures.provider_counts(start, end, scope, "need")
+    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    order = {"sent": 0, "answered": 1, "in_time": 2}
+    for r in await _read(tuple(order), months):
+        cells[(r["need"], r["month"])][order[r["measure"]]] += r["count"]
+    return [ProviderCount(group=g, month=m, sent=s, answered=a, in_time=t)
+            for (g, m), (s, a, t) in cells.items()]
+
+
+async def language_counts(start: datetime, end: datetime,
+                          scope: Scope) -> list[LanguageCount]:
+    months = _months(start, end, scope)
+    if months is None:
+        return await figures.language_counts(start, end, scope)
+    return [LanguageCount(need=r["need"], month=r["month"], language=r["grp"], count=r["count"])
+            for r in await _read(("language",), months)]
+
+
+async def chain_counts(start: datetime, end: datetime, scope: Scope) -> list[ChainCount]:
+    months = _months(start, end, scope)
+    if months is None:
+        return await figures.chain_counts(start, end, scope)
+    return [ChainCount(done=r["need"], following=r["grp"], month=r["month"], count=r["count"])
+            for r in await _read(("chain",), months)]
+
+
+def spreads(rows: Iterable[tuple[str, int, int, float]]) -> list[Spread]:
+    """Median and 90th percentile (nearest rank) per group from (group, bucket, count, hours)
+    rows of any months: the mean of the bucket the rank falls in."""
+    grouped: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0, 0.0]))
+    for group, slot, count, hours in rows:
+        cell = grouped[group][slot]
+        cell[0] += count
+        cell[1] += hours
+    found = []
+    for group, slots in grouped.items():
+        ordered = [slots[b] for b in sorted(slots)]
+        total = int(sum(c for c, _h in ordered))
+
+        def at(share: float, ordered: list[list[float]] = ordered, total: int = total) -> float:
+            rank, seen = max(1, math.ceil(share * total)), 0.0
+            for count, hours in ordered:
+                seen += count
+                if seen >= rank:
+                    return hours / count
+            return ordered[-1][1] / ordered[-1][0]
+
+        found.append(Spread(group=group, count=total, median=at(0.5), p90=at(0.9)))
+    return found
+
+
+async def answer_spreads(start: datetime, end: datetime, scope: Scope
+                         ) -> dict[str, list[Spread]]:
+    months = _months(start, end, scope)
+    if months is None:
+        return await figures.answer_spreads(start, end, scope)
+    rows = await _read(("answer_hours", "answer_hours_org"), months)
+    return {
+        "need": spreads((r["need"], r["bucket"], r["count"], r["hours"]) for r in rows
+                        if r["measure"] == "answer_hours"),
+        "organization": spreads((r["grp"], r["bucket"], r["count"], r["hours"]) for r in rows
+                                if r["measure"] == "answer_hours_org"),
+    }
+
+
+async def wait_spreads(start: datetime, end: datetime, scope: Scope) -> list[Spread]:
+    months = _months(start, end, scope)
+    if months is None:
+        return await figures.wait_spreads(start, end, scope)
+    return spreads((r["need"], r["bucket"], r["count"], r["hours"])
+                   for r in await _read(("wait_hours",), months))
+
+
+async def wait_counts(start: datetime, end: datetime, scope: Scope) -> list[WaitCount]:
+    months = _months(start, end, scope)
+    if months is None:
+        return await figures.wait_counts(start, end, scope)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for r in await _read(("wait_hours",), months):
+        counts[(r["need"], r["month"])] += r["count"]
+    return [WaitCount(need=n, month=m, count=c) for (n, m), c in counts.items()]
