@@ -119,6 +119,7 @@ def test_focus_stays_on_the_pressed_button_and_free_places_can_be_typed(
                         available=3, maximum=10)
     browser_login(page, network.provider_a)
     page.goto("/my-offers")
+    page.evaluate("window.samePage = true")
     widget = page.locator(f"#capacity-{service_id}")
     widget.get_by_role("button", name="+1 freier Platz").focus()
     page.keyboard.press("Enter")
@@ -126,9 +127,11 @@ def test_focus_stays_on_the_pressed_button_and_free_places_can_be_typed(
     # The focus comes back when the swap settles, a moment after the new text shows.
     plus = page.locator(f"#cap-{service_id}-plus")
     expect(plus).to_be_focused(timeout=2000)
-    page.keyboard.press("Enter")  # the focus is still on +1
+    page.keyboard.press("Enter")  # the focus is still on +1, pressed again at once
     widget.get_by_text("5 von 10 Plätzen frei").wait_for()
     expect(plus).to_be_focused(timeout=2000)
+    # Both presses were answered in place, not by sending the whole page.
+    assert page.evaluate("window.samePage === true")
     widget.get_by_label("Freie Plätze").fill("7")
     widget.get_by_role("button", name="Setzen").click()
     widget.get_by_text("7 von 10 Plätzen frei").wait_for()
