@@ -42,6 +42,7 @@ def test_users_create_then_token_gives_a_working_bearer_token(client: Any, make_
 
 def test_users_create_with_an_unknown_role_is_refused(make_org: Any) -> None:
     org = make_org()
+    add_domain_commands()
     result = CliRunner().invoke(main, ["users", "create", "--email", "x@example.org", "--name",
                                        "X", "--organization", str(org), "--role", "boss"],
                                 env={"LOTSE_NEW_PASSWORD": "ein-langes-passwort"})
@@ -49,5 +50,6 @@ def test_users_create_with_an_unknown_role_is_refused(make_org: Any) -> None:
 
 
 def test_token_for_an_unknown_user_fails_with_a_message(db: None) -> None:
+    add_domain_commands()
     result = CliRunner().invoke(main, ["token", "--user", "niemand@example.org"])
     assert result.exit_code == 1 and "No user" in result.output
