@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,49 @@ def test_counting_query_finds_exactly_the_offers_of_the_ranking_query(
             return {str(searcher.doc(address)["id"][0]) for _score, address in found.hits}
 
         assert ids(ranking) == ids(counting), text
+
+
+def test_distances_read_from_the_index_are_the_nearest_place_of_each_offer(
+    tmp_path: Path,
+) -> None:
+    """Offers with no place, one, up to the fast columns' three and more than those; points
+    measured both on the flat ruler and, near a radius, on the sphere."""
+    import random
+
+    import tantivy
+
+    from search.embedded_reading import all_addresses, distances, document_at
+    from search.engine import OfferDocument, OfferLocation
+    from search.geo import nearest_km
+
+    rng = random.Random(7)
+    offers = [
+        OfferDocument(
+            id=uuid.uuid4(), name=f"Angebot {n}",
+            locations=[OfferLocation(latitude=51.3 + rng.random() * 0.3,
+                                     longitude=6.7 + rng.random() * 0.4)
+                       for _ in range(n % 6)],
+        )
+        for n in range(60)
+    ]
+    engine = EmbeddedEngine(tmp_path / "search")
+    engine.index(offers)
+    searcher = engine._ready_index().searcher()
+    addresses = all_addresses(searcher, tantivy.Query.all_query())
+    keys = searcher.fast_field_values("key", addresses)
+    by_key = {key: document_at(searcher, address)
+              for key, address in zip(keys, addresses, strict=True)}
+    for _ in range(5):
+        lat, lon = 51.3 + rng.random() * 0.3, 6.7 + rng.random() * 0.4
+        for exact_near in (None, 8.0):
+            measured = distances(searcher, addresses, lat, lon, exact_near=exact_near)
+            assert measured.keys() == by_key.keys()
+            for key, document in by_key.items():
+                expected = nearest_km(lat, lon, document.coordinates())
+                if expected is None:
+                    assert measured[key] == float("inf")
+                else:  # the flat ruler is within 0.5 % here; the sphere is exact
+                    assert measured[key] == pytest.approx(expected, rel=0.005)
+                    if exact_near is not None and abs(expected - exact_near) < 0.05:
+                        assert measured[key] == pytest.approx(expected, abs=1e-9)
+
