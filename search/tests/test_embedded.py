@@ -165,7 +165,7 @@ def test_distances_read_from_the_index_are_the_nearest_place_of_each_offer(
     searcher = engine._ready_index().searcher()
     addresses = all_addresses(searcher, tantivy.Query.all_query())
     keys = searcher.fast_field_values("key", addresses)
-    by_key = {key: document_at(searcher, address)
+    by_key = {int(key or 0): document_at(searcher, address)
               for key, address in zip(keys, addresses, strict=True)}
     for _ in range(5):
         lat, lon = 51.3 + rng.random() * 0.3, 6.7 + rng.random() * 0.4
