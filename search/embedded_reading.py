@@ -20,7 +20,7 @@ from search.embedded_schema import (
     facet_value,
 )
 from search.engine import OfferDocument, SearchQuery
-from search.geo import EARTH_RADIUS_KM, KM_PER_DEGREE_LAT, Ruler, cover
+from search.geo import Ruler, cover
 
 Q = tantivy.Query
 Occur = tantivy.Occur
@@ -199,20 +199,22 @@ def distances(
         lats = np.asarray(searcher.fast_field_values(f"lat{n}", addresses), dtype=np.float64)
         lons = np.asarray(searcher.fast_field_values(f"lon{n}", addresses), dtype=np.float64)
         columns.append((lats, lons))
-        near = np.fmin(near, np.hypot((lons - lon) * ruler.kx, (lats - lat) * KM_PER_DEGREE_LAT))
-    if exact_near is not None:
-        edge = np.abs(near - exact_near) <= exact_near * 0.01 + 0.01
+        near = np.fmin(near, ruler.approx_all(lats, lons))
+    # Distances this close to the radius are measured on the sphere.
+    band = None if exact_near is None else exact_near * 0.01 + 0.01
+    if exact_near is not None and band is not None:
+        edge = np.abs(near - exact_near) <= band
         if edge.any():
             sphere = np.full(int(edge.sum()), np.inf)
             for lats, lons in columns:
-                sphere = np.fmin(sphere, _haversine_km(lat, lon, lats[edge], lons[edge]))
+                sphere = np.fmin(sphere, ruler.exact_all(lats[edge], lons[edge]))
             near[edge] = sphere
     values = near.tolist()
     # Offers with more places than the fast columns hold: all places from the stored document.
     for row in np.flatnonzero(counts > FAST_LOCATIONS).tolist():
         points = document_at(searcher, addresses[row]).coordinates()
         value = min(ruler.approx(plat, plon) for plat, plon in points)
-        if exact_near is not None and abs(value - exact_near) <= exact_near * 0.01 + 0.01:
+        if exact_near is not None and band is not None and abs(value - exact_near) <= band:
             value = min(ruler.exact(plat, plon) for plat, plon in points)
         values[row] = value
     result: dict[int, float] = {}
@@ -221,10 +223,3 @@ def distances(
         result[key] = value
     return result
 
-
-def _haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """`search.geo.distance_km` from one point to many (NaN where a place is missing)."""
-    p1, p2 = np.radians(lat), np.radians(lats)
-    h = (np.sin((p2 - p1) / 2) ** 2
-         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LAT = 111.195
 # Cells are square at the latitude of the Ruhr; elsewhere in Germany they are nearly so.
@@ -48,6 +50,17 @@ class Ruler:
 
     def exact(self, lat: float, lon: float) -> float:
         return distance_km(self.lat, self.lon, lat, lon)
+
+    def approx_all(self, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+        """`approx` to many points at once (NaN where a point is missing)."""
+        return np.hypot((lons - self.lon) * self.kx, (lats - self.lat) * KM_PER_DEGREE_LAT)
+
+    def exact_all(self, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+        """`exact` (haversine, as `distance_km`) to many points at once."""
+        p1, p2 = math.radians(self.lat), np.radians(lats)
+        h = (np.sin((p2 - p1) / 2) ** 2
+             + math.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - self.lon) / 2) ** 2)
+        return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
 
 
 def nearest_km(lat: float, lon: float, points: Iterable[tuple[float, float]]) -> float | None:
