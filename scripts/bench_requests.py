@@ -111,23 +111,6 @@ def wrk(url: str, headers: dict[str, str], clients: int, seconds: float) -> dict
     return figures
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], path: str) -> None:
-    import httpx
-
-    # A shared, busy machine may take minutes to import and start the application.
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        try:
-            if httpx.get(url + path, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the server did not come up")
-
-
 def _uvicorn(app: str, port: int, *extra: str) -> list[str]:
     # The same settings for both: those `referrals.tests.loadkit.serve` starts Lotse with.
     return [sys.executable, "-m", "uvicorn", app, *extra, "--host", "127.0.0.1",
@@ -139,11 +122,14 @@ def _uvicorn(app: str, port: int, *extra: str) -> list[str]:
 def server(command: list[str], cwd: Path, env: dict[str, str], port: int,
            ready: str) -> Iterator[str]:
     # The server's own log goes to a file beside the figures, not between them.
+    from core.testing.servers import wait_until_up
+
     log = open(Path(tempfile.gettempdir()) / f"bench-requests-{port}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process, ready)
+        # A shared, busy machine may take minutes to import and start the application.
+        wait_until_up(url, process, ready, seconds=300)
         yield url
     finally:
         process.terminate()

@@ -36,9 +36,8 @@ PLACES = 1000
 @contextmanager
 def serve(env: dict[str, str], workers: int) -> Iterator[str]:
     """`lotse serve --workers N` on a free port of loopback; its log goes to a file."""
-    import httpx
 
-    from core.testing.servers import free_port
+    from core.testing.servers import free_port, wait_until_up
 
     port = free_port()
     log_path = Path(tempfile.gettempdir()) / f"bench-visibility-{port}.log"
@@ -49,15 +48,10 @@ def serve(env: dict[str, str], workers: int) -> Iterator[str]:
         url = f"http://127.0.0.1:{port}"
         try:
             # A loaded machine starts the workers slowly.
-            deadline = time.monotonic() + 300
-            while True:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not come up; see {log_path}")
-                try:
-                    if httpx.get(url + "/login", timeout=5).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.5)
+            try:
+                wait_until_up(url, process, "/login", seconds=300)
+            except RuntimeError as error:
+                raise RuntimeError(f"{error}; see {log_path}") from error
             yield url
         finally:
             process.terminate()

@@ -30,14 +30,17 @@ def start_server(port: int, env: dict[str, str] | None = None) -> subprocess.Pop
     return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})})  # noqa: S603
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], path: str = "/health/live") -> None:
-    deadline = time.monotonic() + START_SECONDS
+def wait_until_up(url: str, process: subprocess.Popen[bytes], path: str = "/health/live",
+                  seconds: float = START_SECONDS) -> None:
+    """Returns once the server answers `path` at all (any status); fails when the process ends
+    or `seconds` pass first."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError("the server stopped while starting")
+            raise RuntimeError(f"the server exited with {process.returncode} while starting")
         try:
-            httpx.get(url + path, timeout=1)
+            httpx.get(url + path, timeout=2)
             return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise RuntimeError("the server did not start")
+    raise RuntimeError(f"the server did not start within {seconds:.0f} seconds")

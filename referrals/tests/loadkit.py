@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from core.testing.servers import free_port
+from core.testing.servers import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "load-test-secret-key-0123456789-abcdefghijklmnop"
@@ -130,7 +130,8 @@ def serve(target: Target, workers: int = 1) -> Iterator[Server]:
     process = subprocess.Popen(command, cwd=ROOT, env=target.env)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process)
+        # A shared, busy machine may take minutes to import and start the application.
+        wait_until_up(url, process, "/login", seconds=300)
         yield Server(url, process)
     finally:
         process.terminate()
@@ -139,23 +140,6 @@ def serve(target: Target, workers: int = 1) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    import httpx
-
-    # A shared, busy machine may take minutes to import and start the application.
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{url}/login", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the server did not come up within 300 seconds")
 
 
 async def seed(referrals: int, places: int) -> dict[str, Any]:
