@@ -7,9 +7,9 @@ from urllib.parse import unquote, urlsplit
 
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
 
 from core.db import sqlite_options
+from core.pg_engine import ClosingPostgresEngine
 from core.sqlite_pool import PooledSQLiteEngine
 from domains import PICCOLO_APPS
 from settings import get_settings
@@ -24,7 +24,7 @@ def make_engine(database_url: str) -> Engine:
         # Connections stay open between statements (see core.sqlite_pool).
         return PooledSQLiteEngine(path=path, timeout=30, **sqlite_options())
     parts = urlsplit(database_url)
-    return PostgresEngine(
+    return ClosingPostgresEngine(
         config={
             "host": parts.hostname or "127.0.0.1",
             "port": parts.port or 5432,

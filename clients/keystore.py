@@ -183,7 +183,12 @@ class PostgresKeyStore:
             pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4)
             async with pool.acquire() as conn:
                 await conn.execute(_PG_SCHEMA)
-            self._pools[loop] = pool
+            if loop in self._pools:
+                # Another request made one meanwhile; a pool left to the garbage collector
+                # could be finalised from another thread while this loop runs.
+                await pool.close()
+            else:
+                self._pools[loop] = pool
         return self._pools[loop]
 
     async def put(self, client_id: UUID, wrapped: bytes, kek_id: str) -> None:

@@ -44,11 +44,16 @@ class PgListener:
         if self._connection is not None and not self._connection.is_closed():
             return self._connection
         connection = await asyncpg.connect(self.dsn)
-        connection.add_termination_listener(self._lost)
         self._listening = set()
-        for channel in self._callbacks:
-            await connection.add_listener(channel, self._deliver)
-            self._listening.add(channel)
+        try:
+            for channel in self._callbacks:
+                await connection.add_listener(channel, self._deliver)
+                self._listening.add(channel)
+        except BaseException:
+            # Closed here, on its loop, rather than by the garbage collector in some thread.
+            connection.terminate()
+            raise
+        connection.add_termination_listener(self._lost)
         self._connection = connection
         return connection
 
