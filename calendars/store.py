@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from piccolo.columns import Column
@@ -23,22 +23,14 @@ from calendars.rules import (
     validate_rule,
 )
 from calendars.tables import Schedule, ScheduleException
+from core.batches import chunks
 from core.db import atomic
 from directory import api as directory
 from outbox.publish import publish
 
-T = TypeVar("T")
-
 SCHEDULE_CHANGED = "calendars.schedule_changed"
 # Above this many ids one scan of the table beats many IN queries.
 BULK = 1000
-# Keeps IN lists well below SQLite's bound on query parameters.
-CHUNK = 500
-
-
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass

@@ -21,11 +21,11 @@ from typing import Any, Literal, Protocol
 from piccolo.columns import Column
 from piccolo.table import Table
 
+from core.batches import chunks
 from core.db import among, insert_many
 
 Row = dict[str, Any]
 Key = tuple[str, uuid.UUID]
-CHUNK = 500
 # Ids per IN (...) when reading; far below the parameter limits of SQLite and PostgreSQL.
 LOAD_CHUNK = 2000
 Phase = Literal["remove", "write", "all"]
@@ -75,11 +75,6 @@ class RecordRows(Protocol):
     def children(self) -> list[ChildRows]: ...
 
 
-def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def same(a: object, b: object) -> bool:
     """Equal as stored values (numbers by value, ids by text, times by instant)."""
     if a is b or a == b:
@@ -98,7 +93,7 @@ def same(a: object, b: object) -> bool:
 async def existing_ids(cls: type[Table], ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     key = cls._meta.primary_key
     found: set[uuid.UUID] = set()
-    for part in _chunks(list(set(ids))):
+    for part in chunks(list(set(ids))):
         rows = await cls.select(key).where(among(key, part))
         found.update(row["id"] for row in rows)
     return found
@@ -159,7 +154,7 @@ async def _load(
     """Rows whose ``column`` is in ``values``, with just the columns ``names``."""
     selected = [c for c in cls._meta.columns if c._meta.name in names | {"id", column}]
     rows: list[Row] = []
-    for part in _chunks(list(values), LOAD_CHUNK):
+    for part in chunks(list(values), LOAD_CHUNK):
         rows.extend(await cls.select(*selected).where(among(getattr(cls, column), part)))
     return rows
 
@@ -243,15 +238,15 @@ async def apply_plan(tables: RowTables, plan: Plan, phase: Phase = "all") -> Non
     ordered = list(tables.tables.items())
     for table, cls in reversed(ordered if phase != "write" else []):
         key = cls._meta.primary_key
-        for part in _chunks(plan.deletes.get(table, [])):
-            await cls.delete().where(key.is_in(part))
+        for gone in chunks(plan.deletes.get(table, [])):
+            await cls.delete().where(key.is_in(gone))
         for row_id, column in plan.unlinks.get(table, []):
             await cls.update({column: None}).where(key == row_id)
     for table, cls in ordered if phase != "remove" else []:
         rows = plan.inserts.get(table, [])
         if table in tables.self_parented:
             rows = _parents_first(rows)
-        for part in _chunks(rows, 1000):
+        for part in chunks(rows, 1000):
             await insert_many(cls, part)
         key = cls._meta.primary_key
         for row_id, changes in plan.updates.get(table, []):

@@ -1,14 +1,14 @@
 """Reads listed offers whole (texts, places, languages, terms, costs, capacity) and the taxonomy,
 for domains that keep their own copy of the directory, like the search index.
 
-Batched: one IN query per table for up to `CHUNK` offers, never one query per offer, because
-search re-reads every offer of the network when it rebuilds its index.
+Batched: one IN query per table for up to `core.batches.IN_LIST` offers, never one query per
+offer, because search re-reads every offer of the network when it rebuilds its index.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,6 +16,7 @@ from uuid import UUID
 
 import msgspec
 
+from core.batches import chunks
 from directory.tables import (
     Capacity,
     CostOption,
@@ -29,8 +30,6 @@ from directory.tables import (
 
 # Offers in these states are not listed (and so not searchable).
 HIDDEN_STATUSES = ("inactive", "defunct")
-# Keeps IN lists well below SQLite's bound on query parameters.
-CHUNK = 500
 
 
 class TermNode(msgspec.Struct, frozen=True):
@@ -100,11 +99,6 @@ class OfferRecord(msgspec.Struct, frozen=True):
     capacity: OfferCapacity | None
 
 
-def _chunks(ids: Sequence[UUID]) -> Iterator[list[UUID]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start : start + CHUNK])
-
-
 def _by_service(rows: Iterable[dict[str, Any]]) -> dict[UUID, list[dict[str, Any]]]:
     grouped: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -138,7 +132,7 @@ async def listed_offers(service_ids: Sequence[UUID]) -> list[OfferRecord]:
     """The offers among these that are listed (not retired, not inactive or defunct, their
     provider not retired); the others are left out."""
     found: list[OfferRecord] = []
-    for chunk in _chunks(list(dict.fromkeys(service_ids))):
+    for chunk in chunks(list(dict.fromkeys(service_ids))):
         found.extend(await _listed_chunk(chunk))
     return found
 

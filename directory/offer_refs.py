@@ -5,21 +5,15 @@ e-mail address or an address line to show with them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from uuid import UUID
 
 import msgspec
 
+from core.batches import chunks
 from directory.tables import Location, Organization, Service, ServiceAtLocation, ServiceTerm
 
-# Keeps IN lists well below SQLite's bound on query parameters.
-CHUNK = 500
 BULK = 1000
-
-
-def _chunks(items: Sequence[UUID]) -> Iterator[list[UUID]]:
-    for start in range(0, len(items), CHUNK):
-        yield list(items[start : start + CHUNK])
 
 
 class ServiceBrief(msgspec.Struct, frozen=True):
@@ -44,7 +38,7 @@ class PlaceBrief(msgspec.Struct, frozen=True):
 
 async def service_briefs(service_ids: Sequence[UUID]) -> dict[UUID, ServiceBrief]:
     found: dict[UUID, ServiceBrief] = {}
-    for chunk in _chunks(list(service_ids)):
+    for chunk in chunks(list(service_ids)):
         rows = await Service.select(
             Service.id,
             Service.name,
@@ -113,7 +107,7 @@ async def service_places(service_ids: Sequence[UUID]) -> dict[UUID, list[tuple[U
             if row["service"] in found:
                 found[row["service"]].append((row["id"], row["location"]))
         return found
-    for chunk in _chunks(list(service_ids)):
+    for chunk in chunks(list(service_ids)):
         rows = await ServiceAtLocation.select(*columns).where(
             ServiceAtLocation.service.is_in(chunk)
         )
@@ -140,7 +134,7 @@ async def service_of_place(service_at_location_id: UUID) -> UUID | None:
 
 async def place_briefs(location_ids: Sequence[UUID]) -> dict[UUID, PlaceBrief]:
     found: dict[UUID, PlaceBrief] = {}
-    for chunk in _chunks(list(location_ids)):
+    for chunk in chunks(list(location_ids)):
         rows = await Location.select(
             Location.id,
             Location.name,
@@ -191,7 +185,7 @@ async def active_offer_outlines() -> list[OfferOutline]:
     ids = [row["id"] for row in rows]
     codes: dict[UUID, list[str]] = {sid: [] for sid in ids}
     places: dict[UUID, UUID] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for term in await ServiceTerm.select(ServiceTerm.service, ServiceTerm.term.code).where(
             ServiceTerm.service.is_in(chunk)
         ):

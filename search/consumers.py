@@ -10,6 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from uuid import UUID
 
+from core.batches import chunks
 from outbox.registry import OutboxMessage, consumer
 from search.documents import services_at_location, services_of_organization
 from search.indexing import refresh
@@ -24,11 +25,17 @@ SERVICE_TOPICS = (
     "calendars.schedule_changed",
 )
 TOPICS = [*SERVICE_TOPICS, "directory.organization_changed", "directory.location_changed"]
+REFRESHED_AT_ONCE = 2000
 
 
-def _uuid(payload: dict[str, object], key: str) -> UUID | None:
+def _uuids(payload: dict[str, object], key: str) -> list[UUID] | None:
+    """The record named by `key` (one change) or those listed under `key` + "s" (an import's
+    bulk announcement); None when the event names none readably."""
     try:
-        return UUID(str(payload[key]))
+        many = payload.get(key + "s")
+        if isinstance(many, list):
+            return [UUID(str(value)) for value in many]
+        return [UUID(str(payload[key]))]
     except (KeyError, ValueError):
         return None
 
@@ -44,12 +51,13 @@ async def affected_services(events: list[OutboxMessage]) -> list[UUID]:
             key, lookup = "organization_id", services_of_organization
         else:
             key, lookup = "location_id", services_at_location
-        value = _uuid(event.payload, key)
-        if value is None:
+        values = _uuids(event.payload, key)
+        if values is None:
             # Retrying cannot repair a malformed event: note it and go on.
             log.warning("search: event %s (%s) lacks a valid %s", event.id, event.topic, key)
             continue
-        found.extend([value] if lookup is None else await lookup(value))
+        for value in values:
+            found.extend([value] if lookup is None else await lookup(value))
     return list(dict.fromkeys(found))
 
 
@@ -60,4 +68,6 @@ async def index_changes(events: list[OutboxMessage]) -> None:
     # starts move on): rebuild completely, which covers these events too.
     if await refresh_if_due(engine):
         return
-    await refresh(engine, await affected_services(events))
+    # Bulk announcements name thousands of offers: read and index them a part at a time.
+    for part in chunks(await affected_services(events), REFRESHED_AT_ONCE):
+        await refresh(engine, part)

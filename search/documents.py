@@ -8,11 +8,12 @@ installed; without it the documents simply lack them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
 
+from core.batches import chunks
 from directory import api as directory
 from search.engine import OfferDocument, OfferLocation, OfferTranslation
 
@@ -22,11 +23,6 @@ CHUNK = 500
 # categories.
 TARGET_GROUP_TAXONOMY = "Zielgruppen"
 TARGET_GROUP_PREFIX = "zielgruppe."
-
-
-def _chunks(ids: Sequence[UUID]) -> Iterable[list[UUID]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start : start + CHUNK])
 
 
 async def _schedules(
@@ -80,7 +76,7 @@ async def build_documents(
     """The documents of those offers that belong in search (the listed ones); the others are
     left out."""
     result: dict[UUID, OfferDocument] = {}
-    for chunk in _chunks(list(dict.fromkeys(service_ids))):
+    for chunk in chunks(list(dict.fromkeys(service_ids))):
         # The offers, their schedules (of unlisted offers too, which costs nothing) and the
         # taxonomy are read side by side.
         offers, (intervals, starts), tree = await asyncio.gather(

@@ -265,6 +265,6 @@ def test_import_tells_the_search_index_what_changed(
         topic, payload = payloads[0]
         payload = json.loads(payload) if isinstance(payload, str) else payload
         assert topic == "directory.service_changed"
-        assert payload == {"service_id": str(network["course"])}
+        assert payload == {"service_ids": [str(network["course"])]}
     finally:
         registry._consumers.pop("hsds-test-listener", None)

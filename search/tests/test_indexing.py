@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from core.db import atomic
 from directory.tables import Location, Organization, Service
 from outbox.dispatcher import drain
 from outbox.tables import OutboxEvent
@@ -127,6 +128,25 @@ async def test_outbox_events_bring_changes_into_search(
     await rows.changed("directory.service_retired", service_id=service_id)
     await drain()
     assert await names(search_engine) == []
+
+
+async def test_an_imports_bulk_announcement_brings_every_named_offer_into_search(
+    db: None, search_engine: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from directory import api as directory
+    from directory import record_writes
+
+    # Two offers per event: three offers and a place make three events, not four.
+    monkeypatch.setattr(record_writes, "ANNOUNCED_PER_EVENT", 2)
+    org = await rows.organization()
+    place = await rows.location(org, "Styrum", *STYRUM)
+    offers = [await rows.service(org, name) for name in ("Sprachcafé", "Elterncafé", "Nähcafé")]
+    async with atomic():
+        await directory.announce_imported_changes(offers, [place], [])
+    assert await OutboxEvent.count().where(OutboxEvent.consumer == "search-indexer") == 3
+    await drain()
+    assert sorted(await names(search_engine)) == ["Elterncafé", "Nähcafé", "Sprachcafé"]
+    assert await OutboxEvent.count().where(OutboxEvent.delivered_at.is_null()) == 0
 
 
 async def test_malformed_event_does_not_hold_up_the_others(
