@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
+
 THRESHOLD = 5
 SMALL_TEXT = "< 5"
 HIDDEN_TEXT = "•"
@@ -91,36 +93,50 @@ class CountTable:
         return self.cells[(row, column)]
 
 
-def _add(series: list[list[int]], length: int) -> list[int]:
-    # Month by month through zip: a state's wide tables add up millions of monthly counts.
-    return [sum(month) for month in zip(*series, strict=True)] if series else [0] * length
-
-
-def _sum(values: list[Value], months: int) -> Value:
-    series = _add([v.months for v in values], months)
-    others = None
-    if any(v.others is not None for v in values):
-        others = _add([v.others or [0] * months for v in values], months)
-    return Value(sum(series), series, others=others)
-
-
 def build(rows: list[str], columns: list[str], monthly: dict[tuple[str, str], list[int]],
           months: int, others: dict[tuple[str, str], list[int]] | None = None) -> CountTable:
     """A table with its totals from monthly counts per (row, column); missing cells count 0.
     `others`: the same counts over the rest of the network (for an organisation's view)."""
     table = CountTable(rows=list(rows), columns=list(columns))
-    zero = [0] * months
-    for r in rows:
-        for c in columns:
-            series = list(monthly.get((r, c), zero))
-            rest = None if others is None else list(others.get((r, c), zero))
-            table.cells[(r, c)] = Value(sum(series), series, others=rest)
-    for r in rows:
-        table.row_totals[r] = _sum([table.cells[(r, c)] for c in columns], months)
-    for c in columns:
-        table.column_totals[c] = _sum([table.cells[(r, c)] for r in rows], months)
-    table.total = _sum(list(table.row_totals.values()), months)
+    # Rows x columns x months at once: a state's tables hold millions of monthly counts.
+    grid = _grid(rows, columns, monthly, months)
+    rest = None if others is None else _grid(rows, columns, others, months)
+    for i, r in enumerate(rows):
+        series, counts = grid[i].tolist(), grid[i].sum(axis=1).tolist()
+        rest_row = None if rest is None else rest[i].tolist()
+        for j, c in enumerate(columns):
+            table.cells[(r, c)] = Value(counts[j], series[j],
+                                        others=None if rest_row is None else rest_row[j])
+    for i, r in enumerate(rows):
+        table.row_totals[r] = _total(grid[i].sum(axis=0), None if rest is None
+                                     else rest[i].sum(axis=0))
+    for j, c in enumerate(columns):
+        table.column_totals[c] = _total(grid[:, j].sum(axis=0), None if rest is None
+                                        else rest[:, j].sum(axis=0))
+    table.total = _total(grid.sum(axis=(0, 1)), None if rest is None
+                         else rest.sum(axis=(0, 1)))
     return table
+
+
+def _grid(rows: list[str], columns: list[str], monthly: dict[tuple[str, str], list[int]],
+          months: int) -> np.ndarray:
+    grid = np.zeros((len(rows), len(columns), months), dtype=np.int64)
+    place_row = {r: i for i, r in enumerate(rows)}
+    place_column = {c: j for j, c in enumerate(columns)}
+    for (r, c), series in monthly.items():
+        if r in place_row and c in place_column:
+            grid[place_row[r], place_column[c]] = series
+    # A name given twice stands twice, each with the same counts.
+    if len(place_row) < len(rows) or len(place_column) < len(columns):
+        for i, r in enumerate(rows):
+            for j, c in enumerate(columns):
+                grid[i, j] = monthly.get((r, c), [0] * months)
+    return grid
+
+
+def _total(series: np.ndarray, others: np.ndarray | None) -> Value:
+    months = series.tolist()
+    return Value(sum(months), months, others=None if others is None else others.tolist())
 
 
 def _relations(table: CountTable) -> list[tuple[Value, list[Value]]]:
@@ -191,31 +207,151 @@ def protect_together(tables: list[CountTable], shared: list[Sum] | None = None) 
     Secondary suppression works through a queue of sums: hiding a value puts back only the
     sums it belongs to, so a wide table (hundreds of districts) takes one pass, not hundreds."""
     relations: list[Sum] = [*(r for t in tables for r in _relations(t)), *(shared or [])]
-    seen: set[int] = set()
-    for total, parts in relations:
-        for value in (total, *parts):
-            if id(value) not in seen:
-                seen.add(id(value))
-                _primary(value)
-    member_of: dict[int, list[int]] = {}
-    for index, (total, parts) in enumerate(relations):
-        for value in (total, *parts):
-            member_of.setdefault(id(value), []).append(index)
-    waiting = list(range(len(relations)))
-    queued = set(waiting)
-    while waiting:
-        index = waiting.pop()
-        queued.discard(index)
-        total, parts = relations[index]
-        if not _pinned(total, parts):
-            continue
-        hidden = _hide_another(total, parts)
-        if hidden is None:
-            continue
-        for other in (*member_of[id(hidden)], index):
-            if other not in queued:
-                queued.add(other)
-                waiting.append(other)
+    _Queue(relations).run()
+
+
+class _Queue:
+    """`_pinned` and `_hide_another` over every sum, with what they read kept per sum (hidden
+    members, the visible parts' sum, the hidden parts' bounds) and updated as values are
+    hidden: a check costs the same for a sum of 500 districts as for one of two."""
+
+    def __init__(self, relations: list[Sum]) -> None:
+        self.relations = relations
+        place: dict[int, int] = {}
+        self.values: list[Value] = []
+        members: list[list[int]] = []
+        for total, parts in relations:
+            ids = []
+            for value in (total, *parts):
+                key = id(value)
+                if key not in place:
+                    place[key] = len(self.values)
+                    self.values.append(value)
+                ids.append(place[key])
+            members.append(ids)
+        self.members = members
+        self.marks = _primary_all(self.values)
+        self.counts = [v.count for v in self.values]
+        # Where each value stands (once a slot): in sums in their order, as their total, as a part.
+        self.member_of: list[list[int]] = [[] for _ in self.values]
+        self.total_of: list[list[int]] = [[] for _ in self.values]
+        self.part_of: list[list[int]] = [[] for _ in self.values]
+        n = len(relations)
+        self.hidden_members, self.small_parts = [0] * n, [0] * n
+        self.total_hidden = [False] * n
+        self.visible_sum, self.lows, self.highs = [0] * n, [0] * n, [0] * n
+        for index, ids in enumerate(members):
+            for member in ids:
+                self.member_of[member].append(index)
+            self.total_of[ids[0]].append(index)
+            if self.marks[ids[0]] is not Mark.SHOWN:
+                self.total_hidden[index] = True
+                self.hidden_members[index] += 1
+            for part in ids[1:]:
+                self.part_of[part].append(index)
+                self._count_part(index, part)
+
+    def _count_part(self, index: int, part: int) -> None:
+        mark, count = self.marks[part], self.counts[part]
+        if mark is Mark.SHOWN:
+            self.visible_sum[index] += count
+            return
+        self.hidden_members[index] += 1
+        if mark is Mark.SMALL:
+            self.small_parts[index] += 1
+            low, high = 1, THRESHOLD - 1
+        else:
+            low, high = (THRESHOLD, UNBOUNDED) if count else (0, 0)
+        self.lows[index] += low
+        self.highs[index] += high
+
+    def pinned(self, index: int) -> bool:
+        """`_pinned` of the sum, from what is kept for it."""
+        hidden = self.hidden_members[index]
+        if hidden <= 1:
+            return hidden == 1
+        if self.total_hidden[index] or not self.small_parts[index]:
+            return False
+        rest = self.counts[self.members[index][0]] - self.visible_sum[index]
+        # Every small part has the same bounds, so what is left for one is left for each.
+        low = max(1, rest - (self.highs[index] - (THRESHOLD - 1)))
+        high = min(THRESHOLD - 1, rest - (self.lows[index] - 1))
+        return high - low < 1
+
+    def hide_another(self, index: int) -> int | None:
+        """`_hide_another`: the smallest visible non-zero part, else the total, else the first
+        visible part."""
+        ids = self.members[index]
+        marks, counts = self.marks, self.counts
+        chosen, first_visible = None, None
+        for part in ids[1:]:
+            if marks[part] is not Mark.SHOWN:
+                continue
+            if first_visible is None:
+                first_visible = part
+            if counts[part] and (chosen is None or counts[part] < counts[chosen]):
+                chosen = part
+        if chosen is None and marks[ids[0]] is Mark.SHOWN:
+            chosen = ids[0]
+        if chosen is None:
+            chosen = first_visible
+        if chosen is not None:
+            self._hide(chosen)
+        return chosen
+
+    def _hide(self, value: int) -> None:
+        self.marks[value] = Mark.SECONDARY
+        count = self.counts[value]
+        for index in self.part_of[value]:
+            self.visible_sum[index] -= count
+            self.hidden_members[index] += 1
+            self.lows[index] += THRESHOLD if count else 0
+            self.highs[index] += UNBOUNDED if count else 0
+        for index in self.total_of[value]:
+            self.total_hidden[index] = True
+            self.hidden_members[index] += 1
+
+    def run(self) -> None:
+        waiting = list(range(len(self.relations)))
+        queued = [True] * len(waiting)
+        while waiting:
+            index = waiting.pop()
+            queued[index] = False
+            if not self.pinned(index):
+                continue
+            hidden = self.hide_another(index)
+            if hidden is None:
+                continue
+            for other in (*self.member_of[hidden], index):
+                if not queued[other]:
+                    queued[other] = True
+                    waiting.append(other)
+        for value, mark in zip(self.values, self.marks, strict=True):
+            value.mark = mark
+
+
+def _primary_all(values: list[Value]) -> list[Mark]:
+    """`_primary` of every value at once (same months for all), else one by one."""
+    lengths = {len(v.months) for v in values}
+    with_others = [v.others is not None for v in values]
+    if len(lengths) != 1 or (any(with_others) and not all(with_others)):
+        for value in values:
+            _primary(value)
+        return [v.mark for v in values]
+    months = lengths.pop()
+    counts = np.array([v.count for v in values], dtype=np.int64)
+    grid = np.array([v.months for v in values], dtype=np.int64).reshape(len(values), months)
+    small = (counts > 0) & (counts < THRESHOLD)
+    month = ((grid > 0) & (grid < THRESHOLD)).any(axis=1) & (months > 1)
+    rest = np.zeros(len(values), dtype=bool)
+    if values and with_others[0]:
+        others = np.array([v.others for v in values], dtype=np.int64).reshape(len(values), -1)
+        whole = others.sum(axis=1)
+        rest = ((whole > 0) & (whole < THRESHOLD)) | ((others > 0) & (others < THRESHOLD)).any(
+            axis=1)
+    chosen = np.select([small, month, rest], [1, 2, 3], 0).tolist()
+    marks = (None, Mark.SMALL, Mark.MONTH, Mark.REST)
+    return [marks[c] or v.mark for c, v in zip(chosen, values, strict=True)]
 
 
 def _primary(value: Value) -> None:
