@@ -15,7 +15,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from core.db import engine
+from core.db import engine, is_sqlite
 from referrals import figures, monthly
 from referrals.figures import (
     ChainCount,
@@ -144,21 +144,48 @@ async def answer_spreads(start: datetime, end: datetime, scope: Scope
     months = _months(start, end, scope)
     if months is None:
         return await figures.answer_spreads(start, end, scope)
-    rows = await _read(("answer_hours", "answer_hours_org"), months)
-    return {
-        "need": spreads((r["need"], r["bucket"], r["count"], r["hours"]) for r in rows
-                        if r["measure"] == "answer_hours"),
-        "organization": spreads((r["grp"], r["bucket"], r["count"], r["hours"]) for r in rows
-                                if r["measure"] == "answer_hours_org"),
-    }
+    return {"need": await bucket_spreads("answer_hours", "need", months),
+            "organization": await bucket_spreads("answer_hours_org", "grp", months)}
+
+
+def _rank(share: float) -> str:
+    """`max(1, ceil(share * total))` in SQL, with the product in floating point as in Python."""
+    product = f"(CAST({share!r} AS DOUBLE PRECISION) * CAST(total AS DOUBLE PRECISION))"
+    if is_sqlite():
+        # SQLite is not always built with ceil().
+        return (f"MAX(1, CAST({product} AS INTEGER) + ({product} > CAST({product} AS INTEGER)))")
+    return f"GREATEST(1, CEIL({product}))"
+
+
+async def bucket_spreads(measure: str, column: str, months: list[str]) -> list[Spread]:
+    """`spreads` of one measure's buckets (grouped by `column`), worked out in the database:
+    a state's providers have about a bucket row per answer, too many to fetch."""
+    marks = ", ".join("{}" for _ in months)
+    at = {share: f"(upto >= r{i} AND upto - n < r{i})" for i, share in enumerate((0.5, 0.9))}
+    query = QueryString(
+        f"WITH b AS (SELECT {column} AS grp, bucket, SUM(number) AS n, SUM(hours) AS h"
+        f" FROM referral_month_count WHERE measure = {{}} AND month IN ({marks})"
+        " GROUP BY 1, 2),"
+        " c AS (SELECT grp, n, h, SUM(n) OVER (PARTITION BY grp ORDER BY bucket) AS upto,"
+        " SUM(n) OVER (PARTITION BY grp) AS total FROM b),"
+        f" r AS (SELECT grp, n, h, upto, total, {_rank(0.5)} AS r0, {_rank(0.9)} AS r1 FROM c)"
+        f" SELECT grp, total, h / n AS mean, {at[0.5]} AS median, {at[0.9]} AS p90"
+        f" FROM r WHERE {at[0.5]} OR {at[0.9]}", measure, *months)
+    found: dict[str, dict[str, float]] = defaultdict(dict)
+    for r in await engine().run_querystring(query):
+        found[r["grp"]]["count"] = r["total"]
+        for share in ("median", "p90"):
+            if r[share]:
+                found[r["grp"]][share] = r["mean"]
+    return [Spread(group=group, count=int(v["count"]), median=v["median"], p90=v["p90"])
+            for group, v in found.items()]
 
 
 async def wait_spreads(start: datetime, end: datetime, scope: Scope) -> list[Spread]:
     months = _months(start, end, scope)
     if months is None:
         return await figures.wait_spreads(start, end, scope)
-    return spreads((r["need"], r["bucket"], r["count"], r["hours"])
-                   for r in await _read(("wait_hours",), months))
+    return await bucket_spreads("wait_hours", "need", months)
 
 
 async def wait_counts(start: datetime, end: datetime, scope: Scope) -> list[WaitCount]:
