@@ -232,38 +232,43 @@ class _Queue:
         self.members = members
         self.marks = _primary_all(self.values)
         self.counts = [v.count for v in self.values]
-        # Where each value stands (once a slot): in sums in their order, as their total, as a part.
-        self.member_of: list[list[int]] = [[] for _ in self.values]
-        self.total_of: list[list[int]] = [[] for _ in self.values]
-        self.part_of: list[list[int]] = [[] for _ in self.values]
-        n = len(relations)
-        self.hidden_members, self.small_parts = [0] * n, [0] * n
-        self.total_hidden = [False] * n
-        self.visible_sum, self.lows, self.highs = [0] * n, [0] * n, [0] * n
-        for index, ids in enumerate(members):
-            for member in ids:
-                self.member_of[member].append(index)
-            self.total_of[ids[0]].append(index)
-            if self.marks[ids[0]] is not Mark.SHOWN:
-                self.total_hidden[index] = True
-                self.hidden_members[index] += 1
-            for part in ids[1:]:
-                self.part_of[part].append(index)
-                self._count_part(index, part)
+        # Every slot of every sum, flat and in order: (sum, value, whether it is the total).
+        sizes = np.array([len(ids) for ids in members], dtype=np.int64)
+        slot_sum = np.repeat(np.arange(len(members)), sizes)
+        slot_value = np.array([v for ids in members for v in ids], dtype=np.int64)
+        is_total = np.zeros(len(slot_value), dtype=bool)
+        is_total[np.cumsum(sizes) - sizes] = True
+        # Each value's slots, in the sums' order (pushed back in that order when it is hidden).
+        by_value = np.argsort(slot_value, kind="stable")
+        self._sums_of = slot_sum[by_value].tolist()
+        self._as_total = is_total[by_value].tolist()
+        self._starts = np.searchsorted(slot_value[by_value],
+                                       np.arange(len(self.values) + 1)).tolist()
+        codes = np.array([_CODES[m] for m in self.marks], dtype=np.int64)
+        counts = np.array(self.counts, dtype=np.int64)
+        hidden = codes[slot_value] != 0
+        small = codes[slot_value] == _CODES[Mark.SMALL]
+        part, slot_counts = ~is_total, counts[slot_value]
+        n = len(members)
 
-    def _count_part(self, index: int, part: int) -> None:
-        mark, count = self.marks[part], self.counts[part]
-        if mark is Mark.SHOWN:
-            self.visible_sum[index] += count
-            return
-        self.hidden_members[index] += 1
-        if mark is Mark.SMALL:
-            self.small_parts[index] += 1
-            low, high = 1, THRESHOLD - 1
-        else:
-            low, high = (THRESHOLD, UNBOUNDED) if count else (0, 0)
-        self.lows[index] += low
-        self.highs[index] += high
+        def per_sum(weights: np.ndarray) -> list[int]:
+            return np.bincount(slot_sum, weights=weights, minlength=n).astype(np.int64).tolist()
+
+        self.total_hidden = per_sum((hidden & is_total).astype(np.float64))
+        self.hidden_members = per_sum(hidden.astype(np.float64))
+        self.small_parts = per_sum((small & part).astype(np.float64))
+        self.visible_sum = per_sum(np.where(part & ~hidden, slot_counts, 0).astype(np.float64))
+        # Bounds of hidden parts (see `Value.bounds`); the sums stay below 2**53, exact here.
+        other = part & hidden & ~small
+        self.lows = per_sum(np.where(small & part, 1, np.where(
+            other & (slot_counts > 0), THRESHOLD, 0)).astype(np.float64))
+        self.highs = per_sum(np.where(small & part, THRESHOLD - 1, np.where(
+            other & (slot_counts > 0), UNBOUNDED, 0)).astype(np.float64))
+
+    def member_of(self, value: int) -> list[tuple[int, bool]]:
+        """The sums `value` stands in (once a slot, in their order) and whether as the total."""
+        first, after = self._starts[value], self._starts[value + 1]
+        return list(zip(self._sums_of[first:after], self._as_total[first:after], strict=True))
 
     def pinned(self, index: int) -> bool:
         """`_pinned` of the sum, from what is kept for it."""
@@ -278,9 +283,9 @@ class _Queue:
         high = min(THRESHOLD - 1, rest - (self.lows[index] - 1))
         return high - low < 1
 
-    def hide_another(self, index: int) -> int | None:
+    def hide_another(self, index: int) -> list[int] | None:
         """`_hide_another`: the smallest visible non-zero part, else the total, else the first
-        visible part."""
+        visible part. Returns the sums the hidden value stands in."""
         ids = self.members[index]
         marks, counts = self.marks, self.counts
         chosen, first_visible = None, None
@@ -295,21 +300,23 @@ class _Queue:
             chosen = ids[0]
         if chosen is None:
             chosen = first_visible
-        if chosen is not None:
-            self._hide(chosen)
-        return chosen
+        return None if chosen is None else self._hide(chosen)
 
-    def _hide(self, value: int) -> None:
+    def _hide(self, value: int) -> list[int]:
+        """Hide the value; returns the sums it stands in."""
         self.marks[value] = Mark.SECONDARY
         count = self.counts[value]
-        for index in self.part_of[value]:
-            self.visible_sum[index] -= count
+        found = []
+        for index, as_total in self.member_of(value):
+            found.append(index)
             self.hidden_members[index] += 1
+            if as_total:
+                self.total_hidden[index] = True
+                continue
+            self.visible_sum[index] -= count
             self.lows[index] += THRESHOLD if count else 0
             self.highs[index] += UNBOUNDED if count else 0
-        for index in self.total_of[value]:
-            self.total_hidden[index] = True
-            self.hidden_members[index] += 1
+        return found
 
     def run(self) -> None:
         waiting = list(range(len(self.relations)))
@@ -319,15 +326,18 @@ class _Queue:
             queued[index] = False
             if not self.pinned(index):
                 continue
-            hidden = self.hide_another(index)
-            if hidden is None:
+            sums = self.hide_another(index)
+            if sums is None:
                 continue
-            for other in (*self.member_of[hidden], index):
+            for other in (*sums, index):
                 if not queued[other]:
                     queued[other] = True
                     waiting.append(other)
         for value, mark in zip(self.values, self.marks, strict=True):
             value.mark = mark
+
+
+_CODES = {Mark.SHOWN: 0, Mark.SMALL: 1, Mark.MONTH: 2, Mark.REST: 3, Mark.SECONDARY: 4}
 
 
 def _primary_all(values: list[Value]) -> list[Mark]:
