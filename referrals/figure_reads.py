@@ -51,24 +51,43 @@ async def _read(measures: tuple[str, ...], months: list[str]) -> list[Any]:
     return list(await engine().run_querystring(query))
 
 
+async def _added(columns: str, sums: dict[str, tuple[str, ...]], months: list[str]
+                 ) -> list[Any]:
+    """The counts of the months added up in the database by `columns`, a sum per name over its
+    measures: a state's year holds about a row per count, too many to add up here."""
+    measures = [m for listed in sums.values() for m in listed]
+    added = ", ".join(
+        "SUM(CASE WHEN measure IN ({}) THEN number ELSE 0 END) AS {}".format(
+            ", ".join("{}" for _ in listed), name) for name, listed in sums.items())
+    query = QueryString(
+        f"SELECT {columns}, {added} FROM referral_month_count"
+        f" WHERE measure IN ({', '.join('{}' for _ in measures)})"
+        f" AND month IN ({', '.join('{}' for _ in months)}) GROUP BY {columns}",
+        *measures, *measures, *months)
+    return list(await engine().run_querystring(query))
+
+
 async def sent_counts(start: datetime, end: datetime, scope: Scope) -> list[SentCount]:
     months = _months(start, end, scope)
     if months is None:
         return await figures.sent_counts(start, end, scope)
-    cells: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for r in await _read(("sent", "interpreter"), months):
-        cells[(r["need"], r["district"], r["month"])][r["measure"] == "interpreter"] += r["count"]
-    return [SentCount(need=n, district=d, month=m, sent=s, interpreter=i)
-            for (n, d, m), (s, i) in cells.items()]
+    return [SentCount(need=r["need"], district=r["district"], month=r["month"], sent=r["sent"],
+                      interpreter=r["interpreter"])
+            for r in await _added("need, district, month",
+                                  {"sent": ("sent",), "interpreter": ("interpreter",)}, months)]
 
 
 async def state_counts(start: datetime, end: datetime, scope: Scope) -> list[StateCount]:
     months = _months(start, end, scope)
     if months is None:
         return await figures.state_counts(start, end, scope)
+    # A row per group and month already: only the columns asked for travel.
+    query = QueryString(
+        "SELECT need, district, month, state, reason, number FROM referral_month_count"
+        f" WHERE measure = 'state' AND month IN ({', '.join('{}' for _ in months)})", *months)
     return [StateCount(need=r["need"], district=r["district"], month=r["month"],
-                       state=r["state"], reason=r["reason"], count=r["count"])
-            for r in await _read(("state",), months)]
+                       state=r["state"], reason=r["reason"], count=r["number"])
+            for r in await engine().run_querystring(query)]
 
 
 async def provider_counts_by_organization(start: datetime, end: datetime,
@@ -76,12 +95,10 @@ async def provider_counts_by_organization(start: datetime, end: datetime,
     months = _months(start, end, scope)
     if months is None:
         return await figures.provider_counts(start, end, scope, "organization")
-    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    order = {"org_sent": 0, "org_answered": 1, "org_in_time": 2}
-    for r in await _read(tuple(order), months):
-        cells[(r["grp"], r["month"])][order[r["measure"]]] += r["count"]
-    return [ProviderCount(group=g, month=m, sent=s, answered=a, in_time=t)
-            for (g, m), (s, a, t) in cells.items()]
+    return [ProviderCount(group=r["grp"], month=r["month"], sent=r["sent"],
+                          answered=r["answered"], in_time=r["in_time"])
+            for r in await _added("grp, month", {"sent": ("org_sent",), "answered": (
+                "org_answered",), "in_time": ("org_in_time",)}, months)]
 
 
 async def provider_counts_by_need(start: datetime, end: datetime,
@@ -89,12 +106,10 @@ async def provider_counts_by_need(start: datetime, end: datetime,
     months = _months(start, end, scope)
     if months is None:
         return await figures.provider_counts(start, end, scope, "need")
-    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    order = {"sent": 0, "answered": 1, "in_time": 2}
-    for r in await _read(tuple(order), months):
-        cells[(r["need"], r["month"])][order[r["measure"]]] += r["count"]
-    return [ProviderCount(group=g, month=m, sent=s, answered=a, in_time=t)
-            for (g, m), (s, a, t) in cells.items()]
+    return [ProviderCount(group=r["need"], month=r["month"], sent=r["sent"],
+                          answered=r["answered"], in_time=r["in_time"])
+            for r in await _added("need, month", {"sent": ("sent",), "answered": ("answered",),
+                                                  "in_time": ("in_time",)}, months)]
 
 
 async def language_counts(start: datetime, end: datetime,
