@@ -170,7 +170,7 @@ def _rank(share: float) -> str:
     if is_sqlite():
         # SQLite is not always built with ceil().
         return (f"MAX(1, CAST({product} AS INTEGER) + ({product} > CAST({product} AS INTEGER)))")
-    return f"GREATEST(1, CEIL({product}))"
+    return f"CAST(GREATEST(1, CEIL({product})) AS BIGINT)"
 
 
 async def bucket_spreads(measure: str, column: str, months: list[str]) -> list[Spread]:
@@ -183,7 +183,9 @@ async def bucket_spreads(measure: str, column: str, months: list[str]) -> list[S
     marks = ", ".join("{}" for _ in months)
     at = {share: f"(upto >= r{i} AND upto - n < r{i})" for i, share in enumerate((0.5, 0.9))}
     query = QueryString(
-        f"WITH b AS (SELECT {column} AS grp, bucket, SUM(number) AS n, SUM(hours) AS h"
+        # Integers for the running sums: PostgreSQL adds up bigints as numeric, far slower.
+        f"WITH b AS (SELECT {column} AS grp, bucket, CAST(SUM(number) AS INTEGER) AS n,"
+        " SUM(hours) AS h"
         f" FROM referral_month_count WHERE measure = '{measure}' AND month IN ({marks})"
         " GROUP BY 1, 2),"
         " c AS (SELECT grp, n, h, SUM(n) OVER (PARTITION BY grp ORDER BY bucket) AS upto,"
