@@ -344,7 +344,9 @@ def _primary_all(values: list[Value]) -> list[Mark]:
     """`_primary` of every value at once (same months for all), else one by one."""
     lengths = {len(v.months) for v in values}
     with_others = [v.others is not None for v in values]
-    if len(lengths) != 1 or (any(with_others) and not all(with_others)):
+    other_lengths = {len(v.others) for v in values if v.others is not None}
+    if len(lengths) != 1 or len(other_lengths) > 1 or (any(with_others)
+                                                       and not all(with_others)):
         for value in values:
             _primary(value)
         return [v.mark for v in values]

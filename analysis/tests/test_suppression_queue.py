@@ -98,3 +98,18 @@ def test_after_the_queue_no_hidden_value_follows_from_a_shared_sum() -> None:
         suppression.protect_together(tables, shared)
         for total, parts in [*(r for t in tables for r in suppression._relations(t)), *shared]:
             assert not suppression._pinned(total, parts)
+
+
+def test_tables_of_different_months_protected_together_hide_what_the_plain_queue_hides(
+        ) -> None:
+    for seed in range(60):
+        marks = []
+        for protect in (suppression.protect_together, _plain_queue):
+            rng = random.Random(seed)
+            tables: list[CountTable] = []
+            for months, own in ((1, False), (3, True)):
+                step, _shared = _random_step(rng, months, own)
+                tables += step
+            protect(tables, [])
+            marks.append([v.mark for t in tables for v in _values(t)])
+        assert marks[0] == marks[1], seed
