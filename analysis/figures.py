@@ -41,6 +41,16 @@ async def _once(ask: Ask, fetch: Fetch[T], scope: referrals.FigureScope) -> list
     return found
 
 
+async def remembered(ask: Ask, fetch: Callable[[], Awaitable[T]]) -> T:
+    """A reading that does not depend on the period (offers, districts), once per report:
+    a state's offers take a few hundred milliseconds to count."""
+    key = (fetch.__module__, fetch.__qualname__)
+    if key not in ask.memo:
+        ask.memo[key] = await fetch()
+    found: T = ask.memo[key]
+    return found
+
+
 async def twice(ask: Ask, fetch: Fetch[T]) -> tuple[list[T], list[T] | None]:
     """The rows of the asked scope, and in an organisation's view the network's as well."""
     own = await _once(ask, fetch, ask.scope)
@@ -56,7 +66,7 @@ def rest_of_network(ask: Ask, network: Series | None, own: Series) -> Series | N
 async def unmet_demand(ask: Ask) -> Figure:
     _ = ask._
     states, network_states = await twice(ask, referrals.state_counts)
-    known = await directory.district_names()
+    known = await remembered(ask, directory.district_names)
     months = len(ask.months)
     everything = states + (network_states or [])
     districts = ask.district_columns({s.district for s in everything}, known)

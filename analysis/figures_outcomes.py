@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from analysis import shapes, suppression
 from analysis.context import Ask
-from analysis.figures import FUNNEL, Series, rest_of_network, twice
+from analysis.figures import FUNNEL, Series, remembered, rest_of_network, twice
 from analysis.shapes import Chart, Figure, Labelled, Row, Table
 from core.i18n import N_
 from directory import api as directory
@@ -105,7 +105,7 @@ async def outcomes(ask: Ask) -> Figure:
     _ = ask._
     states, network_states = await twice(ask, referrals.state_counts)
     sent, network_sent = await twice(ask, referrals.sent_counts)
-    known = await directory.district_names()
+    known = await remembered(ask, directory.district_names)
     districts = [d for d, _l in ask.district_columns(
         {s.district for s in states + sent + (network_sent or [])}, known)]
     needs = [r for r in ask.need_rows({s.need for s in sent}) if ask.keep_need(r[0])]
