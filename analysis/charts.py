@@ -16,6 +16,7 @@ import matplotlib
 
 # Figures made directly (not through pyplot) need no window system and are freed with them.
 from matplotlib.figure import Figure as Canvas
+from matplotlib.transforms import offset_copy
 
 from analysis.shapes import Figure, Table
 
@@ -112,12 +113,21 @@ def _map(canvas: Canvas, table: Table, positions: dict[str, tuple[float, float]]
     if not placed:
         return False
     axes = canvas.add_subplot()
+    # One collection for the districts with offers and one for those without: a collection
+    # per district made a state's map (hundreds of them) most of the report's drawing.
+    for with_offers, colour, marker in ((True, OKABE_ITO[0], "o"), (False, OKABE_ITO[5], "X")):
+        group = [(row.cells[-1].value or 0, lat, lon) for row, (lat, lon) in placed
+                 if bool(row.cells[-1].value) is with_offers]
+        if group:
+            axes.scatter([lon for _t, _lat, lon in group], [lat for _t, lat, _lon in group],
+                         s=[40 + 12 * total for total, _lat, _lon in group], color=colour,
+                         marker=marker, alpha=0.7)
+    beside = offset_copy(axes.transData, fig=canvas, x=4, y=4, units="points")
     for row, (lat, lon) in placed:
-        total = row.cells[-1].value or 0
-        axes.scatter([lon], [lat], s=40 + 12 * total, color=OKABE_ITO[0] if total
-                     else OKABE_ITO[5], marker="o" if total else "X", alpha=0.7)
-        axes.annotate(f"{row.label} ({int(total)})", (lon, lat), fontsize=7,
-                      xytext=(4, 4), textcoords="offset points")
+        label = axes.text(lon, lat, f"{row.label} ({int(row.cells[-1].value or 0)})",
+                          fontsize=7, transform=beside)
+        # Labels sit beside their points inside the axes; the layout need not measure each.
+        label.set_in_layout(False)
     axes.set_xlabel("°E")
     axes.set_ylabel("°N")
     axes.set_aspect(1.6)

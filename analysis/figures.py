@@ -41,6 +41,16 @@ async def _once(ask: Ask, fetch: Fetch[T], scope: referrals.FigureScope) -> list
     return found
 
 
+async def remembered(ask: Ask, fetch: Callable[[], Awaitable[T]]) -> T:
+    """A reading that does not depend on the period (offers, districts), once per report:
+    a state's offers take a few hundred milliseconds to count."""
+    key = (fetch.__module__, fetch.__qualname__)
+    if key not in ask.memo:
+        ask.memo[key] = await fetch()
+    found: T = ask.memo[key]
+    return found
+
+
 async def twice(ask: Ask, fetch: Fetch[T]) -> tuple[list[T], list[T] | None]:
     """The rows of the asked scope, and in an organisation's view the network's as well."""
     own = await _once(ask, fetch, ask.scope)
@@ -56,16 +66,14 @@ def rest_of_network(ask: Ask, network: Series | None, own: Series) -> Series | N
 async def unmet_demand(ask: Ask) -> Figure:
     _ = ask._
     states, network_states = await twice(ask, referrals.state_counts)
-    known = await directory.district_names()
+    known = await remembered(ask, directory.district_names)
     months = len(ask.months)
     everything = states + (network_states or [])
     districts = ask.district_columns({s.district for s in everything}, known)
     needs = ask.need_rows({s.need for s in everything})
 
-    def demand(rows: list[referrals.StateCount], state: str, reason: str) -> Series:
-        return shapes.series([((s.need, s.district), s.month, s.count) for s in rows
-                              if s.state == state and (not reason or s.reason == reason)],
-                             ask.months)
+    own_demand = _demand(ask, states)
+    network_demand = _demand(ask, network_states) if network_states else None
 
     tables: list[Table] = []
     if not ask.own:
@@ -79,9 +87,9 @@ async def unmet_demand(ask: Ask) -> Figure:
             shapes.series(pairs, ask.months), months, ask.total_label,
             ask.keep_category, ask.keep_district))
     monthly_rows: list[tuple[str, str, Series, Series | None]] = []
-    for key, title, state, reason in DEMAND:
-        own = demand(states, state, reason)
-        network = demand(network_states, state, reason) if network_states else None
+    for key, title, _state, _reason in DEMAND:
+        own = own_demand[key]
+        network = network_demand[key] if network_demand else None
         rest = rest_of_network(ask, network, own)
         tables.append(shapes.count_table(key, _(title), _("Need"), needs, districts, own, months,
                                          ask.total_label, ask.keep_need, ask.keep_district,
@@ -94,6 +102,30 @@ async def unmet_demand(ask: Ask) -> Figure:
                                 "a place, referrals that expired unanswered, and waitlists, by "
                                 "need or offer category and district."),
                   tables=tables, chart=Chart(kind="lines", table="demand_by_month"))
+
+
+def _demand(ask: Ask, rows: list[referrals.StateCount]) -> dict[str, Series]:
+    """Monthly series per (need, district) of each measure of DEMAND, in one pass over the
+    state counts (hundreds of thousands at state size). A measure without a reason counts
+    the state whatever the reason."""
+    index = {m: i for i, m in enumerate(ask.months)}
+    found: dict[str, Series] = {key: {} for key, _t, _s, _r in DEMAND}
+    targets: dict[tuple[str, str], list[Series]] = {}
+    for s in rows:
+        month = index.get(s.month)
+        if month is None:
+            continue
+        into = targets.get((s.state, s.reason))
+        if into is None:
+            into = targets[(s.state, s.reason)] = [
+                found[key] for key, _t, state, reason in DEMAND
+                if s.state == state and (not reason or s.reason == reason)]
+        for series in into:
+            counts = series.get((s.need, s.district))
+            if counts is None:
+                counts = series[(s.need, s.district)] = [0] * len(ask.months)
+            counts[month] += s.count
+    return found
 
 
 def _by_month(ask: Ask, measures: list[tuple[str, str, Series, Series | None]]) -> Table:

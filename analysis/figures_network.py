@@ -9,7 +9,7 @@ from datetime import date
 
 from analysis import shapes
 from analysis.context import Ask
-from analysis.figures import Series, twice
+from analysis.figures import Series, remembered, twice
 from analysis.shapes import Cell, Chart, Figure, Row, Table
 from directory import api as directory
 from referrals import api as referrals
@@ -19,7 +19,7 @@ async def capacity(ask: Ask) -> Figure:
     _ = ask._
     history = await directory.capacity_history(ask.period.first, ask.period.last_day,
                                                ask.district)
-    cells = await directory.offer_cells()
+    cells = await remembered(ask, directory.offer_cells)
     rows = [r for r in ask.category_rows({c.category for c in cells}) if ask.keep_category(r[0])]
     # Free places per category and day (over the districts asked), averaged over each month.
     per_day: dict[tuple[str, date], int] = defaultdict(int)
@@ -135,8 +135,8 @@ def _interpreting(ask: Ask, sent: list[referrals.SentCount],
 
 async def coverage(ask: Ask) -> Figure:
     _ = ask._
-    cells = await directory.offer_cells()
-    known = await directory.district_names()
+    cells = await remembered(ask, directory.offer_cells)
+    known = await remembered(ask, directory.district_names)
     categories = [r for r in ask.category_rows({c.category for c in cells})
                   if ask.keep_category(r[0])]
     districts = [d for d in ask.district_columns({c.district for c in cells}, known)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from analysis import shapes, suppression
 from analysis.context import Ask
-from analysis.figures import FUNNEL, Series, rest_of_network, twice
+from analysis.figures import FUNNEL, Series, remembered, rest_of_network, twice
 from analysis.shapes import Chart, Figure, Labelled, Row, Table
 from core.i18n import N_
 from directory import api as directory
@@ -28,15 +28,40 @@ REASONED = (
 Tables = dict[str, suppression.CountTable]
 
 
-def _by_reason(ask: Ask, rows: list[referrals.StateCount], state: str,
-               reasons: tuple[str, ...]) -> dict[str, Series]:
-    found: dict[str, list[tuple[tuple[str, str], str, int]]] = {r: [] for r in reasons}
-    for s in rows:
-        if s.state == state:
-            # A reason outside the list (or none, as a cancellation may have) counts as other.
-            found[s.reason if s.reason in reasons else "other"].append(
-                ((s.need, s.district), s.month, s.count))
-    return {r: shapes.series(pairs, ask.months) for r, pairs in found.items()}
+def _tally(ask: Ask, sent: list[referrals.SentCount], states: list[referrals.StateCount]
+           ) -> tuple[dict[str, Series], dict[str, dict[str, Series]]]:
+    """Monthly series per (need, district) of each step of the funnel, and of each reason of
+    the reasoned steps, in one pass over the counts (hundreds of thousands at state size).
+    A reason outside a step's list (or none, as a cancellation may have) counts as other."""
+    index = {m: i for i, m in enumerate(ask.months)}
+    width = len(ask.months)
+    funnel: dict[str, Series] = {state: {} for state in FUNNEL}
+    reasons: dict[str, dict[str, Series]] = {
+        state: {r: {} for r in listed} for _k, _t, state, listed in REASONED}
+
+    def add(series: Series, key: tuple[str, str], month: int, count: int) -> None:
+        found = series.get(key)
+        if found is None:
+            found = series[key] = [0] * width
+        found[month] += count
+
+    sent_series: Series = {}
+    for s in sent:
+        month = index.get(s.month)
+        if month is not None:
+            add(sent_series, (s.need, s.district), month, s.sent)
+    for c in states:
+        month = index.get(c.month)
+        if month is None:
+            continue
+        key = (c.need, c.district)
+        step = funnel.get(c.state)
+        if step is not None:
+            add(step, key, month, c.count)
+        listed = reasons.get(c.state)
+        if listed is not None:
+            add(listed[c.reason if c.reason in listed else "other"], key, month, c.count)
+    return {"sent": sent_series, **funnel}, reasons
 
 
 def _shared(whole: suppression.CountTable, parts: Tables, needs: Labelled,
@@ -80,38 +105,26 @@ async def outcomes(ask: Ask) -> Figure:
     _ = ask._
     states, network_states = await twice(ask, referrals.state_counts)
     sent, network_sent = await twice(ask, referrals.sent_counts)
-    known = await directory.district_names()
+    known = await remembered(ask, directory.district_names)
     districts = [d for d, _l in ask.district_columns(
         {s.district for s in states + sent + (network_sent or [])}, known)]
     needs = [r for r in ask.need_rows({s.need for s in sent}) if ask.keep_need(r[0])]
     measures = [("sent", _("Sent"))] + [(s, _(referrals.STATE_LABELS[s])) for s in FUNNEL]
 
-    def by_measure(sent_rows: list[referrals.SentCount],
-                   state_rows: list[referrals.StateCount]) -> dict[str, Series]:
-        result = {"sent": shapes.series([((s.need, s.district), s.month, s.sent)
-                                         for s in sent_rows], ask.months)}
-        # One pass over the state counts (hundreds of thousands at state size), not one a step.
-        by_state: dict[str, list[tuple[tuple[str, str], str, int]]] = {s: [] for s in FUNNEL}
-        for s in state_rows:
-            if s.state in by_state:
-                by_state[s.state].append(((s.need, s.district), s.month, s.count))
-        for state, pairs in by_state.items():
-            result[state] = shapes.series(pairs, ask.months)
-        return result
-
-    monthly = by_measure(sent, states)
-    others = None
+    monthly, own_reasons = _tally(ask, sent, states)
+    others: dict[str, Series | None] | None = None
+    network_reasons: dict[str, dict[str, Series]] | None = None
     if network_sent is not None and network_states is not None:
-        whole = by_measure(network_sent, network_states)
+        whole, network_reasons = _tally(ask, network_sent, network_states)
         others = {m: rest_of_network(ask, whole[m], monthly[m]) for m, _l in measures}
     steps = shapes.measure_tables(needs, districts, measures, monthly, len(ask.months), others)
     reason_tables: dict[str, Tables] = {}
     shared: list[suppression.Sum] = []
     for _key, _title, state, reasons in REASONED:
-        own = _by_reason(ask, states, state, reasons)
+        own = own_reasons[state]
         rest = None
-        if network_states is not None:
-            network = _by_reason(ask, network_states, state, reasons)
+        if network_reasons is not None:
+            network = network_reasons[state]
             rest = {r: rest_of_network(ask, network[r], own[r]) for r in reasons}
         reason_tables[state] = shapes.measure_tables(
             needs, districts, [(r, r) for r in reasons], own, len(ask.months), rest)

@@ -7,7 +7,7 @@ from datetime import date
 
 import msgspec
 
-from core.db import atomic
+from core.db import atomic, is_sqlite
 from search.engine import SearchQuery, SearchResult
 from search.tables import NoPlaceSearch
 
@@ -74,12 +74,11 @@ class NoPlaceMonth(msgspec.Struct, frozen=True):
 
 async def no_place_by_month(since: date, until: date) -> list[NoPlaceMonth]:
     """Searches without a free place between two days (inclusive), by "YYYY-MM" month."""
-    rows = await NoPlaceSearch.select(
-        NoPlaceSearch.day, NoPlaceSearch.category, NoPlaceSearch.district, NoPlaceSearch.searches
-    ).where((NoPlaceSearch.day >= since) & (NoPlaceSearch.day <= until))
-    totals: dict[tuple[str, str, str], int] = {}
-    for row in rows:
-        key = (row["category"], row["district"], row["day"].strftime("%Y-%m"))
-        totals[key] = totals.get(key, 0) + int(row["searches"])
+    # Added up in the database: a state's year holds a row per day, category and district.
+    month = "substr(day, 1, 7)" if is_sqlite() else "to_char(day, 'YYYY-MM')"
+    rows = await NoPlaceSearch.raw(
+        f"SELECT category, district, {month} AS month, SUM(searches) AS n"
+        " FROM no_place_search WHERE day >= {} AND day <= {} GROUP BY 1, 2, 3", since, until)
+    totals = {(r["category"], r["district"], r["month"]): int(r["n"]) for r in rows}
     return [NoPlaceMonth(category=c, district=d, month=m, searches=n)
             for (c, d, m), n in sorted(totals.items())]
