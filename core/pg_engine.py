@@ -5,7 +5,7 @@ and a transaction's only when its commit or rollback succeeded. A cancelled requ
 went away), a lost server or a failing commit leave the connection open for the garbage
 collector, which may finalise it in another thread while its event loop runs: asyncpg then
 aborts the transport from that thread and the process can crash. With a pool, the same paths
-would lose a pooled connection for good. Here every path closes or releases in `finally`.
+would lose a pooled connection for good. Here every path closes or releases.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Any
 
 import asyncpg
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+
+from core.borrowed import GivesBackConnection
 
 
 async def _close(connection: Any) -> None:
@@ -34,41 +36,15 @@ async def _end(connection: Any, failed: BaseException | None) -> None:
         connection.terminate()
 
 
-class ClosingPostgresTransaction(PostgresTransaction):
-    async def __aenter__(self) -> PostgresTransaction:
-        if self._parent is not None:
-            return self._parent
-        self.connection = await self.get_connection()
-        try:
-            self.transaction = self.connection.transaction()
-            await self.begin()
-        except BaseException as failed:
-            await self._give_back(failed)
-            raise
-        self.context = self.engine.current_transaction.set(self)
-        return self
+class ClosingPostgresTransaction(GivesBackConnection, PostgresTransaction):
+    async def _borrow(self) -> Any:
+        return await self.get_connection()
 
-    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
-        if self._parent:
-            return exception is None
-        failed: BaseException | None = None
-        try:
-            if exception:
-                if not self._rolled_back:
-                    await self.rollback()
-            elif not self._committed and not self._rolled_back:
-                await self.commit()
-        except BaseException as error:
-            failed = error
-            raise
-        finally:
-            try:
-                await self._give_back(failed)
-            finally:
-                self.engine.current_transaction.reset(self.context)
-        return exception is None
+    async def begin(self) -> None:
+        self.transaction = self.connection.transaction()
+        await super().begin()
 
-    async def _give_back(self, failed: BaseException | None = None) -> None:
+    async def _give_back(self, failed: BaseException | None) -> None:
         if self.engine.pool:
             # The pool resets a returned connection and discards one it cannot reset.
             await self.engine.pool.release(self.connection)

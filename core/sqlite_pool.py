@@ -21,43 +21,25 @@ from typing import Any
 import aiosqlite
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
+from core.borrowed import GivesBackConnection
+
 # Idle connections kept per process; more are opened under load and closed when returned.
 MAX_IDLE = 4
 
 
-class PooledTransaction(SQLiteTransaction):
+class PooledTransaction(GivesBackConnection, SQLiteTransaction):
     """A transaction on a borrowed connection, returned (not closed) at the end."""
 
     engine: PooledSQLiteEngine
 
-    async def __aenter__(self) -> SQLiteTransaction:
-        if self._parent is not None:
-            return self._parent
-        self.connection = await self.engine.acquire()
-        try:
-            await self.begin()
-        except BaseException:
-            self.engine.discard(self.connection)
-            raise
-        self.context = self.engine.current_transaction.set(self)
-        return self
+    async def _borrow(self) -> aiosqlite.Connection:
+        return await self.engine.acquire()
 
-    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
-        if self._parent:
-            return exception is None
-        try:
-            if exception:
-                if not self._rolled_back:
-                    await self.rollback()
-            elif not self._committed and not self._rolled_back:
-                await self.commit()
-        except BaseException:
+    async def _give_back(self, failed: BaseException | None) -> None:
+        if failed is None:
+            await self.engine.release(self.connection)
+        else:
             self.engine.discard(self.connection)
-            self.engine.current_transaction.reset(self.context)
-            raise
-        self.engine.current_transaction.reset(self.context)
-        await self.engine.release(self.connection)
-        return exception is None
 
 
 class PooledSQLiteEngine(SQLiteEngine):
