@@ -14,10 +14,12 @@ import tantivy
 from search.embedded_schema import (
     COMBINED,
     FACET_KINDS,
+    FACET_SLOTS,
     FAST_LOCATIONS,
     FLAGS,
     decode,
     facet_value,
+    slot_field,
 )
 from search.engine import OfferDocument, SearchQuery
 from search.geo import Ruler, cover
@@ -29,7 +31,7 @@ Occur = tantivy.Occur
 DISTANCE_STEPS_KM = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
 # Up to this many candidates are simply all measured and sorted.
 DIRECT_SORT_LIMIT = 1000
-# Distinct value combinations counted per facet (tantivy's limit is 65,000 buckets in all).
+# Distinct values counted per slot column (tantivy's limit is 65,000 buckets in all).
 FACET_BUCKETS = 10_000
 
 
@@ -120,9 +122,12 @@ def facets(
     total: int,
 ) -> dict[str, dict[str, int]]:
     request: dict[str, Any] = {
-        name: {"terms": {"field": f"fc_{FACET_KINDS[name]}", "size": FACET_BUCKETS}}
+        f"{name}.{slot}": {
+            "terms": {"field": slot_field(FACET_KINDS[name], slot), "size": FACET_BUCKETS}
+        }
         for name in names
         if name in FACET_KINDS
+        for slot in range(FACET_SLOTS)
     }
     if any(name not in FACET_KINDS for name in names):
         request["flags"] = {"terms": {"field": "fc_flags", "size": 2 ** len(FLAGS)}}
@@ -131,9 +136,10 @@ def facets(
     for name in names:
         if name in FACET_KINDS:
             counts: dict[str, int] = {}
-            for bucket in answer.get(name, {}).get("buckets", []):
-                for value in str(bucket["key"]).split(COMBINED):
-                    counts[value] = counts.get(value, 0) + int(bucket["doc_count"])
+            for slot in range(FACET_SLOTS):
+                for bucket in answer.get(f"{name}.{slot}", {}).get("buckets", []):
+                    for value in str(bucket["key"]).split(COMBINED):
+                        counts[value] = counts.get(value, 0) + int(bucket["doc_count"])
             facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         else:
             bit = 1 << FLAGS.index(name)
