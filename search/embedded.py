@@ -32,6 +32,7 @@ from search.engine import (
     SearchResult,
     validate_query,
 )
+from search.facet_cache import FacetCache, facet_key
 from search.geo import nearest_km
 
 Q = tantivy.Query
@@ -48,7 +49,13 @@ class IndexUnavailableError(RuntimeError):
 class EmbeddedEngine:
     name = "embedded"
 
-    def __init__(self, path: Path, writable: bool = True, heap_bytes: int = 100_000_000) -> None:
+    def __init__(
+        self,
+        path: Path,
+        writable: bool = True,
+        heap_bytes: int = 100_000_000,
+        facet_cache: int = 128,
+    ) -> None:
         self.path = Path(path)
         self.writable = writable
         self._heap = heap_bytes
@@ -59,6 +66,9 @@ class EmbeddedEngine:
         # True when the index was (re)created empty and must be filled from the database.
         self.needs_rebuild = False
         self._seen_meta: int | None = None
+        # Grows each time this process opens a newer version of the index (facet cache key).
+        self._opened = 0
+        self._facets = FacetCache(facet_cache)
         self._open()
 
     # ----- opening -------------------------------------------------------------------------
@@ -113,6 +123,7 @@ class EmbeddedEngine:
             if stamp != self._seen_meta:
                 index.reload()
                 self._seen_meta = stamp
+                self._opened += 1
         return index
 
     def allow_writes(self) -> None:
@@ -190,6 +201,7 @@ class EmbeddedEngine:
     def _commit(self, writer: tantivy.IndexWriter) -> None:
         writer.commit()
         self._ready_index().reload()
+        self._opened += 1
 
     # ----- reading -------------------------------------------------------------------------
 
@@ -221,16 +233,19 @@ class EmbeddedEngine:
             index = self._fresh_index()
         except IndexUnavailableError:
             return SearchResult(hits=[], total=0, page=query.page, per_page=query.per_page)
+        # Read before the searcher is taken: counts are remembered only if no newer version of
+        # the index was opened meanwhile.
+        opened = self._opened
         searcher = index.searcher()
-        result = self._search_with(searcher, query, every_word=True)
+        result = self._search_with(searcher, query, every_word=True, opened=opened)
         several_words = len(german.QueryWords(query.text).words) > 1
         if result.total == 0 and several_words:
             # Nothing has every word: show what has some of them, best matches first.
-            result = self._search_with(searcher, query, every_word=False)
+            result = self._search_with(searcher, query, every_word=False, opened=opened)
         return result
 
     def _search_with(
-        self, searcher: tantivy.Searcher, query: SearchQuery, every_word: bool
+        self, searcher: tantivy.Searcher, query: SearchQuery, every_word: bool, opened: int
     ) -> SearchResult:
         filters = eq.filter_clauses(self._schema, query)
         scoring = eq.TextQueryBuilder(self._schema, searcher).text(query.text, every_word)
@@ -248,13 +263,19 @@ class EmbeddedEngine:
         else:
             hits, total = self._ranked(searcher, final, query, scoring is None)
         facets: dict[str, dict[str, int]] = {}
-        if query.facets and total:
+        key = facet_key(query, every_word) if query.facets else b""
+        remembered = self._facets.get(opened, key, total) if query.facets else None
+        if remembered is not None:
+            facets = remembered
+        elif query.facets and total:
             # Counting needs only which offers match: a lighter query finds the same ones.
             counting = eq.TextQueryBuilder(self._schema, searcher, matching=True)
             matching = eq.combine(counting.text(query.text, every_word), filters)
             if radius is not None:
                 matching = reading.both(matching, radius)
             facets = reading.facets(searcher, matching, query.facets, total)
+            if opened == self._opened:
+                self._facets.put(opened, key, total, facets)
         elif query.facets:
             facets = reading.facets(searcher, final, query.facets, 0)
         return SearchResult(
