@@ -8,9 +8,9 @@ Writes the offers into a fresh SQLite database in a temporary data folder (or DI
 the embedded index from it, then prints: build time, index size, search latency p50/p95/p99
 in-process and over HTTP (1 and 16 concurrent clients) with requests per second, the same for
 the most trivial endpoint (`/api/me`) as a ceiling, and the time from a capacity change to
-its visibility in search. Searches are measured with the facet cache off (every query counted
-anew) and on (the query mix repeats, so most facet counts are remembered ones). The server
-runs as `lotse serve` in a child process on 127.0.0.1.
+its visibility in search. Searches are measured with the search cache off (every query worked
+out anew) and on (the query mix repeats, so most facet counts, text queries and radius filters
+are remembered ones). The server runs as `lotse serve` in a child process on 127.0.0.1.
 `--reuse` measures again on a data folder an earlier run filled (writing 100,000 offers takes
 minutes); `--app-dir` serves another checkout of Lotse on it (before and after a change).
 """
@@ -151,9 +151,9 @@ async def build_index(data_dir: Path) -> None:
 
 
 def in_process(rounds: int) -> None:
-    """Latency of the query mix, first with every facet counted anew (as for a query nobody
-    asked since the index last changed), then with the facet cache: the mix repeats its 32
-    queries, so there nearly every facet count is a remembered one."""
+    """Latency of the query mix, first with everything worked out anew (as for a query nobody
+    asked since the index last changed), then with the search cache: the mix repeats its 32
+    queries, so there nearly every facet count, text query and radius filter is remembered."""
     from search.embedded import EmbeddedEngine
     from search.params import search_query
     from settings import get_settings
@@ -161,8 +161,8 @@ def in_process(rounds: int) -> None:
     path = get_settings().data_dir / "search"
     queries = [search_query({k: [v] for k, v in {**q, **ALL_FACETS}.items()}) for q in QUERIES]
     plain = [search_query({k: [v] for k, v in q.items()}) for q in QUERIES]
-    for cache, label in ((0, "facet cache off"), (128, "facet cache on, repeated queries")):
-        engine = EmbeddedEngine(path, writable=False, facet_cache=cache)
+    for cache, label in ((0, "search cache off"), (128, "search cache on, repeated queries")):
+        engine = EmbeddedEngine(path, writable=False, cache=cache)
         for query in queries + plain:  # warm up
             engine.search(query)
         samples, without = [], []
@@ -181,11 +181,11 @@ def in_process(rounds: int) -> None:
 
 
 def start_server(
-    data_dir: Path, port: int, app_dir: Path = ROOT, facet_cache: bool = True
+    data_dir: Path, port: int, app_dir: Path = ROOT, cache: bool = True
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, "LOTSE_DATA_DIR": str(data_dir), "LOTSE_PORT": str(port),
            "LOTSE_RUN_DISPATCHER": "true", "PYTHONPATH": str(app_dir),
-           "LOTSE_SEARCH_FACET_CACHE": "128" if facet_cache else "0"}
+           "LOTSE_SEARCH_CACHE": "128" if cache else "0"}
     server = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env, cwd=app_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -258,7 +258,7 @@ def search_over_http(base: str, token: str, count: int, label: str) -> None:
 def over_http(base: str, token: str, count: int) -> None:
     trivial: list[tuple[str, dict[str, Any]]] = [("/api/me", {})] * count
     page = [("/search", QUERIES[n % len(QUERIES)]) for n in range(count // 2)]
-    search_over_http(base, token, count, "facet cache on, repeated queries")
+    search_over_http(base, token, count, "search cache on, repeated queries")
     started = time.perf_counter()
     samples = sequential(base, token, trivial)
     print(line("trivial endpoint /api/me, 1 client", samples, time.perf_counter() - started))
@@ -324,11 +324,11 @@ def main() -> None:
     in_process(args.in_process)
     port = free_port()
     print(f"serving {args.app_dir.resolve()}", flush=True)
-    # First a server that counts every facet anew: what a query costs the first time after
-    # the index changed (a checkout without the facet cache ignores the setting).
-    server = start_server(data_dir, port, args.app_dir.resolve(), facet_cache=False)
+    # First a server that works every query out anew: what a query costs the first time after
+    # the index changed (a checkout without the search cache ignores the setting).
+    server = start_server(data_dir, port, args.app_dir.resolve(), cache=False)
     try:
-        search_over_http(f"http://127.0.0.1:{port}", viewer, args.requests, "facet cache off")
+        search_over_http(f"http://127.0.0.1:{port}", viewer, args.requests, "search cache off")
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 from uuid import UUID
 
 import tantivy
@@ -32,11 +33,13 @@ from search.engine import (
     SearchResult,
     validate_query,
 )
-from search.facet_cache import FacetCache, facet_key
+from search.generation_cache import GenerationCache, facet_key
 from search.geo import nearest_km
 
 Q = tantivy.Query
 Occur = tantivy.Occur
+V = TypeVar("V")
+Facets = dict[str, dict[str, int]]
 
 REBUILD_BATCH = 5000
 VERSION_FILE = "lotse-schema-version"
@@ -54,7 +57,7 @@ class EmbeddedEngine:
         path: Path,
         writable: bool = True,
         heap_bytes: int = 100_000_000,
-        facet_cache: int = 128,
+        cache: int = 128,
     ) -> None:
         self.path = Path(path)
         self.writable = writable
@@ -66,9 +69,13 @@ class EmbeddedEngine:
         # True when the index was (re)created empty and must be filled from the database.
         self.needs_rebuild = False
         self._seen_meta: int | None = None
-        # Grows each time this process opens a newer version of the index (facet cache key).
+        # Grows each time this process opens a newer version of the index (the caches' key).
         self._opened = 0
-        self._facets = FacetCache(facet_cache)
+        # Per generation: facet counts with the total they were counted for, text queries
+        # (a 1-tuple, as a text without words has none) and radius filters.
+        self._facets: GenerationCache[tuple[int, Facets]] = GenerationCache(cache)
+        self._texts: GenerationCache[tuple[tantivy.Query | None]] = GenerationCache(cache)
+        self._radii: GenerationCache[tantivy.Query] = GenerationCache(cache)
         self._open()
 
     # ----- opening -------------------------------------------------------------------------
@@ -233,8 +240,8 @@ class EmbeddedEngine:
             index = self._fresh_index()
         except IndexUnavailableError:
             return SearchResult(hits=[], total=0, page=query.page, per_page=query.per_page)
-        # Read before the searcher is taken: counts are remembered only if no newer version of
-        # the index was opened meanwhile.
+        # Read before the searcher is taken: what a search works out is remembered only if no
+        # newer version of the index was opened meanwhile.
         opened = self._opened
         searcher = index.searcher()
         result = self._search_with(searcher, query, every_word=True, opened=opened)
@@ -244,17 +251,42 @@ class EmbeddedEngine:
             result = self._search_with(searcher, query, every_word=False, opened=opened)
         return result
 
+    def _remembered(
+        self, cache: GenerationCache[V], opened: int, key: Hashable, make: Callable[[], V]
+    ) -> V:
+        found = cache.get(opened, key)
+        if found is None:
+            found = make()
+            if opened == self._opened:  # not if a newer index was opened meanwhile
+                cache.put(opened, key, found)
+        return found
+
+    def _text(
+        self,
+        searcher: tantivy.Searcher,
+        opened: int,
+        query: SearchQuery,
+        every_word: bool,
+        matching: bool = False,
+    ) -> tantivy.Query | None:
+        builder = eq.TextQueryBuilder(self._schema, searcher, matching=matching)
+        key = (query.text, every_word, matching)
+        return self._remembered(
+            self._texts, opened, key, lambda: (builder.text(query.text, every_word),)
+        )[0]
+
     def _search_with(
         self, searcher: tantivy.Searcher, query: SearchQuery, every_word: bool, opened: int
     ) -> SearchResult:
         filters = eq.filter_clauses(self._schema, query)
-        scoring = eq.TextQueryBuilder(self._schema, searcher).text(query.text, every_word)
+        scoring = self._text(searcher, opened, query, every_word)
         final = eq.combine(scoring, filters)
         radius = None
         if query.near is not None and query.radius_km is not None:
-            near = query.near
-            radius = reading.within(
-                self._schema, searcher, near.latitude, near.longitude, query.radius_km
+            lat, lon, km = query.near.latitude, query.near.longitude, query.radius_km
+            radius = self._remembered(
+                self._radii, opened, (lat, lon, km),
+                lambda: reading.within(self._schema, searcher, lat, lon, km),
             )
             final = reading.both(final, radius)
         if query.sort == "distance":
@@ -262,20 +294,21 @@ class EmbeddedEngine:
             hits = [self._hit(reading.document_at(searcher, a), 0.0, query) for a in page]
         else:
             hits, total = self._ranked(searcher, final, query, scoring is None)
-        facets: dict[str, dict[str, int]] = {}
-        key = facet_key(query, every_word) if query.facets else b""
-        remembered = self._facets.get(opened, key, total) if query.facets else None
-        if remembered is not None:
-            facets = remembered
-        elif query.facets and total:
-            # Counting needs only which offers match: a lighter query finds the same ones.
-            counting = eq.TextQueryBuilder(self._schema, searcher, matching=True)
-            matching = eq.combine(counting.text(query.text, every_word), filters)
-            if radius is not None:
-                matching = reading.both(matching, radius)
-            facets = reading.facets(searcher, matching, query.facets, total)
-            if opened == self._opened:
-                self._facets.put(opened, key, total, facets)
+        facets: Facets = {}
+        if query.facets and total:
+            key = facet_key(query, every_word)
+            found = self._facets.get(opened, key)
+            if found is None or found[0] != total:
+                # Counting needs only which offers match: a lighter query finds the same ones.
+                counting = self._text(searcher, opened, query, every_word, matching=True)
+                matching = eq.combine(counting, filters)
+                if radius is not None:
+                    matching = reading.both(matching, radius)
+                found = (total, reading.facets(searcher, matching, query.facets, total))
+                if opened == self._opened:
+                    self._facets.put(opened, key, found)
+            # A copy: callers may change what they get (routes drop a facet nobody asked for).
+            facets = {name: dict(counts) for name, counts in found[1].items()}
         elif query.facets:
             facets = reading.facets(searcher, final, query.facets, 0)
         return SearchResult(

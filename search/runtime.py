@@ -24,7 +24,7 @@ def open_engine(settings: Settings, writable: bool = True) -> SearchEngine:
 
         return MeiliEngine(settings.search_url, settings.search_api_key)
     return EmbeddedEngine(
-        settings.data_dir / "search", writable=writable, facet_cache=settings.search_facet_cache
+        settings.data_dir / "search", writable=writable, cache=settings.search_cache
     )
 
 
