@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import tantivy
 
+from search.embedded_query import one_of
 from search.embedded_schema import (
     COMBINED,
     FACET_KINDS,
@@ -56,7 +57,7 @@ def within(
         measured = distances(searcher, addresses, lat, lon, exact_near=radius_km)
         inside = [key for key, d in measured.items() if d <= radius_km]
         if inside:
-            parts.append((Occur.Should, Q.term_set_query(schema, "key", inside)))
+            parts.append((Occur.Should, one_of(schema, "key", inside)))
     if not parts:
         return Q.empty_query()
     return Q.boolean_query(parts)
