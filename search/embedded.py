@@ -8,6 +8,7 @@ next search (one stat of `meta.json`).
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -60,6 +61,8 @@ class EmbeddedEngine:
         cache: int = 128,
     ) -> None:
         self.path = Path(path)
+        # Looked at before every search: a plain string spares building a path each time.
+        self._meta_file = os.fspath(self.path / "meta.json")
         self.writable = writable
         self._heap = heap_bytes
         self._schema = build_schema()
@@ -124,7 +127,7 @@ class EmbeddedEngine:
         index = self._ready_index()
         if self._writer is None:
             try:
-                stamp = (self.path / "meta.json").stat().st_mtime_ns
+                stamp = os.stat(self._meta_file).st_mtime_ns
             except OSError:
                 return index
             if stamp != self._seen_meta:

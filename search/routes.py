@@ -37,8 +37,10 @@ from search.runtime import get_engine
 from settings import get_settings
 
 
-def search_reader(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Every member may search; without log-in only when the public directory is switched on."""
+async def search_reader(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Every member may search; without log-in only when the public directory is switched on.
+
+    A coroutine: Litestar would run a plain-function guard in its thread pool."""
     if connection.scope.get("user") is None and not get_settings().public_directory:
         raise NotAuthorizedException("Please log in.")
 
