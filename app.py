@@ -85,7 +85,11 @@ def create_app() -> Litestar:
         on_shutdown=[stop],
         exception_handlers={HTTPException: http_error, RecursionError: malformed_body,
                             UnicodeDecodeError: malformed_body, Exception: unexpected_error},
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=1024,
+            # Level 5 makes answers about 2 % larger than level 9 at a quarter of the time.
+            gzip_compress_level=5,
+        ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
             formatters={"standard": logs.formatter_config(settings.log_format)},

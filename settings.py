@@ -226,6 +226,9 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     search_url: str | None = None
     search_api_key: str | None = None
+    # Facet counts, text queries and radius filters the embedded index remembers until it
+    # changes, of each this many (0: none; for benchmarks).
+    search_cache: int = 128
     capacity_stale_days: int = 30
     answer_deadline_days: int = 5
     public_directory: bool = False
@@ -316,6 +319,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         base_url=(_optional_url(env, "LOTSE_BASE_URL") or served_url(host, port)),
         search_url=_optional_url(env, "SEARCH_URL"),
         search_api_key=env.get("SEARCH_API_KEY", "").strip() or None,
+        search_cache=_int(env, "LOTSE_SEARCH_CACHE", 128, 0, 100_000),
         capacity_stale_days=_int(env, "LOTSE_CAPACITY_STALE_DAYS", 30, 1, 3650),
         answer_deadline_days=_int(env, "LOTSE_ANSWER_DEADLINE_DAYS", 5, 1, 60),
         public_directory=_bool(env, "LOTSE_PUBLIC_DIRECTORY", False),

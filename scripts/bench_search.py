@@ -8,7 +8,9 @@ Writes the offers into a fresh SQLite database in a temporary data folder (or DI
 the embedded index from it, then prints: build time, index size, search latency p50/p95/p99
 in-process and over HTTP (1 and 16 concurrent clients) with requests per second, the same for
 the most trivial endpoint (`/api/me`) as a ceiling, and the time from a capacity change to
-its visibility in search. The server runs as `lotse serve` in a child process on 127.0.0.1.
+its visibility in search. Searches are measured with the search cache off (every query worked
+out anew) and on (the query mix repeats, so most facet counts, text queries and radius filters
+are remembered ones). The server runs as `lotse serve` in a child process on 127.0.0.1.
 `--reuse` measures again on a data folder an earlier run filled (writing 100,000 offers takes
 minutes); `--app-dir` serves another checkout of Lotse on it (before and after a change).
 """
@@ -149,27 +151,41 @@ async def build_index(data_dir: Path) -> None:
 
 
 def in_process(rounds: int) -> None:
+    """Latency of the query mix, first with everything worked out anew (as for a query nobody
+    asked since the index last changed), then with the search cache: the mix repeats its 32
+    queries, so there nearly every facet count, text query and radius filter is remembered."""
     from search.embedded import EmbeddedEngine
     from search.params import search_query
     from settings import get_settings
 
-    engine = EmbeddedEngine(get_settings().data_dir / "search", writable=False)
+    path = get_settings().data_dir / "search"
     queries = [search_query({k: [v] for k, v in {**q, **ALL_FACETS}.items()}) for q in QUERIES]
-    for query in queries:  # warm up
-        engine.search(query)
-    samples = []
-    for n in range(rounds):
-        query = queries[n % len(queries)]
-        started = time.perf_counter()
-        engine.search(query)
-        samples.append(time.perf_counter() - started)
-    print(line(f"in-process search ({rounds} queries)", samples))
-    engine.close()
+    plain = [search_query({k: [v] for k, v in q.items()}) for q in QUERIES]
+    for cache, label in ((0, "search cache off"), (128, "search cache on, repeated queries")):
+        engine = EmbeddedEngine(path, writable=False, cache=cache)
+        for query in queries + plain:  # warm up
+            engine.search(query)
+        samples, without = [], []
+        for n in range(rounds):
+            started = time.perf_counter()
+            engine.search(queries[n % len(queries)])
+            samples.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            engine.search(plain[n % len(plain)])
+            without.append(time.perf_counter() - started)
+        print(line(f"in-process search ({rounds} queries, {label})", samples))
+        ratio = statistics.mean(samples) / statistics.mean(without)
+        print(f"  {'':44} without facets p50 {percentiles(without)[0]:6.1f} ms, "
+              f"all facets / none (mean) {ratio:4.2f}x")
+        engine.close()
 
 
-def start_server(data_dir: Path, port: int, app_dir: Path = ROOT) -> subprocess.Popen[bytes]:
+def start_server(
+    data_dir: Path, port: int, app_dir: Path = ROOT, cache: bool = True
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "LOTSE_DATA_DIR": str(data_dir), "LOTSE_PORT": str(port),
-           "LOTSE_RUN_DISPATCHER": "true", "PYTHONPATH": str(app_dir)}
+           "LOTSE_RUN_DISPATCHER": "true", "PYTHONPATH": str(app_dir),
+           "LOTSE_SEARCH_CACHE": "128" if cache else "0"}
     server = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env, cwd=app_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -229,17 +245,25 @@ async def concurrent(base: str, token: str, requests: list[tuple[str, dict[str, 
         return samples, time.perf_counter() - started
 
 
-def over_http(base: str, token: str, count: int) -> None:
+def search_over_http(base: str, token: str, count: int, label: str) -> None:
     searches = [("/api/search", {**QUERIES[n % len(QUERIES)], **ALL_FACETS})
                 for n in range(count)]
+    started = time.perf_counter()
+    samples = sequential(base, token, searches)
+    print(line(f"search API, 1 client ({label})", samples, time.perf_counter() - started))
+    samples, elapsed = asyncio.run(concurrent(base, token, searches, 16))
+    print(line(f"search API, 16 clients ({label})", samples, elapsed))
+
+
+def over_http(base: str, token: str, count: int) -> None:
     trivial: list[tuple[str, dict[str, Any]]] = [("/api/me", {})] * count
     page = [("/search", QUERIES[n % len(QUERIES)]) for n in range(count // 2)]
-    for label, requests in (("search API", searches), ("trivial endpoint /api/me", trivial)):
-        started = time.perf_counter()
-        samples = sequential(base, token, requests)
-        print(line(f"{label}, 1 client", samples, time.perf_counter() - started))
-        samples, elapsed = asyncio.run(concurrent(base, token, requests, 16))
-        print(line(f"{label}, 16 clients", samples, elapsed))
+    search_over_http(base, token, count, "search cache on, repeated queries")
+    started = time.perf_counter()
+    samples = sequential(base, token, trivial)
+    print(line("trivial endpoint /api/me, 1 client", samples, time.perf_counter() - started))
+    samples, elapsed = asyncio.run(concurrent(base, token, trivial, 16))
+    print(line("trivial endpoint /api/me, 16 clients", samples, elapsed))
     started = time.perf_counter()
     samples = sequential(base, token, page)
     print(line("search page (full HTML), 1 client", samples, time.perf_counter() - started))
@@ -300,6 +324,14 @@ def main() -> None:
     in_process(args.in_process)
     port = free_port()
     print(f"serving {args.app_dir.resolve()}", flush=True)
+    # First a server that works every query out anew: what a query costs the first time after
+    # the index changed (a checkout without the search cache ignores the setting).
+    server = start_server(data_dir, port, args.app_dir.resolve(), cache=False)
+    try:
+        search_over_http(f"http://127.0.0.1:{port}", viewer, args.requests, "search cache off")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
     server = start_server(data_dir, port, args.app_dir.resolve())
     try:
         base = f"http://127.0.0.1:{port}"

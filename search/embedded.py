@@ -8,10 +8,12 @@ next search (one stat of `meta.json`).
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 from uuid import UUID
 
 import tantivy
@@ -32,10 +34,13 @@ from search.engine import (
     SearchResult,
     validate_query,
 )
+from search.generation_cache import GenerationCache, facet_key
 from search.geo import nearest_km
 
 Q = tantivy.Query
 Occur = tantivy.Occur
+V = TypeVar("V")
+Facets = dict[str, dict[str, int]]
 
 REBUILD_BATCH = 5000
 VERSION_FILE = "lotse-schema-version"
@@ -48,8 +53,16 @@ class IndexUnavailableError(RuntimeError):
 class EmbeddedEngine:
     name = "embedded"
 
-    def __init__(self, path: Path, writable: bool = True, heap_bytes: int = 100_000_000) -> None:
+    def __init__(
+        self,
+        path: Path,
+        writable: bool = True,
+        heap_bytes: int = 100_000_000,
+        cache: int = 128,
+    ) -> None:
         self.path = Path(path)
+        # Looked at before every search: a plain string spares building a path each time.
+        self._meta_file = os.fspath(self.path / "meta.json")
         self.writable = writable
         self._heap = heap_bytes
         self._schema = build_schema()
@@ -59,6 +72,13 @@ class EmbeddedEngine:
         # True when the index was (re)created empty and must be filled from the database.
         self.needs_rebuild = False
         self._seen_meta: int | None = None
+        # Grows each time this process opens a newer version of the index (the caches' key).
+        self._opened = 0
+        # Per generation: facet counts with the total they were counted for, text queries
+        # (a 1-tuple, as a text without words has none) and radius filters.
+        self._facets: GenerationCache[tuple[int, Facets]] = GenerationCache(cache)
+        self._texts: GenerationCache[tuple[tantivy.Query | None]] = GenerationCache(cache)
+        self._radii: GenerationCache[tantivy.Query] = GenerationCache(cache)
         self._open()
 
     # ----- opening -------------------------------------------------------------------------
@@ -107,12 +127,13 @@ class EmbeddedEngine:
         index = self._ready_index()
         if self._writer is None:
             try:
-                stamp = (self.path / "meta.json").stat().st_mtime_ns
+                stamp = os.stat(self._meta_file).st_mtime_ns
             except OSError:
                 return index
             if stamp != self._seen_meta:
                 index.reload()
                 self._seen_meta = stamp
+                self._opened += 1
         return index
 
     def allow_writes(self) -> None:
@@ -190,6 +211,7 @@ class EmbeddedEngine:
     def _commit(self, writer: tantivy.IndexWriter) -> None:
         writer.commit()
         self._ready_index().reload()
+        self._opened += 1
 
     # ----- reading -------------------------------------------------------------------------
 
@@ -221,25 +243,53 @@ class EmbeddedEngine:
             index = self._fresh_index()
         except IndexUnavailableError:
             return SearchResult(hits=[], total=0, page=query.page, per_page=query.per_page)
+        # Read before the searcher is taken: what a search works out is remembered only if no
+        # newer version of the index was opened meanwhile.
+        opened = self._opened
         searcher = index.searcher()
-        result = self._search_with(searcher, query, every_word=True)
+        result = self._search_with(searcher, query, every_word=True, opened=opened)
         several_words = len(german.QueryWords(query.text).words) > 1
         if result.total == 0 and several_words:
             # Nothing has every word: show what has some of them, best matches first.
-            result = self._search_with(searcher, query, every_word=False)
+            result = self._search_with(searcher, query, every_word=False, opened=opened)
         return result
 
+    def _remembered(
+        self, cache: GenerationCache[V], opened: int, key: Hashable, make: Callable[[], V]
+    ) -> V:
+        found = cache.get(opened, key)
+        if found is None:
+            found = make()
+            if opened == self._opened:  # not if a newer index was opened meanwhile
+                cache.put(opened, key, found)
+        return found
+
+    def _text(
+        self,
+        searcher: tantivy.Searcher,
+        opened: int,
+        query: SearchQuery,
+        every_word: bool,
+        matching: bool = False,
+    ) -> tantivy.Query | None:
+        builder = eq.TextQueryBuilder(self._schema, searcher, matching=matching)
+        key = (query.text, every_word, matching)
+        return self._remembered(
+            self._texts, opened, key, lambda: (builder.text(query.text, every_word),)
+        )[0]
+
     def _search_with(
-        self, searcher: tantivy.Searcher, query: SearchQuery, every_word: bool
+        self, searcher: tantivy.Searcher, query: SearchQuery, every_word: bool, opened: int
     ) -> SearchResult:
         filters = eq.filter_clauses(self._schema, query)
-        scoring = eq.TextQueryBuilder(self._schema, searcher).text(query.text, every_word)
+        scoring = self._text(searcher, opened, query, every_word)
         final = eq.combine(scoring, filters)
         radius = None
         if query.near is not None and query.radius_km is not None:
-            near = query.near
-            radius = reading.within(
-                self._schema, searcher, near.latitude, near.longitude, query.radius_km
+            lat, lon, km = query.near.latitude, query.near.longitude, query.radius_km
+            radius = self._remembered(
+                self._radii, opened, (lat, lon, km),
+                lambda: reading.within(self._schema, searcher, lat, lon, km),
             )
             final = reading.both(final, radius)
         if query.sort == "distance":
@@ -247,14 +297,21 @@ class EmbeddedEngine:
             hits = [self._hit(reading.document_at(searcher, a), 0.0, query) for a in page]
         else:
             hits, total = self._ranked(searcher, final, query, scoring is None)
-        facets: dict[str, dict[str, int]] = {}
+        facets: Facets = {}
         if query.facets and total:
-            # Counting needs only which offers match: a lighter query finds the same ones.
-            counting = eq.TextQueryBuilder(self._schema, searcher, matching=True)
-            matching = eq.combine(counting.text(query.text, every_word), filters)
-            if radius is not None:
-                matching = reading.both(matching, radius)
-            facets = reading.facets(searcher, matching, query.facets, total)
+            key = facet_key(query, every_word)
+            found = self._facets.get(opened, key)
+            if found is None or found[0] != total:
+                # Counting needs only which offers match: a lighter query finds the same ones.
+                counting = self._text(searcher, opened, query, every_word, matching=True)
+                matching = eq.combine(counting, filters)
+                if radius is not None:
+                    matching = reading.both(matching, radius)
+                found = (total, reading.facets(searcher, matching, query.facets, total))
+                if opened == self._opened:
+                    self._facets.put(opened, key, found)
+            # A copy: callers may change what they get (routes drop a facet nobody asked for).
+            facets = {name: dict(counts) for name, counts in found[1].items()}
         elif query.facets:
             facets = reading.facets(searcher, final, query.facets, 0)
         return SearchResult(

@@ -29,6 +29,21 @@ PART = 10.0
 WHOLE_TITLE_BONUS = 50.0
 
 
+# tantivy's term set query costs about as much as looking up a thousand single terms, however
+# few it holds: fewer terms than this are looked up one by one.
+SEPARATE_TERMS = 1000
+
+
+def one_of(schema: tantivy.Schema, field: str, values: Sequence[str | int]) -> tantivy.Query:
+    """Documents holding any of the values in the field (matches only, for filters and
+    constant scores)."""
+    if len(values) == 1:
+        return Q.term_query(schema, field, values[0])
+    if len(values) <= SEPARATE_TERMS:
+        return Q.boolean_query([(Occur.Should, Q.term_query(schema, field, v)) for v in values])
+    return Q.term_set_query(schema, field, list(values))
+
+
 def _const(query: tantivy.Query, score: float) -> tantivy.Query:
     return Q.const_score_query(query, score)
 
@@ -71,7 +86,7 @@ class TextQueryBuilder:
         stems = german.unique([german.stem(word), *(german.stem(s) for s in german.synonyms(word))])
         stems = [s for s in stems if self._exists(stem_field, s)]
         if stems:
-            stem = _const(Q.term_set_query(schema, stem_field, stems), STEM * weight)
+            stem = _const(one_of(schema, stem_field, stems), STEM * weight)
         if loose:
             # Prefixes: always for the word being typed; for earlier words only when long
             # enough to say something. Short prefixes are not looked up in long descriptions.
@@ -184,7 +199,7 @@ def filter_clauses(schema: tantivy.Schema, query: SearchQuery) -> list[tantivy.Q
         if values:
             kind = FACET_KINDS[name]
             terms = [facet_value(kind, v) for v in values]
-            clauses.append(Q.term_set_query(schema, "facet", terms))
+            clauses.append(one_of(schema, "facet", terms))
     for flag, wanted in (
         ("free_of_charge", query.free_of_charge),
         ("barrier_free", query.barrier_free),

@@ -11,13 +11,16 @@ from typing import Any
 import numpy as np
 import tantivy
 
+from search.embedded_query import one_of
 from search.embedded_schema import (
     COMBINED,
     FACET_KINDS,
+    FACET_SLOTS,
     FAST_LOCATIONS,
     FLAGS,
     decode,
     facet_value,
+    slot_field,
 )
 from search.engine import OfferDocument, SearchQuery
 from search.geo import Ruler, cover
@@ -29,7 +32,7 @@ Occur = tantivy.Occur
 DISTANCE_STEPS_KM = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
 # Up to this many candidates are simply all measured and sorted.
 DIRECT_SORT_LIMIT = 1000
-# Distinct value combinations counted per facet (tantivy's limit is 65,000 buckets in all).
+# Distinct values counted per slot column (tantivy's limit is 65,000 buckets in all).
 FACET_BUCKETS = 10_000
 
 
@@ -54,7 +57,7 @@ def within(
         measured = distances(searcher, addresses, lat, lon, exact_near=radius_km)
         inside = [key for key, d in measured.items() if d <= radius_km]
         if inside:
-            parts.append((Occur.Should, Q.term_set_query(schema, "key", inside)))
+            parts.append((Occur.Should, one_of(schema, "key", inside)))
     if not parts:
         return Q.empty_query()
     return Q.boolean_query(parts)
@@ -69,11 +72,15 @@ def by_distance(
     needed = query.offset + query.per_page
     located_flag = Q.term_query(schema, "facet", facet_value("flag", "located"))
     located = both(final, located_flag)
-    found = searcher.search(located, limit=DIRECT_SORT_LIMIT, count=True)
-    located_count = found_count(found)
-    addresses = [address for _score, address in found.hits]
+    # One pass counts what matches and what of it has a place (sorting needs both), cheaper
+    # than fetching the best thousand to learn whether there are more.
+    matching, located_count = located_counts(searcher, final)
+    addresses: list[tantivy.DocAddress] = []
+    if 0 < located_count <= DIRECT_SORT_LIMIT:
+        found = searcher.search(located, limit=located_count, count=False)
+        addresses = [address for _score, address in found.hits]
     radius: float | None = None
-    if located_count > len(addresses):
+    if located_count > DIRECT_SORT_LIMIT:
         # Many candidates: find a circle that surely holds enough of them, sort only those.
         for step in DISTANCE_STEPS_KM:
             cells = cover(lat, lon, step)
@@ -99,7 +106,7 @@ def by_distance(
         key=lambda item: (item[0], item[1]),
     )
     page = [address for _d, _key, address in ranked[query.offset : needed]]
-    total = located_count if query.radius_km is not None else count(searcher, final)
+    total = located_count if query.radius_km is not None else matching
     if len(page) < query.per_page and total > located_count:
         # Offers without a place (online, by phone) come after every located one.
         unlocated = Q.boolean_query([(Occur.Must, final), (Occur.MustNot, located_flag)])
@@ -120,9 +127,12 @@ def facets(
     total: int,
 ) -> dict[str, dict[str, int]]:
     request: dict[str, Any] = {
-        name: {"terms": {"field": f"fc_{FACET_KINDS[name]}", "size": FACET_BUCKETS}}
+        f"{name}.{slot}": {
+            "terms": {"field": slot_field(FACET_KINDS[name], slot), "size": FACET_BUCKETS}
+        }
         for name in names
         if name in FACET_KINDS
+        for slot in range(FACET_SLOTS)
     }
     if any(name not in FACET_KINDS for name in names):
         request["flags"] = {"terms": {"field": "fc_flags", "size": 2 ** len(FLAGS)}}
@@ -131,9 +141,10 @@ def facets(
     for name in names:
         if name in FACET_KINDS:
             counts: dict[str, int] = {}
-            for bucket in answer.get(name, {}).get("buckets", []):
-                for value in str(bucket["key"]).split(COMBINED):
-                    counts[value] = counts.get(value, 0) + int(bucket["doc_count"])
+            for slot in range(FACET_SLOTS):
+                for bucket in answer.get(f"{name}.{slot}", {}).get("buckets", []):
+                    for value in str(bucket["key"]).split(COMBINED):
+                        counts[value] = counts.get(value, 0) + int(bucket["doc_count"])
             facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         else:
             bit = 1 << FLAGS.index(name)
@@ -154,7 +165,19 @@ def found_count(result: tantivy.SearchResult) -> int:
 
 
 def count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
-    return found_count(searcher.search(query, limit=1, count=True))
+    # An aggregation leaves scores out, which makes it cheaper than a counting search.
+    answer = searcher.aggregate(query, {"n": {"value_count": {"field": "fc_flags"}}})
+    return int(answer["n"]["value"] or 0)
+
+
+def located_counts(searcher: tantivy.Searcher, query: tantivy.Query) -> tuple[int, int]:
+    """How many offers match, and how many of them have a place on the map."""
+    request = {"flags": {"terms": {"field": "fc_flags", "size": 2 ** len(FLAGS)}}}
+    buckets = searcher.aggregate(query, request).get("flags", {}).get("buckets", [])
+    bit = 1 << FLAGS.index("located")
+    every = sum(int(b["doc_count"]) for b in buckets)
+    located = sum(int(b["doc_count"]) for b in buckets if int(b["key"]) & bit)
+    return every, located
 
 
 def both(first: tantivy.Query, second: tantivy.Query) -> tantivy.Query:

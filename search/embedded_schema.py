@@ -18,7 +18,7 @@ from search.engine import OfferDocument, date_to_day, open_slots
 from search.geo import cells_of_point
 
 # Bump when the schema or the way documents are prepared changes: the index is then rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Text fields for matching: (field, stem field, word-part field or None, weight).
 TEXT_FIELDS: tuple[tuple[str, str, str | None, float], ...] = (
@@ -26,10 +26,12 @@ TEXT_FIELDS: tuple[tuple[str, str, str | None, float], ...] = (
     ("keywords", "keywords_stem", "keywords_part", 1.0),
     ("body", "body_stem", None, 0.5),
 )
-# Filter values share one indexed field as "<kind>:<value>". For counting, each kind has one
-# fast column holding the combination of an offer's values ("ar\x1fde\x1ffa"): tantivy counts
-# single-valued columns many times faster than multi-valued ones, and the combinations are
-# split into values afterwards.
+# Filter values share one indexed field as "<kind>:<value>". For counting, each kind has a few
+# single-valued fast columns ("slots"): tantivy counts those many times faster than multi-valued
+# ones. Slot n holds an offer's n-th value (sorted); the last slot holds all the remaining ones
+# combined ("fa\x1fuk"), split into values afterwards. One value per slot keeps the number of
+# distinct keys (and so tantivy's per-bucket work) near the number of values, not of their
+# combinations.
 FACET_KINDS = {
     "categories": "category",
     "languages": "language",
@@ -39,6 +41,7 @@ FACET_KINDS = {
 # Yes/no properties, indexed as "flag:<name>" for those that hold.
 FLAGS = ("free_of_charge", "barrier_free", "has_place_or_waitlist", "waitlist_open", "located")
 COMBINED = "\x1f"
+FACET_SLOTS = 3
 # Locations whose coordinates are also kept in fast fields (offers rarely have more).
 FAST_LOCATIONS = 3
 NO_PLACES = -1  # sorts after every real count
@@ -61,7 +64,10 @@ def build_schema() -> tantivy.Schema:
     b.add_text_field("title_full", tokenizer_name="raw", index_option="basic")
     b.add_text_field("facet", tokenizer_name="raw", index_option="basic")
     for kind in FACET_KINDS.values():
-        b.add_text_field(f"fc_{kind}", tokenizer_name="raw", fast=True, index_option="basic")
+        for slot in range(FACET_SLOTS):
+            b.add_text_field(
+                slot_field(kind, slot), tokenizer_name="raw", fast=True, index_option="basic"
+            )
     b.add_integer_field("fc_flags", fast=True)
     for name in ("min_age", "max_age", "free_places", "next_start", "n_loc"):
         b.add_integer_field(name, indexed=True, fast=True)
@@ -75,6 +81,19 @@ def build_schema() -> tantivy.Schema:
     b.add_integer_field("geo_cell", indexed=True)
     b.add_bytes_field("doc", stored=True)
     return b.build()
+
+
+def slot_field(kind: str, slot: int) -> str:
+    return f"fc_{kind}_{slot}"
+
+
+def slot_values(values: list[str]) -> list[str]:
+    """What the slot columns of one kind hold: one value each, the rest combined in the last."""
+    ordered = sorted(values)
+    last = FACET_SLOTS - 1
+    if len(ordered) <= FACET_SLOTS:
+        return ordered
+    return [*ordered[:last], COMBINED.join(ordered[last:])]
 
 
 def key_of(offer_id: UUID) -> int:
@@ -174,8 +193,8 @@ def to_tantivy(document: OfferDocument) -> tantivy.Document:
         unique = german.unique(kind_values)
         for value in unique:
             doc.add_text("facet", facet_value(kind, value))
-        if unique:
-            doc.add_text(f"fc_{kind}", COMBINED.join(sorted(unique)))
+        for slot, held in enumerate(slot_values(unique)):
+            doc.add_text(slot_field(kind, slot), held)
     flags = flags_of(document)
     for flag in flags:
         doc.add_text("facet", facet_value("flag", flag))

@@ -4,6 +4,9 @@ with it: who may search, running a query, counting searches that found no free p
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 import msgspec
@@ -34,16 +37,28 @@ from search.runtime import get_engine
 from settings import get_settings
 
 
-def search_reader(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Every member may search; without log-in only when the public directory is switched on."""
+async def search_reader(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Every member may search; without log-in only when the public directory is switched on.
+
+    A coroutine: Litestar would run a plain-function guard in its thread pool."""
     if connection.scope.get("user") is None and not get_settings().public_directory:
         raise NotAuthorizedException("Please log in.")
 
 
+# Searches get threads of their own, one core's worth fewer than the machine has (the event
+# loop keeps one). The index releases the GIL while it works but takes it back for every call
+# it returns from; more threads than cores only queue up for it (measured with 16 clients:
+# more searches per second and a shorter tail than in the shared default pool).
+_SEARCHES = ThreadPoolExecutor(max(1, (os.cpu_count() or 2) - 1), thread_name_prefix="search")
+
+
 async def run_search(query: SearchQuery) -> SearchResult:
     engine = get_engine()
+    call = contextvars.copy_context().run
     try:
-        return await asyncio.to_thread(engine.search, query)
+        return await asyncio.get_running_loop().run_in_executor(
+            _SEARCHES, call, engine.search, query
+        )
     except QueryError as error:
         raise ValidationException(str(error)) from error
     except (IndexUnavailableError, OSError, RuntimeError) as error:

@@ -23,7 +23,9 @@ def open_engine(settings: Settings, writable: bool = True) -> SearchEngine:
         from search.meili import MeiliEngine
 
         return MeiliEngine(settings.search_url, settings.search_api_key)
-    return EmbeddedEngine(settings.data_dir / "search", writable=writable)
+    return EmbeddedEngine(
+        settings.data_dir / "search", writable=writable, cache=settings.search_cache
+    )
 
 
 def open_read_only() -> SearchEngine:

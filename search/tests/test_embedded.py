@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from search.embedded import VERSION_FILE, EmbeddedEngine, IndexUnavailableError
@@ -181,3 +183,30 @@ def test_distances_read_from_the_index_are_the_nearest_place_of_each_offer(
             if value is not None:
                 at_radius = distances(searcher, addresses, lat, lon, exact_near=value)
                 assert at_radius[key] == pytest.approx(value, abs=1e-9)
+
+
+@pytest.mark.parametrize("radius_km", [None, 3.0])
+@pytest.mark.parametrize("sorted_at_once", [1000, 10])
+def test_distance_order_counts_the_same_offers_as_relevance_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, radius_km: float | None, sorted_at_once: int
+) -> None:
+    from search import embedded_reading, synthetic
+    from search.engine import GeoPoint
+
+    monkeypatch.setattr(embedded_reading, "DIRECT_SORT_LIMIT", sorted_at_once)
+    offers = list(synthetic.offers(300, seed=5))
+    # Some offers have no place (online, by phone): they come after every located one.
+    offers[:30] = [msgspec.structs.replace(o, locations=[]) for o in offers[:30]]
+    engine = EmbeddedEngine(tmp_path / "search")
+    engine.index(offers)
+    near = GeoPoint(latitude=51.4556, longitude=7.0116)
+    for text in ("", "beratung", "kurs"):
+        query = SearchQuery(text=text, near=near, radius_km=radius_km, per_page=100)
+        by_relevance = engine.search(query)
+        by_distance = engine.search(msgspec.structs.replace(query, sort="distance"))
+        assert by_distance.total == by_relevance.total > 0
+        distances = [h.distance_km for h in by_distance.hits]
+        located = [d for d in distances if d is not None]
+        # Ordered by flat-earth distance; the distance shown is measured on the sphere.
+        assert all(b >= a * 0.99 for a, b in itertools.pairwise(located))
+        assert distances == located + [None] * (len(distances) - len(located))
