@@ -197,14 +197,19 @@ async def measure(url: str) -> list[tuple[str, float, float]]:
     from analysis.pages import REPORT_TEXTS
     from analysis.periods import months_between
     from core.i18n import translations
+    from referrals import api as referrals
 
     de = translations("de").gettext
     ask = Ask(period=months_between(date(YEAR, 1, 1), date(YEAR, 12, 1)), lang="de",
               gettext=de)
     one = Ask(period=ask.period, lang="de", gettext=de, district="Bezirk 003")
+    # What the provider with the most referrals sees of its own (read from the referral tables).
+    own = Ask(period=ask.period, lang="de", gettext=de,
+              scope=referrals.FigureScope(recipients=frozenset({await busiest_recipient()})))
     timings: list[tuple[str, float, float]] = []
     for key, build in catalog.FIGURES.items():
-        for label, question in ((key, ask), (f"{key} (one district)", one)):
+        for label, question in ((key, ask), (f"{key} (one district)", one),
+                                (f"{key} (largest provider's own)", own)):
             fresh = replace(question, memo={})  # each figure on its own, nothing cached
             started, cpu = time.perf_counter(), time.process_time()
             await build(fresh)
@@ -216,6 +221,18 @@ async def measure(url: str) -> list[tuple[str, float, float]]:
     timings.append((f"PDF report ({len(body) // 1024} KiB)", time.perf_counter() - started,
                     time.process_time() - cpu))
     return timings
+
+
+async def busiest_recipient() -> UUID:
+    from piccolo.querystring import QueryString
+
+    from core.db import engine
+
+    rows = await engine().run_querystring(QueryString(
+        "SELECT recipient_organization AS org FROM referral "
+        "GROUP BY recipient_organization ORDER BY count(*) DESC LIMIT 1"))
+    found = rows[0]["org"]
+    return found if isinstance(found, UUID) else UUID(str(found))
 
 
 def load_average() -> str:
