@@ -342,7 +342,9 @@ def main() -> None:
         server.wait(timeout=30)
     if args.data_dir is None:
         shutil.rmtree(data_dir, ignore_errors=True)
-    print("Targets on a 2-core machine: search API p95 with 1 client <= 20 ms; visibility <= 1 s.")
+    print("Targets at 100,000 offers: search API p95 with 1 client <= 10 ms; with 16 clients "
+          ">= 50 % of /api/me's req/s; all facets <= 1.5x a plain query; a change visible in "
+          "search within 200 ms p95.")
 
 
 if __name__ == "__main__":
