@@ -217,6 +217,10 @@ def scaling(target: Any, loadkit: Any, app_dir: Path, args: Any) -> None:
     env = dict(target.env)
     if args.no_dispatcher:
         env["LOTSE_RUN_DISPATCHER"] = "false"
+    # The one query repeats: with the search cache on, most answers are remembered ones.
+    env["LOTSE_SEARCH_CACHE"] = str(args.search_cache)
+    print(f"search cache: {args.search_cache} entries per kind"
+          + (" (off: every search worked out afresh)" if not args.search_cache else ""))
     token = {"Authorization": f"Bearer {seeded['case_token']}"}
     paths = (("/api/me", "/api/me"), ("/api/search", "/api/search?q=Deutschkurs"))
     rates: dict[tuple[str, int], float] = {}
@@ -297,6 +301,8 @@ def main() -> None:
                         help="serve without the outbox dispatcher (as beside a `lotse worker`)")
     parser.add_argument("--workers", default="",
                         help="compare worker processes instead, e.g. 1,2")
+    parser.add_argument("--search-cache", type=int, default=128,
+                        help="LOTSE_SEARCH_CACHE of the servers compared by --workers")
     parser.add_argument("--postgres-url",
                         default=os.environ.get("LOTSE_TEST_POSTGRES",
                                                "postgresql://postgres@127.0.0.1:5432/postgres"))
