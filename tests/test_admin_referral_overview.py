@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from core.testing.browser import assert_accessible
+from core.testing.browser import assert_accessible, expect_heading
 from tests.journeys import (
     Network,
     answer,
@@ -35,7 +35,7 @@ def test_the_network_admin_sees_referral_states_in_aggregate_without_personal_da
     browser_login(page, admin)
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_role("link", name="Vermittlungen im Netzwerk").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Vermittlungen im Netzwerk"
+    expect_heading(page, "Vermittlungen im Netzwerk")
     by_state = page.get_by_role("table").first
     assert by_state.get_by_role("row", name="angenommen 1").is_visible()
     assert by_state.get_by_role("row", name="gesendet 1").is_visible()

@@ -3,12 +3,13 @@ extend it, starts from the client's languages and district, and drafts can be ed
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from core.testing.browser import assert_accessible
+from core.testing.browser import assert_accessible, expect_heading
 from tests.journeys import Network, build_network, ok
 
 pytestmark = pytest.mark.browser
@@ -63,7 +64,7 @@ def test_a_refused_referral_names_the_missing_category_and_links_to_extend_the_c
     assert "Geburtsdatum" in page.locator("#age_band-consent").inner_text()
     assert_accessible(page)
     page.get_by_role("alert").get_by_role("link", name="Einwilligung erweitern").click()
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Einwilligung")
+    expect_heading(page, re.compile("^Einwilligung"))
     assert page.locator("#category-birth_date").is_checked()
     assert page.locator("#category-identity").is_checked()
     assert not page.locator("#category-health").is_checked()
@@ -83,7 +84,7 @@ def test_a_draft_can_be_edited_and_then_sent(
     page.get_by_role("button", name="Als Entwurf speichern").click()
 
     page.get_by_role("link", name="Entwurf bearbeiten").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Entwurf bearbeiten"
+    expect_heading(page, "Entwurf bearbeiten")
     assert page.get_by_label("Was gebraucht wird", exact=False).input_value() == "Deutschkurs A1"
     assert_accessible(page)
     page.get_by_label("Was gebraucht wird", exact=False).fill("Deutschkurs A2 am Vormittag")

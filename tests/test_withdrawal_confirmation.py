@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from core.testing.browser import assert_accessible
+from core.testing.browser import assert_accessible, expect_heading
 from tests.journeys import Network, build_network, new_client_with_consent, send_referral
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,7 @@ def test_withdrawing_names_the_referrals_it_cancels_before_it_happens(
     page.goto(f"/clients/{client_id}/consents/{consent_id}")
     page.get_by_role("button", name="Einwilligung jetzt widerrufen").click()
 
-    assert page.get_by_role("heading", level=1).inner_text() == "Einwilligung widerrufen?"
+    expect_heading(page, "Einwilligung widerrufen?")
     listed = page.locator(".cancelled-referrals").inner_text()
     assert "Deutschkurs am Vormittag (gesendet)" in listed
     assert_accessible(page)

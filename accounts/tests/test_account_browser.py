@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import run
-from core.testing.browser import assert_accessible
+from core.testing.browser import assert_accessible, expect_heading
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ def test_account_page_creates_a_token_and_shows_it_once(page: Any, make_user: An
     browser_login(page, user)
     page.goto("/account")
     assert page.get_by_role("link", name="Mein Konto").is_visible()
-    assert page.get_by_role("heading", level=1).inner_text() == "Mein Konto"
+    expect_heading(page, "Mein Konto")
     assert_accessible(page)
     page.get_by_label("Name des neuen Tokens").fill("Fachverfahren")
     # Submitted from the keyboard, as someone without a mouse would.
@@ -38,7 +38,7 @@ def test_admin_creates_a_user_in_the_browser(page: Any, make_user: Any, make_org
     browser_login(page, admin)
     page.goto("/account")
     page.get_by_role("link", name="Konten", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Konten"
+    expect_heading(page, "Konten")
     assert_accessible(page)
     page.get_by_role("link", name="Konto anlegen").click()
     assert_accessible(page)
@@ -47,7 +47,7 @@ def test_admin_creates_a_user_in_the_browser(page: Any, make_user: Any, make_org
     page.get_by_label("Organisation", exact=True).select_option(label="Caritas Mülheim")
     page.get_by_label("Rolle", exact=True).select_option("case_manager")
     page.get_by_role("button", name="Konto anlegen").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Jana Kaya"
+    expect_heading(page, "Jana Kaya")
     link = page.get_by_label("Link", exact=True).input_value()
     assert "/password/" in link
     assert_accessible(page)
@@ -63,7 +63,7 @@ def test_password_link_page_sets_a_password(page: Any, make_user: Any,
     user = make_user("viewer")
     path = urlsplit(run(issue_link(user.id)).link).path
     page.goto(path)
-    assert page.get_by_role("heading", level=1).inner_text() == "Passwort festlegen"
+    expect_heading(page, "Passwort festlegen")
     assert_accessible(page)
     page.get_by_label("Neues Passwort", exact=True).fill("kurz-aber")
     page.get_by_label("Neues Passwort wiederholen").fill("kurz-aber")
@@ -81,7 +81,7 @@ def test_password_link_page_sets_a_password(page: Any, make_user: Any,
     user.password = "ein-gutes-passwort"
     browser_login(page, user)
     page.goto("/account")
-    assert page.get_by_role("heading", level=1).inner_text() == "Mein Konto"
+    expect_heading(page, "Mein Konto")
 
 
 def test_reloading_the_created_account_sends_nothing_again(
@@ -101,7 +101,7 @@ def test_reloading_the_created_account_sends_nothing_again(
     assert "/password/" in page.get_by_label("Link", exact=True).input_value()
     entries = run(AuditEntry.count())
     page.reload()
-    assert page.get_by_role("heading", level=1).inner_text() == "Ali Demir"
+    expect_heading(page, "Ali Demir")
     # The one-time link is not shown again, and nothing was sent a second time.
     assert page.get_by_label("Link", exact=True).count() == 0
     assert run(AuditEntry.count()) == entries

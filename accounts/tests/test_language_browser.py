@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from core.testing.browser import expect_heading
+
 pytestmark = pytest.mark.browser
 
 
@@ -28,7 +30,7 @@ def test_german_saved_on_the_account_outweighs_an_english_browser(
         other.get_by_role("button", name="Log in").click()
         other.wait_for_url(lambda url: "/login" not in url)
         other.goto("/account")
-        assert other.get_by_role("heading", level=1).inner_text() == "Mein Konto"
+        expect_heading(other, "Mein Konto")
     finally:
         english.close()
 
@@ -46,6 +48,6 @@ def test_a_new_account_follows_the_browsers_language(
         other.get_by_role("button", name="Log in").click()
         other.wait_for_url(lambda url: "/login" not in url)
         other.goto("/account")
-        assert other.get_by_role("heading", level=1).inner_text() == "My account"
+        expect_heading(other, "My account")
     finally:
         english.close()

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from core.testing.browser import assert_accessible
+from core.testing.browser import assert_accessible, expect_heading
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +13,7 @@ def test_login_page_is_accessible_and_logs_in(page: Any, make_user: Any,
                                               browser_login: Any) -> None:
     user = make_user("viewer")
     page.goto("/login")
-    assert page.get_by_role("heading", level=1).inner_text() == "Bei Lotse anmelden"
+    expect_heading(page, "Bei Lotse anmelden")
     assert_accessible(page)
     browser_login(page, user)
     page.goto("/login")

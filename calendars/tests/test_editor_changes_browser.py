@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
-from core.testing.browser import assert_accessible
+from core.testing.browser import assert_accessible, expect_heading
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ def test_a_refused_entry_keeps_the_typed_input_and_an_entry_can_be_changed(
     assert "Di 09:00–12:30" in page.inner_text("main")
 
     page.get_by_role("link", name="Ändern: Di 09:00–12:30", exact=False).click()
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Eintrag ändern")
+    expect_heading(page, re.compile("^Eintrag ändern"))
     weekly = page.locator("form", has=page.locator("input[name=form][value=weekly]"))
     assert weekly.get_by_label("Dienstag").is_checked()
     assert weekly.get_by_label("Hinweis").input_value() == "Bitte Ausweis mitbringen"

@@ -3,6 +3,7 @@ German and English; checked with axe-core (WCAG 2.1 A/AA)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from playwright.sync_api import expect
 from calendars import store
 from calendars.rules import Rule, ScheduleExceptionValue, parse_byday
 from conftest import run
-from core.testing.browser import assert_accessible
+from core.testing.browser import assert_accessible, expect_heading
 
 
 def next_monday() -> date:
@@ -25,7 +26,7 @@ def test_provider_enters_weekly_hours_and_sees_them_in_the_week(
     staff = make_user("provider_staff", offer.organization_id)
     browser_login(page, staff)
     page.goto(f"/calendars/services/{offer.service_id}/schedule")
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Öffnungszeiten")
+    expect_heading(page, re.compile("^Öffnungszeiten"))
     assert_accessible(page)
     weekly = page.locator("form", has=page.locator("input[name=form][value=weekly]"))
     weekly.get_by_label("Dienstag").check()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -117,6 +118,14 @@ def assert_accessible(page: Any) -> None:
         for v in result["violations"]
     ]
     assert not violations, json.dumps(violations, indent=2, ensure_ascii=False)
+
+
+def expect_heading(page: Any, text: str | re.Pattern[str]) -> None:
+    """The page's main heading reads `text`, waiting for it: after a click that loads another
+    page, the old page's heading is still there for a moment."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(text, use_inner_text=True)
 
 
 def screenshot(page: Any, name: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import run
-from core.testing.browser import assert_accessible
+from core.testing.browser import assert_accessible, expect_heading
 from directory.signing import capacity_token
 from directory.tables import Capacity, ServiceAtLocation, ServiceLanguage, ServiceTerm
 from directory.tests.conftest import Network
@@ -37,7 +37,7 @@ def test_case_manager_browses_filters_and_opens_an_offer(
     _offer(network, make_service, "Migrationsberatung für Erwachsene", network.other_category)
     browser_login(page, network.case_manager)
     page.goto("/offers")
-    assert page.get_by_role("heading", level=1).inner_text() == "Angebote"
+    expect_heading(page, "Angebote")
     assert_accessible(page)
     page.get_by_label("Kategorie").select_option(str(network.category))
     page.get_by_role("button", name="Angebote anzeigen").click()
@@ -45,13 +45,13 @@ def test_case_manager_browses_filters_and_opens_an_offer(
     assert "Gefundene Angebote: 1" in page.get_by_role("status").first.inner_text()
     page.get_by_role("link", name="Integrationskurs am Abend", exact=True).click()
     page.wait_for_url(f"**/offers/{course}")
-    assert page.get_by_role("heading", level=1).inner_text() == "Integrationskurs am Abend"
+    expect_heading(page, "Integrationskurs am Abend")
     assert page.get_by_text("Ukrainisch").is_visible()
     refer = page.get_by_role("link", name="Weitervermitteln")
     assert refer.get_attribute("href") == f"/referrals/new?service={course}"
     assert_accessible(page)
     page.get_by_role("link", name="Caritas Mülheim").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Caritas Mülheim"
+    expect_heading(page, "Caritas Mülheim")
     assert_accessible(page)
 
 
@@ -92,7 +92,7 @@ def test_provider_edits_an_offer(page: Any, network: Network, make_service: Any,
     page.get_by_label("Status").select_option("temporarily closed")
     page.get_by_role("button", name="Speichern").click()
     page.wait_for_url(f"**/offers/{service_id}?saved=true")
-    assert page.get_by_role("heading", level=1).inner_text() == "Elterncafé international"
+    expect_heading(page, "Elterncafé international")
     assert page.get_by_text("Änderungen gespeichert.").is_visible()
     assert page.get_by_text("Türkisch").is_visible()
     assert_accessible(page)
@@ -103,7 +103,7 @@ def test_signed_link_works_without_log_in(page: Any, network: Network,
     service_id = _offer(network, make_service, "Hausaufgabenhilfe", network.subcategory,
                         available=2, maximum=8)
     page.goto(f"/capacity/{capacity_token(service_id, network.provider_a.id)}")
-    assert page.get_by_role("heading", level=1).inner_text() == "Freie Plätze aktualisieren"
+    expect_heading(page, "Freie Plätze aktualisieren")
     assert page.get_by_text("2 von 8 Plätzen frei").is_visible()
     assert_accessible(page)
     page.get_by_role("button", name="-1 freier Platz").click()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conftest import run
-from core.testing.browser import assert_accessible, screenshot
+from core.testing.browser import assert_accessible, expect_heading, screenshot
 from directory.tables import Organization, Service
 from directory.tests.conftest import Network
 
@@ -22,7 +22,7 @@ def test_admin_creates_and_edits_an_organisation_and_its_first_offer(
     page.goto("/admin/organizations")
     page.get_by_role("link", name="Neue Organisation").click()
     page.wait_for_url("**/admin/organizations/new")
-    assert page.get_by_role("heading", level=1).inner_text() == "Neue Organisation"
+    expect_heading(page, "Neue Organisation")
     assert_accessible(page)
     # Only spaces pass the browser's own check; the server refuses and keeps the rest.
     page.get_by_label("Name", exact=True).fill("   ")
@@ -46,14 +46,13 @@ def test_admin_creates_and_edits_an_organisation_and_its_first_offer(
     page.get_by_label("Art").select_option(label="Verein")
     page.get_by_role("button", name="Speichern").click()
     page.wait_for_url("**/edit?done=saved")
-    assert page.get_by_role("heading", level=1).inner_text() == \
-        "Organisation bearbeiten: Flüchtlingshilfe Styrum e. V."
+    expect_heading(page, "Organisation bearbeiten: Flüchtlingshilfe Styrum e. V.")
     row = run(Organization.select(Organization.kind).where(
         Organization.name == "Flüchtlingshilfe Styrum e. V.").first())
     assert row is not None and row["kind"] == "club"
 
     page.get_by_role("link", name="Neues Angebot dieser Organisation").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Neues Angebot"
+    expect_heading(page, "Neues Angebot")
     assert page.get_by_text("Die Organisation hat noch keine Orte.").is_visible()
     assert_accessible(page)
     page.get_by_label("Name", exact=True).fill("Begleitung zu Ämtern")
@@ -61,7 +60,7 @@ def test_admin_creates_and_edits_an_organisation_and_its_first_offer(
     page.get_by_label("Migrationsberatung", exact=True).check()
     page.get_by_role("button", name="Angebot anlegen").click()
     page.wait_for_url("**?saved=true")
-    assert page.get_by_role("heading", level=1).inner_text() == "Begleitung zu Ämtern"
+    expect_heading(page, "Begleitung zu Ämtern")
     assert page.get_by_text("Arabisch").is_visible()
     assert_accessible(page)
 
@@ -70,8 +69,7 @@ def test_admin_creates_and_edits_an_organisation_and_its_first_offer(
     page.get_by_label("Kostenlos").uncheck()
     page.get_by_role("button", name="Speichern").click()
     page.wait_for_url("**?saved=true")
-    assert page.get_by_role("heading", level=1).inner_text() == \
-        "Begleitung zu Ämtern und Behörden"
+    expect_heading(page, "Begleitung zu Ämtern und Behörden")
     offer = run(Service.select(Service.free_of_charge).where(
         Service.name == "Begleitung zu Ämtern und Behörden").first())
     assert offer is not None and offer["free_of_charge"] is False
@@ -93,7 +91,7 @@ def test_provider_adds_a_place_and_creates_an_offer_there_on_a_phone(
     browser_login(page, network.provider_a)
     page.goto(f"/organizations/{network.org_a}")
     page.get_by_role("link", name="Neuer Ort").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Neuer Ort: Caritas Mülheim"
+    expect_heading(page, "Neuer Ort: Caritas Mülheim")
     assert_accessible(page)
     page.get_by_label("Name", exact=True).fill("Familienzentrum")
     page.get_by_label("Straße und Hausnummer").fill("Aktienstraße 5")
@@ -116,7 +114,7 @@ def test_provider_adds_a_place_and_creates_an_offer_there_on_a_phone(
     page.get_by_label("Familienzentrum").check()
     page.get_by_role("button", name="Angebot anlegen").click()
     page.wait_for_url("**?saved=true")
-    assert page.get_by_role("heading", level=1).inner_text() == "Sprachcafé am Mittwoch"
+    expect_heading(page, "Sprachcafé am Mittwoch")
     assert page.get_by_text("Aktienstraße 5").first.is_visible()
     screenshot(page, "provider-offer-created-phone")
     assert_accessible(page)

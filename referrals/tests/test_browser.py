@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import run
-from core.testing.browser import assert_accessible
+from core.testing.browser import assert_accessible, expect_heading
 from directory.tables import Location, ServiceAtLocation
 from outbox.dispatcher import drain
 from referrals.tests.exchange_support import Exchange
@@ -54,7 +54,7 @@ def test_search_refer_accept_and_the_case_manager_is_notified(
         _find_offer(case, exchange)
 
         # The referral form.
-        assert case.get_by_role("heading", level=1).inner_text() == "Neue Vermittlung"
+        expect_heading(case, "Neue Vermittlung")
         assert_accessible(case)
         case.get_by_label("Klient/in (Pseudonym)").select_option(label="K-0001")
         case.get_by_label("Art des Bedarfs").select_option("language_course")
@@ -74,7 +74,7 @@ def test_search_refer_accept_and_the_case_manager_is_notified(
         provider = provider_context.new_page()
         browser_login(provider, exchange.provider)
         provider.goto("/inbox")
-        assert provider.get_by_role("heading", level=1).inner_text() == "Eingegangene Vermittlungen"
+        expect_heading(provider, "Eingegangene Vermittlungen")
         assert_accessible(provider)
         provider.locator(f'a[href="/inbox/{referral_id}"]').click()
         assert "Aylin" not in provider.content()
@@ -112,10 +112,10 @@ def test_pages_in_english_are_accessible(
     page.get_by_label("Sprache").select_option("en")
     page.get_by_role("button", name="Wechseln").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", level=1).inner_text() == "My referrals"
+    expect_heading(page, "My referrals")
     assert_accessible(page)
     page.goto(f"/referrals/new?service={exchange.service_id}")
-    assert page.get_by_role("heading", level=1).inner_text() == "New referral"
+    expect_heading(page, "New referral")
     assert_accessible(page)
     page.goto("/webhooks")
     page.get_by_label("Address (https://…)").fill("https://caritas.example/hook")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from core.testing.browser import assert_accessible
+from core.testing.browser import assert_accessible, expect_heading
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def test_client_and_consent_journey_is_accessible(
     page.get_by_role("button", name="Klient:in erfassen").click()
 
     page.wait_for_url("**/clients/*?done=created")
-    assert page.get_by_role("heading", level=1).inner_text() == "Klient/in Akte-17"
+    expect_heading(page, "Klient/in Akte-17")
     assert "Aylin" not in page.content()
     assert_accessible(page)
 
@@ -88,7 +88,7 @@ def test_client_and_consent_journey_is_accessible(
 def test_audit_page_is_accessible(page: Any, make_user: Any, browser_login: Any) -> None:
     browser_login(page, make_user("network_admin"))
     page.goto("/audit?verify=1")
-    assert page.get_by_role("heading", level=1).inner_text() == "Protokoll"
+    expect_heading(page, "Protokoll")
     assert "Die Kette ist unversehrt" in page.get_by_role("status").inner_text()
     assert_accessible(page)
 

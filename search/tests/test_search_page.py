@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core.testing.browser import assert_accessible
+from core.testing.browser import assert_accessible, expect_heading
 from search.embedded import EmbeddedEngine
 from search.tests.corpus import OFFERS, offer
 
@@ -25,7 +25,7 @@ def test_results_follow_typing_and_the_page_is_accessible(
 ) -> None:
     browser_login(page, make_user("case_manager"))
     page.goto("/search")
-    assert page.get_by_role("heading", level=1).inner_text() == "Angebote suchen"
+    expect_heading(page, "Angebote suchen")
     assert_accessible(page)
     page.get_by_label("Was suchen Sie?").press_sequentially("Migrationsberatng", delay=20)
     # The first letters find it already: wait for the page to have read the whole word.
@@ -65,7 +65,7 @@ def test_page_in_english_is_accessible(
     browser_login(page, make_user("viewer"))
     page.context.add_cookies([{"name": "lotse_lang", "value": "en", "url": page.url}])
     page.goto("/search?q=schuldner")
-    assert page.get_by_role("heading", level=1).inner_text() == "Search offers"
+    expect_heading(page, "Search offers")
     assert "Waitlist open" in page.locator(".hit").first.inner_text()
     assert_accessible(page)
 
