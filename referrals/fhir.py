@@ -67,6 +67,9 @@ class ConsentFacts:
     valid_until: str
     recorded_at: str
     evidence: str
+    # The consent text the client read: its catalog language and version.
+    text_language: str = "de"
+    text_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,11 @@ def consent(referral: Mapping[str, Any], shown: Disclosed) -> dict[str, Any] | N
         "patient": _ref("Patient", patient_id(referral, shown.level)),
         "dateTime": facts.recorded_at,
         "organization": [_ref("Organization", referral["sender_organization"])],
-        "sourceAttachment": {"title": f"Consent recorded in Lotse ({facts.evidence})"},
+        "sourceAttachment": {
+            "language": facts.text_language,
+            "title": f"Consent recorded in Lotse ({facts.evidence}); text "
+                     f"{facts.text_language}, version {facts.text_version or 'unknown'}",
+        },
         "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
                                    "code": "OPTIN"}]},
         "provision": {

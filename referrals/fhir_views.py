@@ -44,6 +44,8 @@ async def _consent_facts(row: dict[str, Any]) -> fhir.ConsentFacts | None:
                 valid_until=found.valid_until.isoformat(),
                 recorded_at=found.recorded_at.isoformat(),
                 evidence=found.evidence,
+                text_language=found.text_language,
+                text_version=found.text_version,
             )
     return None
 

@@ -10,7 +10,7 @@ from clients.api import withdraw_consent
 from conftest import run
 from outbox.dispatcher import drain
 from referrals.fhir import PROFILE_CONSENT, PROFILE_SERVICE_REQUEST, PROFILE_TASK
-from referrals.tests.exchange_support import SECRETS
+from referrals.tests.exchange_support import SECRETS, build_exchange
 from referrals.tests.fhir_support import resources, sent_referral, valid
 
 
@@ -133,3 +133,17 @@ def test_sender_sees_the_consent_by_its_own_id(exchange, api_client):
     assert found["Consent"]["id"] == str(exchange.consent_id)
     assert found["ServiceRequest"]["supportingInfo"] == [
         {"reference": f"Consent/{exchange.consent_id}"}]
+
+
+def test_consent_names_the_language_and_version_of_the_text_the_client_read(
+    make_org: Any, make_user: Any, make_service: Any, api_client: Any
+) -> None:
+    from clients.api import consent_text_of
+
+    exchange = build_exchange(make_org, make_user, make_service, text_language="ar")
+    referral_id = sent_referral(exchange, api_client)
+    consent = resources(_bundle(api_client(exchange.provider), referral_id))["Consent"]
+    language, version = run(consent_text_of(exchange.consent_id)) or ("", "")
+    assert (language, bool(version)) == ("ar", True)
+    assert consent["sourceAttachment"]["language"] == "ar"
+    assert consent["sourceAttachment"]["title"].endswith(f"text ar, version {version}")
