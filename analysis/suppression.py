@@ -150,45 +150,6 @@ def _relations(table: CountTable) -> list[tuple[Value, list[Value]]]:
     return relations
 
 
-def _pinned(total: Value, parts: list[Value]) -> bool:
-    """True when some hidden member of `total = sum(parts)` follows from the visible ones."""
-    members = [total, *parts]
-    hidden = [m for m in members if m.hidden]
-    if not hidden:
-        return False
-    if len(hidden) == 1:
-        return True
-    if total.hidden:
-        # The sum itself is unknown: the parts' bounds alone pin nothing narrower than them.
-        return False
-    rest = total.count - sum(p.count for p in parts if not p.hidden)
-    bounds = [(p, *p.bounds()) for p in parts if p.hidden]
-    lows, highs = sum(b[1] for b in bounds), sum(b[2] for b in bounds)
-    for part, part_low, part_high in bounds:
-        if part.mark is not Mark.SMALL:
-            continue
-        # What the others' bounds leave for this part.
-        low = max(1, rest - (highs - part_high))
-        high = min(THRESHOLD - 1, rest - (lows - part_low))
-        if high - low < 1:
-            return True
-    return False
-
-
-def _hide_another(total: Value, parts: list[Value]) -> Value | None:
-    """Hide the smallest visible non-zero part (else the total, else a zero part)."""
-    visible = [p for p in parts if not p.hidden]
-    nonzero = [p for p in visible if p.count]
-    chosen = min(nonzero, key=lambda p: p.count) if nonzero else None
-    if chosen is None and not total.hidden:
-        chosen = total
-    if chosen is None and visible:
-        chosen = visible[0]
-    if chosen is not None:
-        chosen.mark = Mark.SECONDARY
-    return chosen
-
-
 def protect(table: CountTable) -> CountTable:
     """Apply the three steps (module docstring) to every value of the table, in place."""
     protect_together([table])
@@ -211,7 +172,8 @@ def protect_together(tables: list[CountTable], shared: list[Sum] | None = None) 
 
 
 class _Queue:
-    """`_pinned` and `_hide_another` over every sum, with what they read kept per sum (hidden
+    """The rule checked for every sum (stated plainly in `analysis/tests/suppression_rule.py`:
+    `pinned`, `hide_another`), with what it reads kept per sum (hidden
     members, the visible parts' sum, the hidden parts' bounds) and updated as values are
     hidden: a check costs the same for a sum of 500 districts as for one of two."""
 
@@ -271,7 +233,8 @@ class _Queue:
         return list(zip(self._sums_of[first:after], self._as_total[first:after], strict=True))
 
     def pinned(self, index: int) -> bool:
-        """`_pinned` of the sum, from what is kept for it."""
+        """Whether some hidden member of the sum follows from the visible ones, from what is
+        kept for it."""
         hidden = self.hidden_members[index]
         if hidden <= 1:
             return hidden == 1
@@ -284,7 +247,7 @@ class _Queue:
         return high - low < 1
 
     def hide_another(self, index: int) -> list[int] | None:
-        """`_hide_another`: the smallest visible non-zero part, else the total, else the first
+        """Hide the smallest visible non-zero part, else the total, else the first
         visible part. Returns the sums the hidden value stands in."""
         ids = self.members[index]
         marks, counts = self.marks, self.counts

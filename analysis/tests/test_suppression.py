@@ -6,6 +6,7 @@ from itertools import combinations
 
 from analysis import suppression
 from analysis.suppression import Mark, build, protect, protect_series, safe_share
+from analysis.tests import suppression_rule
 
 
 def _table(cells: dict[tuple[str, str], list[int]], rows: list[str], columns: list[str],
@@ -37,7 +38,7 @@ def test_no_hidden_value_follows_from_any_stated_sum() -> None:
              ("c", "x"): [7], ("c", "y"): [9], ("c", "z"): [4]}
     table = _table(cells, ["a", "b", "c"], ["x", "y", "z"])
     for total, parts in suppression._relations(table):
-        assert not suppression._pinned(total, parts)
+        assert not suppression_rule.pinned(total, parts)
 
 
 def test_two_small_cells_that_sum_to_eight_are_protected_further() -> None:
@@ -115,7 +116,7 @@ def test_random_tables_end_with_no_hidden_value_pinned_by_a_sum() -> None:
                  for r in rows for c in columns}
         table = _table(cells, rows, columns)
         for total, parts in suppression._relations(table):
-            assert not suppression._pinned(total, parts)
+            assert not suppression_rule.pinned(total, parts)
         for (r, c), series in cells.items():
             if suppression.is_small(series[0]):
                 assert table.cell(r, c).public is None

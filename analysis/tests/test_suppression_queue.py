@@ -1,5 +1,5 @@
 """The suppression queue keeps what each sum needs and updates it as values are hidden; it must
-hide exactly what checking every sum afresh with `_pinned` and `_hide_another` hides."""
+hide exactly what checking every sum afresh with `suppression_rule` hides."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import random
 
 from analysis import suppression
 from analysis.suppression import CountTable, Mark, Sum, Value, build
+from analysis.tests import suppression_rule
 
 
 def _plain_queue(tables: list[CountTable], shared: list[Sum]) -> None:
@@ -28,9 +29,9 @@ def _plain_queue(tables: list[CountTable], shared: list[Sum]) -> None:
         index = waiting.pop()
         queued.discard(index)
         total, parts = relations[index]
-        if not suppression._pinned(total, parts):
+        if not suppression_rule.pinned(total, parts):
             continue
-        hidden = suppression._hide_another(total, parts)
+        hidden = suppression_rule.hide_another(total, parts)
         if hidden is None:
             continue
         for other in (*member_of[id(hidden)], index):
@@ -97,7 +98,7 @@ def test_after_the_queue_no_hidden_value_follows_from_a_shared_sum() -> None:
         tables, shared = _random_step(rng, rng.choice((1, 4)), own=False)
         suppression.protect_together(tables, shared)
         for total, parts in [*(r for t in tables for r in suppression._relations(t)), *shared]:
-            assert not suppression._pinned(total, parts)
+            assert not suppression_rule.pinned(total, parts)
 
 
 def test_tables_of_different_months_protected_together_hide_what_the_plain_queue_hides(
