@@ -28,8 +28,11 @@ def no_collection() -> Iterator[None]:
         gc.enable()
 
 
-def _engine(name: str) -> ClosingPostgresEngine:
-    return ClosingPostgresEngine(config={
+@pytest.fixture
+def named() -> tuple[str, ClosingPostgresEngine]:
+    """An engine whose connections carry a name of their own, to count them on the server."""
+    name = f"lotse-test-{uuid.uuid4().hex[:8]}"
+    return name, ClosingPostgresEngine(config={
         "host": "127.0.0.1", "port": 5432, "user": "postgres", "database": "postgres",
         # The server notices a client gone mid-statement within 50 ms, not when pg_sleep ends.
         "server_settings": {"application_name": name, "client_connection_check_interval": "50"},
@@ -64,9 +67,10 @@ def _run_watching(work: Coroutine[Any, Any, int]) -> tuple[int, list[str]]:
     return result, [str(w.message) for w in caught if "unclosed connection" in str(w.message)]
 
 
-def test_a_cancelled_statement_closes_its_connection(no_collection: None) -> None:
-    name = f"lotse-test-{uuid.uuid4().hex[:8]}"
-    db = _engine(name)
+def test_a_cancelled_statement_closes_its_connection(
+    no_collection: None, named: tuple[str, ClosingPostgresEngine]
+) -> None:
+    name, db = named
 
     async def cancel_a_slow_statement() -> int:
         task = asyncio.create_task(db._run_in_new_connection("SELECT pg_sleep(30)"))
@@ -79,9 +83,10 @@ def test_a_cancelled_statement_closes_its_connection(no_collection: None) -> Non
     assert _run_watching(cancel_a_slow_statement()) == (0, [])
 
 
-def test_a_failing_commit_closes_the_transactions_connection(no_collection: None) -> None:
-    name = f"lotse-test-{uuid.uuid4().hex[:8]}"
-    db = _engine(name)
+def test_a_failing_commit_closes_the_transactions_connection(
+    no_collection: None, named: tuple[str, ClosingPostgresEngine]
+) -> None:
+    name, db = named
 
     async def commit_a_deferred_violation() -> int:
         with pytest.raises(asyncpg.UniqueViolationError):
@@ -97,9 +102,10 @@ def test_a_failing_commit_closes_the_transactions_connection(no_collection: None
     assert _run_watching(commit_a_deferred_violation()) == (0, [])
 
 
-def test_a_transaction_that_cannot_begin_closes_its_connection(no_collection: None) -> None:
-    name = f"lotse-test-{uuid.uuid4().hex[:8]}"
-    db = _engine(name)
+def test_a_transaction_that_cannot_begin_closes_its_connection(
+    no_collection: None, named: tuple[str, ClosingPostgresEngine]
+) -> None:
+    name, db = named
 
     async def refused_begin() -> int:
         async def refuse(_transaction: object) -> None:
