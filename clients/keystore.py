@@ -172,6 +172,8 @@ class PostgresKeyStore:
         # A pool belongs to one event loop; test clients and CLI commands each run their own,
         # and a test process serves from a thread beside its own loop: one pool per loop.
         self._pools: dict[asyncio.AbstractEventLoop, Any] = {}
+        # The first requests of a loop wait for one pool rather than each making its own.
+        self._making: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
 
     async def _acquire_pool(self) -> Any:
         import asyncpg
@@ -179,15 +181,22 @@ class PostgresKeyStore:
         loop = asyncio.get_running_loop()
         for other in [known for known in self._pools if known.is_closed()]:
             del self._pools[other]
-        if loop not in self._pools:
-            pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4)
-            async with pool.acquire() as conn:
-                await conn.execute(_PG_SCHEMA)
-            if loop in self._pools:
-                # Another request made one meanwhile; a pool left to the garbage collector
-                # could be finalised from another thread while this loop runs.
-                await pool.close()
-            else:
+            self._making.pop(other, None)
+        if loop in self._pools:
+            return self._pools[loop]
+        async with self._making.setdefault(loop, asyncio.Lock()):
+            if loop not in self._pools:
+                pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4)
+                try:
+                    async with pool.acquire() as conn, conn.transaction():
+                        # CREATE TABLE IF NOT EXISTS fails in one of two processes that run
+                        # it at once; the lock makes the second wait and find the table.
+                        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('client_key'))")
+                        await conn.execute(_PG_SCHEMA)
+                except BaseException:
+                    # Closed here, on its loop, rather than by the garbage collector.
+                    pool.terminate()
+                    raise
                 self._pools[loop] = pool
         return self._pools[loop]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -48,12 +49,15 @@ def test_key_store_url_chooses_the_backend(tmp_path: Path) -> None:
         open_keystore("mysql://x")
 
 
-@pytest.mark.skipif(
-    not os.environ.get("LOTSE_TEST_KEYSTORE_PG"),
-    reason="set LOTSE_TEST_KEYSTORE_PG to a PostgreSQL URL to test that backend",
-)
-async def test_postgres_key_store_round_trip() -> None:
-    store = PostgresKeyStore(os.environ["LOTSE_TEST_KEYSTORE_PG"])
+@pytest.fixture
+def postgres_url(keystore_url: str) -> str:
+    if not keystore_url.startswith("postgresql"):
+        pytest.skip("the PostgreSQL key store is tested in the PostgreSQL half of the suite")
+    return keystore_url
+
+
+async def test_postgres_key_store_round_trip(postgres_url: str) -> None:
+    store = PostgresKeyStore(postgres_url)
     client_id = uuid4()
     await store.put(client_id, b"w" * 60, "kid")
     stored = await store.get(client_id)
@@ -76,3 +80,27 @@ def test_key_store_may_not_be_the_main_database(tmp_path: Path) -> None:
     assert load_settings({**env, "LOTSE_MASTER_KEY": "m" * 32}).master_key == "m" * 32
     with pytest.raises(SettingsError, match="LOTSE_MASTER_KEY"):
         load_settings({**env, "LOTSE_MASTER_KEY": "short"})
+
+
+async def test_the_first_uses_at_once_share_one_pool_and_one_schema(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncpg
+
+    made: list[asyncpg.Pool] = []
+    create_pool = asyncpg.create_pool
+
+    async def counted(*args: object, **kwargs: object) -> asyncpg.Pool:
+        pool = await create_pool(*args, **kwargs)
+        made.append(pool)
+        return pool
+
+    monkeypatch.setattr(asyncpg, "create_pool", counted)
+    # Two processes' first requests, and two requests of one process, all on a fresh database.
+    stores = [PostgresKeyStore(postgres_url), PostgresKeyStore(postgres_url)]
+    try:
+        await asyncio.gather(*(s.get(uuid4()) for s in stores for _ in range(2)))
+        assert len(made) == 2 and all(len(s._pools) == 1 for s in stores)
+    finally:
+        for pool in made:
+            await pool.close()

@@ -16,7 +16,7 @@ import pytest
 import settings as settings_module
 from clients import crypto, rotation
 from clients.keystore import Rewrap, open_keystore
-from conftest import TEST_DB, run
+from conftest import run
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD = "old-master-key-0123456789-abcdefghijklmnop"
@@ -68,29 +68,6 @@ def _lotse(env: dict[str, str], *args: str, script: str = "import cli; cli.entry
         [sys.executable, "-c", script, *args],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-
-
-@pytest.fixture
-def keystore_url(tmp_path: Path) -> Any:
-    if TEST_DB != "postgres":
-        yield f"sqlite:///{tmp_path / 'keys' / 'client_keys.sqlite'}"
-        return
-    import asyncpg
-
-    base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-    name = f"lotse_test_keys_{os.getpid()}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(base + "/postgres")
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    run(admin(f'DROP DATABASE IF EXISTS "{name}"'))
-    run(admin(f'CREATE DATABASE "{name}"'))
-    yield f"{base}/{name}"
-    run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _fill(url: str, count: int) -> dict[UUID, bytes]:
